@@ -1,0 +1,12 @@
+"""Rakuten France (ex-PriceMinister) seller web services: client, parsing, rules. Never imports Odoo."""
+from . import const
+from .client import RakutenClient
+from .exceptions import (
+    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
+)
+from .redact import redact
+
+__all__ = (
+    'AuthError', 'ParameterError', 'QuotaError', 'RakutenClient', 'RakutenError', 'ResponseError',
+    'RightsError', 'TransientError', 'const', 'redact',
+)

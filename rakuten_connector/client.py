@@ -1,0 +1,286 @@
+"""Client of the Rakuten France seller web services. Knows nothing of Odoo.
+
+Every call goes through ``RakutenClient._call``, the one HTTP seam: it adds the credentials, retries where
+that is safe (urllib3's ``Retry``), bounds the answer's size, parses it and turns Rakuten's
+``errorresponse`` documents (even inside an HTTP 200) into typed exceptions. Neither the login nor the
+token ever reaches a log line or an exception text.
+"""
+import dataclasses
+import logging
+import time
+from datetime import date
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+from . import const, parsing
+from .exceptions import ParameterError, QuotaError, RakutenError, ResponseError, TransientError
+from .redact import install_filter, redact
+
+_logger = logging.getLogger(__name__)
+install_filter()
+
+MAX_PAGES = 10000  # a safety net against a server that never stops paging
+_ADAPTER_RETRIED = frozenset({'NetworkError', 'OversizedResponse'})
+
+
+class RakutenClient:
+    """``RakutenClient(base_url, login, token, timeout)``: one method per web service action."""
+
+    def __init__(self, base_url, login, token, timeout=const.DEFAULT_TIMEOUT, *,
+                 retries=const.RETRY_TOTAL, backoff=const.RETRY_BACKOFF, channel=const.CHANNEL,
+                 max_response_bytes=const.MAX_RESPONSE_BYTES):
+        if not (base_url and login and token):
+            raise ParameterError('The Rakuten endpoint, login and token are all required.',
+                                 code='MissingCredentials')
+        self.base_url = base_url.rstrip('/')
+        self.login = login
+        self._token = token
+        self.timeout = timeout
+        self.channel = channel
+        self.max_response_bytes = max_response_bytes
+        # Reads may be replayed after any failure; writes only when the request never left.
+        self._read_session = self._session(Retry(
+            total=retries, connect=retries, read=retries, status=retries, other=0,
+            backoff_factor=backoff, status_forcelist=const.RETRY_STATUSES,
+            allowed_methods=frozenset({'GET'}), raise_on_status=False, respect_retry_after_header=True,
+        ))
+        self._write_session = self._session(Retry(
+            total=retries, connect=retries, read=0, status=0, other=0, backoff_factor=backoff,
+            allowed_methods=frozenset(), raise_on_status=False,
+        ))
+        # Rakuten also reports transient failures inside HTTP 200 answers ("Service unavailable",
+        # ServerError), and answers can arrive truncated: reads are replayed on the same schedule.
+        self._answer_retry = Retry(total=retries, status=retries, backoff_factor=backoff)
+
+    def __repr__(self):
+        return f'<RakutenClient {self.base_url}>'
+
+    @staticmethod
+    def _session(retry):
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount('http://', adapter)
+        session.mount('https://', adapter)
+        session.headers['User-Agent'] = f'{const.CHANNEL} (Odoo)'
+        return session
+
+    def close(self):
+        self._read_session.close()
+        self._write_session.close()
+
+    # ------------------------------------------------------------------------------------------------
+    # The HTTP seam
+    # ------------------------------------------------------------------------------------------------
+
+    def _call(self, action, params=None, file=None):
+        """Call ``action`` and return the root of its (namespace-free) answer, or raise RakutenError."""
+        retry = self._answer_retry
+        while True:
+            try:
+                return self._call_once(action, params, file)
+            except RakutenError as error:
+                if not self._replayable(action, error):
+                    raise
+                try:
+                    retry = retry.increment(method='GET', url=const.ACTIONS[action][0])
+                except MaxRetryError:
+                    raise error from None
+                retry.sleep()
+
+    @staticmethod
+    def _replayable(action, error):
+        """A read whose answer said "try again" (the HTTP adapter already replayed network and 5xx errors)."""
+        return (action in const.READ_ACTIONS and error.retryable and not isinstance(error, QuotaError)
+                and error.code not in _ADAPTER_RETRIED and not str(error.code).startswith('HTTP'))
+
+    def _call_once(self, action, params, file):
+        path, version, upload = const.ACTIONS[action]
+        query = {'action': action, 'login': self.login, 'pwd': self._token, 'version': version}
+        if self.channel:
+            query['channel'] = self.channel
+        query.update({key: value for key, value in (params or {}).items() if value not in (None, '')})
+        session = self._read_session if action in const.READ_ACTIONS else self._write_session
+        started = time.monotonic()
+        try:
+            if upload:
+                response = session.post(
+                    self.base_url + path, params=query, timeout=self.timeout, stream=True,
+                    files={'file': (f'{action}.xml', file, 'text/xml')},
+                )
+            else:
+                response = session.get(self.base_url + path, params=query, timeout=self.timeout, stream=True)
+            content = self._read_body(response)
+        except requests.RequestException as error:
+            # The exception text quotes the URL, hence the credentials: never chain it.
+            raise TransientError(self._redact(f'Rakuten could not be reached: {error}'),
+                                 code='NetworkError', action=action) from None
+        _logger.debug('Rakuten %s: HTTP %s, %d bytes in %.2fs', action, response.status_code, len(content),
+                      time.monotonic() - started)
+        return self._check(action, response.status_code, content)
+
+    def _read_body(self, response):
+        chunks, size = [], 0
+        with response:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise ResponseError(f'Answer larger than {self.max_response_bytes} bytes refused.',
+                                        code='OversizedResponse')
+                chunks.append(chunk)
+        return b''.join(chunks)
+
+    def _check(self, action, status_code, content):
+        try:
+            root = parsing.parse_document(content)
+        except ResponseError as error:
+            if status_code >= 400:
+                raise TransientError(f'Rakuten answered HTTP {status_code}.', code=f'HTTP{status_code}',
+                                     action=action) from None
+            error.action = action
+            raise
+        if root.tag != 'errorresponse' and status_code >= 400:
+            raise TransientError(f'Rakuten answered HTTP {status_code}.', code=f'HTTP{status_code}',
+                                 action=action)
+        return parsing.check_response(root, action)
+
+    def _redact(self, text):
+        return redact(text, secrets=(self.login, self._token))
+
+    def _pages(self, fetch):
+        """Follow ``nexttoken`` through every page; stop on a repeated token."""
+        token, seen = None, set()
+        for _page in range(MAX_PAGES):
+            page = fetch(token)
+            yield page
+            if not page.next_token:
+                return
+            if page.next_token in seen:
+                raise ResponseError('Rakuten sent the same page token twice.', code='RepeatedPage')
+            seen.add(page.next_token)
+            token = page.next_token
+        raise ResponseError(f'More than {MAX_PAGES} pages.', code='TooManyPages')
+
+    # ------------------------------------------------------------------------------------------------
+    # Connection
+    # ------------------------------------------------------------------------------------------------
+
+    def check_connection(self):
+        """Cheap authenticated read; returns the seller id (``Connection``)."""
+        root = self._call('getcurrentsales', {'purchasedate': date.today().isoformat()})
+        return parsing.parse_connection(root)
+
+    # ------------------------------------------------------------------------------------------------
+    # Sales
+    # ------------------------------------------------------------------------------------------------
+
+    def get_new_sales(self, next_token=None):
+        """One page of sales awaiting acceptance (``SalesPage``)."""
+        return parsing.parse_sales_page(self._call('getnewsales', {'nexttoken': next_token}))
+
+    def iter_new_sales(self):
+        for page in self._pages(self.get_new_sales):
+            yield from page.sales
+
+    def get_current_sales(self, since=None, next_token=None):
+        """One page of accepted/in-progress sales, purchased on or after ``since`` (a date)."""
+        params = {'nexttoken': next_token, 'purchasedate': since.strftime('%Y-%m-%d') if since else None}
+        return parsing.parse_sales_page(self._call('getcurrentsales', params))
+
+    def iter_current_sales_pages(self, since=None):
+        return self._pages(lambda token: self.get_current_sales(since=since, next_token=token))
+
+    def accept_sale(self, itemid, shipping_from_country=const.FRANCE_COUNTRY_CODE):
+        """Accept one item. Already accepted / already cancelled come back as outcomes, not errors."""
+        country = int(shipping_from_country)  # numeric ISO code; France is 249
+        return self._decide('acceptsale', itemid, const.OUTCOME_ACCEPTED, {'shippingfromcountry': country})
+
+    def refuse_sale(self, itemid):
+        return self._decide('refusesale', itemid, const.OUTCOME_REFUSED)
+
+    def _decide(self, action, itemid, expected, params=None):
+        try:
+            root = self._call(action, {'itemid': itemid, **(params or {})})
+        except RakutenError as error:
+            decision = parsing.decision_from_error(error, itemid)
+            if decision is None:
+                raise
+            return decision
+        return parsing.parse_decision(root, itemid, expected)
+
+    def get_shipping_information(self, purchaseid):
+        root = self._call('getshippinginformation', {'purchaseid': purchaseid})
+        return parsing.parse_shipping_information(root, purchaseid)
+
+    def get_billing_information(self, purchaseid):
+        root = self._call('getbillinginformation', {'purchaseid': purchaseid})
+        return parsing.parse_billing_information(root, purchaseid)
+
+    def get_item_todo_list(self):
+        return parsing.parse_todo_list(self._call('getitemtodolist'))
+
+    def cancel_item(self, itemid, comment):
+        """Cancel an accepted item; the comment to the buyer is mandatory."""
+        if not (comment or '').strip():
+            raise ParameterError('A comment to the buyer is required to cancel an item.', code='MissingComment')
+        return parsing.parse_status(self._call('cancelitem', {'itemid': itemid, 'comment': comment}))
+
+    # ------------------------------------------------------------------------------------------------
+    # Despatch
+    # ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_tracking(transporter, tracking_url):
+        if not transporter:
+            raise ParameterError('A Rakuten transporter name is required.', code='MissingTransporter')
+        if transporter == const.TRANSPORTER_OTHER and not tracking_url:
+            raise ParameterError('The transporter "Autre" needs a tracking URL.', code='MissingTrackingUrl')
+        if tracking_url and not tracking_url.lower().startswith(('http://', 'https://')):
+            raise ParameterError('The tracking URL must be a complete http(s) address.', code='BadTrackingUrl')
+
+    def set_tracking(self, itemid, transporter, tracking_number, tracking_url=''):
+        """``settrackingpackageinfos`` for one item; returns Rakuten's status (``OK``)."""
+        self._check_tracking(transporter, tracking_url)
+        return parsing.parse_status(self._call('settrackingpackageinfos', {
+            'itemid': itemid, 'transporter_name': transporter, 'tracking_number': tracking_number,
+            'tracking_url': tracking_url,
+        }))
+
+    def import_item_shipping_status(self, lines):
+        """Confirm the despatch of many items in one file (``TrackingLine``s) → ``ImportResult``."""
+        for line in lines:
+            self._check_tracking(line.transporter, line.tracking_url)
+        content = parsing.build_shipping_status_file(lines)
+        return parsing.parse_import_result(self._call('importitemshippingstatus', file=content))
+
+    # ------------------------------------------------------------------------------------------------
+    # Stock
+    # ------------------------------------------------------------------------------------------------
+
+    def export_inventory(self, next_token=None):
+        """One page of the seller's adverts (``InventoryPage``)."""
+        return parsing.parse_inventory_page(self._call('export', {'nexttoken': next_token}))
+
+    def iter_inventory(self):
+        for page in self._pages(self.export_inventory):
+            yield from page.adverts
+
+    def generic_import_file(self, lines):
+        """Upload advert updates (``StockLine``s); returns the ``ImportResult`` whose id to poll."""
+        if not lines:
+            raise ParameterError('Nothing to import.', code='EmptyFile')
+        content = parsing.build_stock_file(lines)
+        return parsing.parse_import_result(self._call('genericimportfile', file=content))
+
+    def generic_import_report(self, file_id, next_token=None):
+        """One page of an import file's report (``ImportReport``)."""
+        root = self._call('genericimportreport', {'fileid': file_id, 'nexttoken': next_token})
+        return parsing.parse_import_report(root, file_id)
+
+    def get_import_report(self, file_id):
+        """The whole report of an import file, every page's lines together."""
+        pages = list(self._pages(lambda token: self.generic_import_report(file_id, token)))
+        lines = tuple(line for page in pages for line in page.lines)
+        return dataclasses.replace(pages[0], lines=lines, next_token='')

@@ -1,0 +1,126 @@
+"""Data tables of the Rakuten France (ex-PriceMinister) seller web services.
+
+Everything here comes from ``shared/rakuten-fr-api.md``; change a value here, never in the code using it.
+"""
+
+PRODUCTION_URL = 'https://ws.fr.shopping.rakuten.com'
+SANDBOX_URL = 'https://sandbox.fr.shopping.rakuten.com'
+
+# Sent as ``channel`` so that Rakuten can tell the connector's calls apart (optional parameter).
+CHANNEL = 'odoo-rakuten-connector'
+
+SALES_PATH = '/sales_ws'
+STOCK_PATH = '/stock_ws'
+
+# action -> (path, version sent, multipart file upload?)
+ACTIONS = {
+    'getnewsales': (SALES_PATH, '2017-08-07', False),
+    'getcurrentsales': (SALES_PATH, '2017-08-07', False),
+    'acceptsale': (SALES_PATH, '2021-04-08', False),
+    'refusesale': (SALES_PATH, '2010-09-20', False),
+    'getshippinginformation': (SALES_PATH, '2017-09-12', False),
+    'getbillinginformation': (SALES_PATH, '2016-03-16', False),
+    'settrackingpackageinfos': (SALES_PATH, '2016-03-16', False),
+    'importitemshippingstatus': (SALES_PATH, '2016-05-09', True),
+    'getitemtodolist': (SALES_PATH, '2011-09-01', False),
+    'cancelitem': (SALES_PATH, '2011-02-02', False),
+    'export': (STOCK_PATH, '2018-06-29', False),
+    'genericimportfile': (STOCK_PATH, '2015-02-02', True),
+    'genericimportreport': (STOCK_PATH, '2017-02-10', False),
+}
+
+# Actions that only read: safe to retry after a read timeout or a 5xx. The others change state on
+# Rakuten's side, so they are retried only when the request surely never reached the server.
+READ_ACTIONS = frozenset({
+    'getnewsales', 'getcurrentsales', 'getshippinginformation', 'getbillinginformation',
+    'getitemtodolist', 'export', 'genericimportreport',
+})
+
+# Root element of the answer when it does not follow the ``<action>result`` pattern. The client accepts
+# any ``…result`` root (the names of the roots not seen in captures are guesses); the fake server uses these.
+RESULT_ROOTS = {
+    'settrackingpackageinfos': 'setshippingpackageinfosresult',
+    'acceptsale': 'saleacceptanceresult',
+    'genericimportfile': 'importresult',
+    'importitemshippingstatus': 'importresult',
+    'export': 'inventoryresult',
+}
+
+# Numeric country code for ``shippingfromcountry``: Rakuten wants 249 for metropolitan France, not 250.
+FRANCE_COUNTRY_CODE = 249
+
+# Dates in sales are ``dd/mm/yyyy-HH:MM`` without a zone; read as Paris local time.
+RAKUTEN_TIMEZONE = 'Europe/Paris'
+SALE_DATE_FORMAT = '%d/%m/%Y-%H:%M'
+
+# Rakuten's ``countryalpha2`` uses FX for metropolitan France.
+COUNTRY_ALIASES = {'FX': 'FR'}
+
+# ----------------------------------------------------------------------------------------------------
+# Item statuses (§6.1)
+# ----------------------------------------------------------------------------------------------------
+STATUS_TO_CONFIRM = 'TO_CONFIRM'
+STATUS_ACCEPTED = 'ACCEPTED'
+STATUS_REFUSED = 'REFUSED'
+STATUS_CANCELLED = 'CANCELLED'
+SHIPPABLE_STATUSES = frozenset({'ACCEPTED', 'COMMITTED'})
+CLAIM_STATUSES = frozenset({'ON_HOLD', 'PENDING_CLAIM', 'CLAIM'})
+TERMINAL_STATUSES = frozenset({'CANCELLED', 'REFUSED', 'CLOSED'})
+
+# Outcomes of acceptsale / refusesale (the answer's ``status``, plus the idempotent ones).
+OUTCOME_ACCEPTED = 'Accepted'
+OUTCOME_REFUSED = 'Refused'
+OUTCOME_ALREADY_ACCEPTED = 'already_accepted'
+OUTCOME_ALREADY_CANCELLED = 'already_cancelled'
+# Business error details meaning "already done" (basket accepted) and "gone" (basket cancelled).
+ALREADY_ACCEPTED_MARK = 'CAPTURED'
+ALREADY_CANCELLED_MARK = 'EMPTIED'
+
+# ----------------------------------------------------------------------------------------------------
+# Errors (§2.5)
+# ----------------------------------------------------------------------------------------------------
+ERROR_AUTH = 'InvalidUserConnection'
+ERROR_RIGHTS = 'InvalidUserRights'
+ERROR_PARAMETER = 'ParameterError'
+ERROR_SERVER = 'ServerError'
+QUOTA_MARK = 'quota exceeded'
+TRANSIENT_MARKS = ('service unavailable', 'unknown error')
+
+# ----------------------------------------------------------------------------------------------------
+# Import reports (§5.4)
+# ----------------------------------------------------------------------------------------------------
+IMPORT_WAITING = frozenset({'Reçu', 'En attente', 'M.à.j. en cours'})
+IMPORT_DONE = frozenset({'Traité'})
+IMPORT_FAILED = frozenset({
+    'Annulé', 'Erreur', "Aucune ligne n'a été chargée", 'Fichier précédent identique, pas de traitement',
+})
+IMPORT_IDENTICAL = 'Fichier précédent identique, pas de traitement'
+
+# ----------------------------------------------------------------------------------------------------
+# Transporters (§6.4): the plentymarkets spelling; ``Autre`` needs a tracking URL.
+# ----------------------------------------------------------------------------------------------------
+TRANSPORTER_OTHER = 'Autre'
+TRANSPORTERS = (
+    'Colissimo', 'So Colissimo', 'Chronopost', 'Mondial Relay', 'Mondial Relay prépayé', 'Colis Prive',
+    'Courrier Suivi', 'DPD', 'DPD Germany', 'DPD UK', 'DHL', 'UPS', 'Fedex', 'TNT', 'GLS', 'Geodis',
+    'France Express', 'Kiala', 'Tatex', 'Cubyn', 'WeDo Logistics', 'B2C Europe', 'TrackYourParcel',
+    'Yun Express', 'China EMS', 'Swiss Post', 'PostNL International', 'Royal Mail', 'CNE Express',
+    'S.F. Express', 'Singapore Post', 'Hong Kong Post', 'Bpost', '4PX', TRANSPORTER_OTHER,
+)
+
+# Shipping type labels seen in sales (§6.3); the mapping table is keyed on these labels.
+SHIPPING_TYPES = (
+    'Normal', 'Suivi', 'Recommandé', 'So Colissimo', 'Point relais Mondial Relay', 'Relai Kiala',
+    'Chronopost', 'Express',
+)
+# Shipping types whose buyers paid for tracking.
+TRACKED_SHIPPING_TYPES = frozenset({'Suivi', 'Recommandé', 'So Colissimo', 'Chronopost', 'Express'})
+
+# ----------------------------------------------------------------------------------------------------
+# Transport limits
+# ----------------------------------------------------------------------------------------------------
+DEFAULT_TIMEOUT = 30  # seconds, per request
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # an answer larger than this is refused, not parsed
+RETRY_TOTAL = 3
+RETRY_BACKOFF = 0.5  # seconds, doubled each retry
+RETRY_STATUSES = (500, 502, 503, 504)

@@ -1,0 +1,33 @@
+"""``python -m rakuten_connector.fake_server``: run the fake Rakuten service in the foreground."""
+import argparse
+import logging
+
+from . import FakeRakutenServer, seed_shop
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Fake Rakuten France seller web services on 127.0.0.1.')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=8899)
+    parser.add_argument('--login', default='boutique-demo', help='shop name (login) accepted')
+    parser.add_argument('--token', default='test-token', help='API token accepted')
+    parser.add_argument('--seed', type=int, default=0, metavar='N', help='create N realistic new sales')
+    parser.add_argument('--page-size', type=int, default=10)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(message)s')
+    server = FakeRakutenServer(args.host, args.port)
+    server.state.page_size = args.page_size
+    shop = server.state.add_shop(args.login, args.token, server.shop.seller_id)
+    server.state.default_login = args.login
+    if args.seed:
+        seed_shop(shop, sales=args.seed)
+    logging.info('Fake Rakuten service on %s (login %s), %d sales, %d adverts', server.url, args.login,
+                 len(shop.sales), len(shop.adverts))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,161 @@
+"""XML documents the fake service answers, shaped like the real ones (built with lxml)."""
+from lxml import etree
+
+from .. import const
+
+NAMESPACE = 'https://fr.shopping.rakuten.com/res/schema/{}'
+ERROR_NAMESPACE = 'https://static.fr.shopping.rakuten.com/res/schema/error'
+ADDRESS_FIELDS = ('civility', 'lastname', 'firstname', 'address1', 'address2', 'zipcode', 'city', 'country',
+                  'countryalpha2', 'phonenumber1', 'phonenumber2')
+RELAY_FIELDS = ('civility', 'lastname', 'firstname', 'id', 'name', 'address', 'zipcode', 'city', 'country')
+
+
+def sub(parent, tag, text=None):
+    element = etree.SubElement(parent, tag)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def serialise(root, encoding='ISO-8859-1'):
+    return etree.tostring(root, xml_declaration=True, encoding=encoding)
+
+
+def envelope(action, login, version, echo=None):
+    """``<actionresult><request>…</request><response><lastversion/>…`` → (root, response)."""
+    tag = const.RESULT_ROOTS.get(action, f'{action}result')
+    root = etree.Element(tag, nsmap={None: NAMESPACE.format(action)})
+    request = sub(root, 'request')
+    sub(request, 'version', version)
+    sub(request, 'user', login)
+    for key, value in (echo or {}).items():
+        sub(request, key, value)
+    response = sub(root, 'response')
+    sub(response, 'lastversion', const.ACTIONS[action][1])
+    return root, response
+
+
+def error(code, message, details=(), kind='Sender'):
+    root = etree.Element('errorresponse', nsmap={None: ERROR_NAMESPACE})
+    node = sub(root, 'error')
+    sub(node, 'type', kind)
+    sub(node, 'code', code)
+    sub(node, 'message', message)
+    if details:
+        detail_list = sub(node, 'details')
+        for detail in details:
+            sub(detail_list, 'detail', detail)
+    return root
+
+
+def money(parent, tag, amount):
+    node = sub(parent, tag)
+    sub(node, 'amount', f'{amount:.2f}')
+    sub(node, 'currency', 'EUR')
+    return node
+
+
+def address(parent, tag, values, fields=ADDRESS_FIELDS):
+    node = sub(parent, tag)
+    for name in fields:
+        sub(node, name, values.get(name, ''))
+    return node
+
+
+def sale(parent, fake_sale, items):
+    node = sub(parent, 'sale')
+    sub(node, 'purchaseid', fake_sale.purchaseid)
+    sub(node, 'purchasedate', fake_sale.purchase_date.strftime(const.SALE_DATE_FORMAT))
+    delivery = sub(node, 'deliveryinformation')
+    sub(delivery, 'shippingtype', fake_sale.shipping_type)
+    sub(delivery, 'isfullrsl', 'N')
+    sub(delivery, 'purchasebuyerlogin', fake_sale.buyer_login)
+    sub(delivery, 'purchasebuyeremail', fake_sale.buyer_email)
+    if fake_sale.delivery:
+        address(delivery, 'deliveryaddress', fake_sale.delivery)
+    if fake_sale.relay:
+        address(delivery, 'collectionpointaddress', fake_sale.relay, RELAY_FIELDS)
+    address(delivery, 'billingaddress', fake_sale.billing)
+    item_list = sub(node, 'items')
+    for item in items:
+        item_node = sub(item_list, 'item')
+        sub(item_node, 'sku', item.sku)
+        sub(item_node, 'advertid', item.advertid)
+        money(item_node, 'advertpricelisted', item.listed_price)
+        sub(item_node, 'itemid', item.itemid)
+        sub(item_node, 'headline', item.headline)
+        sub(item_node, 'itemstatus', item.status)
+        sub(item_node, 'ispreorder', 'N')
+        sub(item_node, 'isnego', 'N')
+        money(item_node, 'price', item.price)
+        sub(item_node, 'isrsl', 'N')
+        sub(item_node, 'paymentstatus', 'INCOMING')
+    return node
+
+
+def shipping_information(response, fake_sale):
+    info = sub(response, 'shippinginformation')
+    sub(info, 'shippingtype', fake_sale.shipping_type)
+    label = sub(info, 'prepaidlabel')
+    sub(label, 'available', 'N')
+    money(info, 'purchaseshippingcostprice', fake_sale.shipping_cost)
+    sub(info, 'purchasebuyerlogin', fake_sale.buyer_login)
+    sub(info, 'purchasebuyeremail', fake_sale.buyer_email)
+    address(info, 'billingaddress', fake_sale.billing)
+    if fake_sale.delivery:
+        address(info, 'deliveryaddress', fake_sale.delivery)
+
+
+def billing_information(response, fake_sale):
+    item_list = sub(sub(response, 'billinginformation'), 'items')
+    for item in fake_sale.items:
+        node = sub(item_list, 'item')
+        commission = (item.price * 12 / 100).quantize(item.price)
+        sub(node, 'itemid', item.itemid)
+        sub(node, 'sku', item.sku)
+        sub(node, 'headline', item.headline)
+        sub(node, 'itemstatus', item.status)
+        money(node, 'itemsaleprice', item.price)
+        money(node, 'shippingsaleprice', item.shipping_price)
+        money(node, 'itemcommissionexcltax', commission)
+        money(node, 'paymentamount', item.price + item.shipping_price - commission)
+
+
+def advert(parent, fake_advert):
+    node = sub(parent, 'advert')
+    sub(node, 'advertid', fake_advert.advertid)
+    sub(node, 'sku', fake_advert.sku)
+    money(node, 'price', fake_advert.price)
+    sub(node, 'quality', 'NEW')
+    sub(node, 'unlimitedquantity', 'false')
+    sub(node, 'stock', fake_advert.stock)
+    summary = sub(node, 'productsummary')
+    sub(summary, 'productid', fake_advert.product_id)
+    sub(summary, 'headline', fake_advert.headline)
+    sub(summary, 'barcode', fake_advert.barcode)
+
+
+def import_report(response, fake_import, lines):
+    file_node = sub(response, 'file')
+    errors = sum(1 for line in fake_import.lines if line['errors'])
+    total = len(fake_import.lines)
+    sub(file_node, 'filename', f'{fake_import.importid}.xml')
+    sub(file_node, 'status', fake_import.status)
+    sub(file_node, 'uploaddate', fake_import.uploaded.strftime('%Y-%m-%dT%H:%M:%S'))
+    sub(file_node, 'totallines', total)
+    sub(file_node, 'processedlines', total)
+    sub(file_node, 'errorlines', errors)
+    sub(file_node, 'successrate', f'{(100 * (total - errors) // total) if total else 0}%')
+    for line in lines:
+        product = sub(response, 'product')
+        sub(product, 'sku', line['sku'])
+        sub(product, 'status', line['status'])
+        sub(product, 'pid', line.get('pid', ''))
+        sub(product, 'aid', line.get('aid', ''))
+        error_list = sub(product, 'errors')
+        for key, code, text in line['errors']:
+            error_node = sub(error_list, 'error')
+            sub(error_node, 'error_key', key)
+            sub(error_node, 'error_code', code)
+            sub(error_node, 'error_text', text)
+            sub(error_node, 'fatal_error', 'Y')

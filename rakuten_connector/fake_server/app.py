@@ -1,0 +1,458 @@
+"""The fake Rakuten web service as a WSGI application (werkzeug).
+
+Same paths (``/sales_ws``, ``/stock_ws``), ``action``/``login``/``pwd``/``version`` query parameters, XML
+answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API (JSON).
+"""
+import json
+import time
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from werkzeug.wrappers import Request, Response
+
+from .. import const, parsing
+from ..exceptions import RakutenError
+from . import answers
+from .state import PARIS, FakeImport, next_id
+
+# Versions accepted besides the one the client sends (older ones integrators still use).
+LEGACY_VERSIONS = {
+    'getnewsales': {'2014-02-11', '2016-03-16'},
+    'getcurrentsales': {'2014-02-11', '2016-03-16', '2021-10-29'},
+    'acceptsale': {'2010-09-20'},
+    'refusesale': {'2021-04-08'},
+    'settrackingpackageinfos': {'2012-11-06'},
+    'getitemtodolist': {'2011-02-02'},
+    'export': {'2011-02-17', '2014-11-04'},
+    'genericimportfile': {'2012-09-11'},
+    'genericimportreport': {'2011-11-29'},
+}
+# Frozen at import: a test may change the versions the client sends, not those the server knows.
+SUPPORTED_VERSIONS = {action: frozenset({version} | LEGACY_VERSIONS.get(action, set()))
+                      for action, (_path, version, _upload) in const.ACTIONS.items()}
+XML_TYPE = 'text/xml;charset=ISO-8859-1'
+
+
+class FakeError(Exception):
+    def __init__(self, code, message, details=(), kind='Sender'):
+        super().__init__(message)
+        self.document = answers.error(code, message, details, kind)
+
+
+def _invalid(name):
+    return FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [f"The parameter '{name}' is invalid."])
+
+
+def _mandatory(name):
+    return FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [f'The parameter {name} is mandatory'])
+
+
+def _status_error(current):
+    return FakeError(const.ERROR_PARAMETER, 'Problem with parameters.',
+                     [f'Current status : {current} - Required status : REQUESTED'])
+
+
+class FakeRakutenApp:
+
+    def __init__(self, state):
+        self.state = state
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        if request.path.startswith('/_fake/'):
+            response = self.control(request)
+        elif request.path in (const.SALES_PATH, const.STOCK_PATH):
+            response = self.serve(request)
+        else:
+            response = Response('Not Found', status=404)
+        return response(environ, start_response)
+
+    # ------------------------------------------------------------------------------------------------
+    # Web service
+    # ------------------------------------------------------------------------------------------------
+
+    def serve(self, request):
+        args = request.args
+        action = args.get('action', '')
+        with self.state.lock:
+            self.state.calls.append((args.get('login', ''), action,
+                                     {k: v for k, v in args.items() if k not in ('pwd', 'login')}))
+        fault = self.state.take_fault(action)
+        if fault and fault.kind in ('timeout', 'slow'):
+            time.sleep(fault.delay)
+        early = self._early_fault(fault, action)
+        if early is not None:
+            return early
+        try:
+            with self.state.lock:
+                shop = self._authenticate(request, action)
+                root = getattr(self, f'do_{action}')(shop, request, fault)
+        except FakeError as error:
+            root = error.document
+        body = answers.serialise(root)
+        return self._late_fault(fault, body) or Response(body, content_type=XML_TYPE)
+
+    def _early_fault(self, fault, action):
+        kind = fault.kind if fault else None
+        if kind in ('http500', 'http502', 'http503'):
+            return Response('<html><body>Internal error</body></html>', status=int(kind[4:]),
+                            content_type='text/html')
+        documents = {
+            'quota': (const.ERROR_RIGHTS, 'Quota exceeded.',
+                      ['You have exceeded the maximum number of requests per hour for this action.'], 'Sender'),
+            'auth': (const.ERROR_AUTH, 'Unknown user or password.', [], 'Sender'),
+            'rights': (const.ERROR_RIGHTS, 'You are not allowed to use this web service.', [], 'Sender'),
+            'error200': (const.ERROR_SERVER, 'Server not able to fullfill request.',
+                         ['An error occurred while submitting the file'], const.ERROR_SERVER),
+            'unavailable': ('Unknown error', 'Service unavailable', [], 'Unknown error'),
+        }
+        if kind in documents:
+            return Response(answers.serialise(answers.error(*documents[kind])), content_type=XML_TYPE)
+        if kind == 'malformed':
+            return Response(f'<{action}result><response><sales><sale>&&<</response>', content_type=XML_TYPE)
+        if kind == 'entity':
+            laughs = ''.join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">' for i in range(1, 9))
+            body = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{laughs}'
+                    f'<!ENTITY x SYSTEM "file:///etc/passwd">]><{action}result><response>&l8;&x;'
+                    f'</response></{action}result>')
+            return Response(body, content_type=XML_TYPE)
+        if kind == 'empty':
+            return Response(b'', content_type=XML_TYPE)
+        if kind == 'oversized':
+            return Response(b'<r>' + b' ' * (8 * 1024 * 1024) + b'</r>', content_type=XML_TYPE)
+        return None
+
+    @staticmethod
+    def _late_fault(fault, body):
+        kind = fault.kind if fault else None
+        if kind == 'truncated':
+            return Response(body[:len(body) // 2], content_type=XML_TYPE)
+        if kind == 'wrong_encoding':
+            # UTF-8 bytes behind a Latin-1 declaration, as some answers were captured.
+            text = body.decode('iso-8859-1')
+            return Response(text.encode('utf-8'), content_type=XML_TYPE)
+        if kind == 'control_chars':
+            return Response(body.replace(b'<response>', b'<response>\x01\x02\x0b', 1), content_type=XML_TYPE)
+        return None
+
+    def _authenticate(self, request, action):
+        args = request.args
+        if action not in const.ACTIONS:
+            raise _invalid('action')
+        path, _version, upload = const.ACTIONS[action]
+        if request.path != path:
+            raise _invalid('action')
+        for name in ('login', 'pwd', 'version'):
+            if not args.get(name):
+                raise _mandatory(name)
+        shop = self.state.shops.get(args['login'])
+        if shop is None or shop.token != args['pwd']:
+            raise FakeError(const.ERROR_AUTH, 'Unknown user or password.')
+        if args['version'] not in SUPPORTED_VERSIONS[action]:
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.',
+                            [f"The version {args['version']} is not supported"])
+        if shop.quota_per_hour is not None:
+            hour_calls = sum(1 for login, _a, _p in self.state.calls if login == shop.login)
+            if hour_calls > shop.quota_per_hour:
+                raise FakeError(const.ERROR_RIGHTS, 'Quota exceeded.',
+                                ['You have exceeded the maximum number of requests per hour.'])
+        if upload and (request.method != 'POST' or 'file' not in request.files):
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.',
+                            ['A multipart/form-data POST with a file field is required.'])
+        return shop
+
+    def _page(self, records, request, fault):
+        token = request.args.get('nexttoken', '')
+        start = int(token) if token.isdigit() else 0
+        end = start + self.state.page_size
+        next_token = str(end) if end < len(records) else ''
+        if fault and fault.kind == 'repeat_page':
+            next_token = token or '0'
+        return records[start:end], next_token
+
+    def _envelope(self, shop, request, action, echo=None):
+        return answers.envelope(action, shop.login, request.args['version'], echo)
+
+    # ------------------------------------------------------------------------------------------------
+    # Sales
+    # ------------------------------------------------------------------------------------------------
+
+    def _sales(self, shop, request, fault, action, statuses):
+        since = self._since(request.args.get('purchasedate', ''))
+        selected = []
+        for sale in sorted(shop.sales.values(), key=lambda s: (s.purchase_date, s.purchaseid)):
+            items = [item for item in sale.items if statuses(item.status)]
+            if items and (since is None or sale.purchase_date.date() >= since):
+                selected.append((sale, items))
+        page, next_token = self._page(selected, request, fault)
+        root, response = self._envelope(shop, request, action, {'nexttoken': request.args.get('nexttoken', '')})
+        answers.sub(response, 'sellerid', shop.seller_id)
+        answers.sub(response, 'nexttoken', next_token)
+        sales = answers.sub(response, 'sales')
+        for sale, items in page:
+            answers.sale(sales, sale, items)
+        return root
+
+    @staticmethod
+    def _since(text):
+        for fmt in ('%Y-%m-%d', '%d/%m/%Y'):
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return None  # an invalid date is ignored, as Rakuten does
+
+    def do_getnewsales(self, shop, request, fault):
+        return self._sales(shop, request, fault, 'getnewsales', lambda status: status == const.STATUS_TO_CONFIRM)
+
+    def do_getcurrentsales(self, shop, request, fault):
+        hidden = {const.STATUS_TO_CONFIRM, const.STATUS_REFUSED}
+        return self._sales(shop, request, fault, 'getcurrentsales', lambda status: status not in hidden)
+
+    def _item(self, shop, request):
+        itemid = request.args.get('itemid', '')
+        if not itemid:
+            raise _mandatory('itemid')
+        sale, item = shop.find_item(itemid)
+        if item is None:
+            raise _invalid('itemid')
+        return sale, item
+
+    def _decide(self, shop, request, action, new_status, outcome):
+        _sale, item = self._item(shop, request)
+        if item.status in const.SHIPPABLE_STATUSES:
+            raise _status_error('CAPTURED')
+        if item.status != const.STATUS_TO_CONFIRM:
+            raise _status_error('EMPTIED')
+        item.status = new_status
+        root, response = self._envelope(shop, request, action, {'itemid': item.itemid})
+        answers.sub(response, 'status', outcome)
+        return root, response, item
+
+    def do_acceptsale(self, shop, request, fault):
+        country = request.args.get('shippingfromcountry', '')
+        if request.args['version'] >= '2021-04-08':
+            if not country:
+                raise _mandatory('shippingfromcountry')
+            if not country.isdigit():
+                raise _invalid('shippingfromcountry')
+        root, response, item = self._decide(shop, request, 'acceptsale', const.STATUS_ACCEPTED,
+                                            const.OUTCOME_ACCEPTED)
+        item.shipping_from_country = country
+        answers.sub(response, 'shippingfromcountry', country)
+        answers.sub(response, 'importcountry', '249')
+        return root
+
+    def do_refusesale(self, shop, request, fault):
+        return self._decide(shop, request, 'refusesale', const.STATUS_REFUSED, const.OUTCOME_REFUSED)[0]
+
+    def _accepted_sale(self, shop, request):
+        sale = shop.sales.get(request.args.get('purchaseid', ''))
+        if sale is None or not any(item.status != const.STATUS_TO_CONFIRM for item in sale.items):
+            raise _invalid('purchaseid')
+        return sale
+
+    def do_getshippinginformation(self, shop, request, fault):
+        sale = self._accepted_sale(shop, request)
+        root, response = self._envelope(shop, request, 'getshippinginformation', {'purchaseid': sale.purchaseid})
+        answers.shipping_information(response, sale)
+        return root
+
+    def do_getbillinginformation(self, shop, request, fault):
+        sale = self._accepted_sale(shop, request)
+        root, response = self._envelope(shop, request, 'getbillinginformation', {'purchaseid': sale.purchaseid})
+        answers.billing_information(response, sale)
+        return root
+
+    def do_getitemtodolist(self, shop, request, fault):
+        root, response = self._envelope(shop, request, 'getitemtodolist')
+        items = answers.sub(response, 'items')
+        for itemid, causes in shop.todo:
+            item = answers.sub(items, 'item')
+            answers.sub(item, 'itemid', itemid)
+            cause_list = answers.sub(item, 'causes')
+            for cause in causes:
+                answers.sub(cause_list, 'cause', cause)
+        return root
+
+    def do_cancelitem(self, shop, request, fault):
+        _sale, item = self._item(shop, request)
+        if not request.args.get('comment'):
+            raise _mandatory('comment')
+        if item.status not in const.SHIPPABLE_STATUSES:
+            raise _status_error(item.status)
+        item.status = const.STATUS_CANCELLED
+        root, response = self._envelope(shop, request, 'cancelitem', {'itemid': item.itemid})
+        answers.sub(response, 'status', 'CANCELLED')
+        return root
+
+    # ------------------------------------------------------------------------------------------------
+    # Despatch
+    # ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _tracking_problem(item, transporter, url):
+        known = {name.lower() for name in const.TRANSPORTERS}
+        if item is None:
+            return 'unknown item'
+        if item.status not in const.SHIPPABLE_STATUSES:
+            return f'item status {item.status} does not allow a shipment'
+        if transporter.lower() not in known:
+            return f'unknown transporter {transporter!r}'
+        if transporter.lower() == const.TRANSPORTER_OTHER.lower() and not url:
+            return 'a tracking URL is required with Autre'
+        if url and not url.lower().startswith(('http://', 'https://')):
+            return 'the tracking URL is invalid'
+        return None
+
+    @staticmethod
+    def _ship(item, transporter, number, url):
+        item.tracking = {'transporter': transporter, 'number': number, 'url': url}
+        item.tracking_calls += 1
+
+    def do_settrackingpackageinfos(self, shop, request, fault):
+        args = request.args
+        _sale, item = self._item(shop, request)
+        transporter, number, url = (args.get('transporter_name', ''), args.get('tracking_number', ''),
+                                    args.get('tracking_url', ''))
+        problem = self._tracking_problem(item, transporter, url)
+        if problem:
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [problem])
+        self._ship(item, transporter, number, url)
+        root, response = self._envelope(shop, request, 'settrackingpackageinfos', {
+            'itemid': item.itemid, 'transporterName': transporter, 'trackingNumber': number, 'trackingUrl': url})
+        answers.sub(response, 'status', 'OK')
+        return root
+
+    def _upload(self, request, root_tag):
+        try:
+            return parsing.parse_upload(request.files['file'].read(), root_tag)
+        except RakutenError as error:
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [error.message]) from None
+
+    def do_importitemshippingstatus(self, shop, request, fault):
+        lines, problems = [], []
+        for number, node in enumerate(self._upload(request, 'items').iterfind('item'), start=1):
+            get = (lambda tag, n=node: (n.findtext(tag) or '').strip())
+            sale, item = shop.find_item(get('itemid'))
+            problem = self._tracking_problem(item, get('transporter'), get('trackingurl'))
+            if not problem and sale.purchaseid != get('purchaseid'):
+                problem = 'the item is not in that purchase'
+            if problem:
+                problems.append(f"line {number} (item {get('itemid')}): {problem}")
+            lines.append((item, get('transporter'), get('trackingnumber'), get('trackingurl')))
+        if problems or not lines:
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', problems or ['No item in file.'])
+        for line in lines:
+            self._ship(*line)
+        root, response = self._envelope(shop, request, 'importitemshippingstatus')
+        answers.sub(response, 'importid', next_id(700000))
+        answers.sub(response, 'status', 'OK')
+        return root
+
+    # ------------------------------------------------------------------------------------------------
+    # Stock
+    # ------------------------------------------------------------------------------------------------
+
+    def do_export(self, shop, request, fault):
+        adverts = sorted(shop.adverts.values(), key=lambda advert: advert.advertid)
+        page, next_token = self._page(adverts, request, fault)
+        root, response = self._envelope(shop, request, 'export')
+        answers.sub(response, 'nexttoken', next_token)
+        answers.sub(response, 'nbresults', len(adverts))
+        advert_list = answers.sub(response, 'advertlist')
+        for advert in page:
+            answers.advert(advert_list, advert)
+        return root
+
+    def do_genericimportfile(self, shop, request, fault):
+        content = request.files['file'].read()
+        fake_import = FakeImport(next_id(5000000), content, datetime.now(PARIS).replace(tzinfo=None))
+        shop.imports[fake_import.importid] = fake_import
+        root, response = self._envelope(shop, request, 'genericimportfile')
+        answers.sub(response, 'importid', fake_import.importid)
+        answers.sub(response, 'status', 'OK')
+        return root
+
+    def do_genericimportreport(self, shop, request, fault):
+        fake_import = shop.imports.get(request.args.get('fileid', ''))
+        if fake_import is None:
+            raise _invalid('fileid')
+        fake_import.polls += 1
+        if fake_import.status in const.IMPORT_WAITING and fake_import.polls > self.state.import_polls:
+            self._process(shop, fake_import)
+        page, next_token = self._page(fake_import.lines, request, fault)
+        root, response = self._envelope(shop, request, 'genericimportreport', {
+            'fileid': fake_import.importid, 'nexttoken': next_token})
+        answers.import_report(response, fake_import, page)
+        return root
+
+    def _process(self, shop, fake_import):
+        """Apply an import file to the adverts, as Rakuten does some minutes after the upload."""
+        previous = [i for i in shop.imports.values()
+                    if i is not fake_import and i.status in const.IMPORT_DONE and i.uploaded <= fake_import.uploaded]
+        if previous and previous[-1].content == fake_import.content:
+            fake_import.status = const.IMPORT_IDENTICAL
+            return
+        try:
+            root = parsing.parse_upload(fake_import.content, 'items')
+        except RakutenError:
+            fake_import.status = "Aucune ligne n'a été chargée"
+            return
+        for node in root.iterfind('item/attributes/advert'):
+            values = {(a.findtext('key') or '').strip(): (a.findtext('value') or '').strip()
+                      for a in node.iterfind('attribute')}
+            fake_import.lines.append(self._apply_advert(shop, values))
+        fake_import.status = 'Traité' if fake_import.lines else "Aucune ligne n'a été chargée"
+
+    @staticmethod
+    def _apply_advert(shop, values):
+        sku = values.get('sellerReference', '')
+        advert = shop.adverts.get(values.get('aid', '')) or (shop.advert_by_sku(sku) if sku else None)
+        line = {'sku': sku, 'status': 'Erreur', 'errors': []}
+        if advert is None:
+            line['errors'].append(('sellerReference', '1015', f'Aucune annonce avec la référence {sku}.'))
+            return line
+        try:
+            quantity = int(values['qty']) if 'qty' in values else advert.stock
+            price = Decimal(values['sellingPrice']) if 'sellingPrice' in values else advert.price
+        except (ValueError, InvalidOperation):
+            line['errors'].append(('qty', '1024', 'Valeur invalide.'))
+            return line
+        if quantity < 0:
+            line['errors'].append(('qty', '1024', 'La quantité doit être positive.'))
+            return line
+        advert.stock, advert.price = quantity, price
+        line.update(status='Traité', aid=advert.advertid, pid=advert.product_id, sku=sku or advert.sku)
+        return line
+
+    # ------------------------------------------------------------------------------------------------
+    # Control API (JSON), for the demo, the benchmarks and out-of-process tests
+    # ------------------------------------------------------------------------------------------------
+
+    def control(self, request):
+        from .seed import seed_shop  # noqa: PLC0415 - only the control API needs the seed data
+        command = request.path[len('/_fake/'):]
+        payload = request.get_json(silent=True) or {}
+        state = self.state
+        with state.lock:
+            if command == 'state':
+                pass
+            elif command == 'fault':
+                state.inject(payload['kind'], payload.get('action', '*'), int(payload.get('times', 1)),
+                             float(payload.get('delay', 2.0)))
+            elif command == 'seed':
+                seed_shop(state.shops[payload.get('login', state.default_login)],
+                          sales=int(payload.get('sales', 50)), seed=int(payload.get('seed', 42)))
+            elif command == 'shop':
+                state.add_shop(payload['login'], payload['token'], payload.get('seller_id'))
+            elif command == 'cancel':
+                _sale, item = state.shops[payload.get('login', state.default_login)].find_item(payload['itemid'])
+                item.status = const.STATUS_CANCELLED
+            elif command == 'config':
+                state.page_size = int(payload.get('page_size', state.page_size))
+                state.import_polls = int(payload.get('import_polls', state.import_polls))
+            else:
+                return Response(json.dumps({'error': f'unknown command {command}'}), status=404,
+                                content_type='application/json')
+            return Response(json.dumps(state.summary(), default=str), content_type='application/json')

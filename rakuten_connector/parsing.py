@@ -1,0 +1,421 @@
+"""XML in and out, with lxml: Rakuten answers → dataclasses, and the files we upload.
+
+Answers are parsed namespace-agnostically (the default namespace changes with the era and the action),
+in the declared encoding (ISO-8859-1 really meaning windows-1252, or a UTF-8 body behind a Latin-1
+declaration), after stray control characters are removed, and with a hardened parser: no DTD, no entity,
+no network.
+"""
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from . import const
+from .exceptions import (
+    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
+)
+from .records import (
+    Address, Advert, BillingInformation, BillingItem, Connection, ImportLineError, ImportReport,
+    ImportReportLine, ImportResult, InventoryPage, Money, RelayPoint, Sale, SaleDecision, SaleItem,
+    SalesPage, ShippingInformation, TodoItem,
+)
+
+_CONTROL_CHARS = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]')
+_DECLARATION = re.compile(rb'^\s*<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\'][^>]*\?>')
+_LATIN1_NAMES = {'iso-8859-1', 'iso8859-1', 'latin-1', 'latin1', 'windows-1252', 'cp1252'}
+_PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
+
+
+def _parser():
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_comments=True, remove_pis=True, recover=False,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Documents
+# ----------------------------------------------------------------------------------------------------
+
+def _normalise_encoding(content):
+    """Return bytes whose declaration tells the truth about their encoding."""
+    match = _DECLARATION.match(content)
+    declared = match.group(1).decode('ascii').lower() if match else 'utf-8'
+    if declared in _LATIN1_NAMES:
+        try:
+            content.decode('utf-8')
+        except UnicodeDecodeError:
+            # Real Latin-1 text: read it as windows-1252, its superset (€, œ and curly quotes).
+            return _redeclare(content, match, b'windows-1252')
+        # Valid UTF-8 with non-ASCII bytes is never real Latin-1 text: the declaration lies.
+        return _redeclare(content, match, b'UTF-8') if re.search(rb'[\x80-\xff]', content) else content
+    if declared in ('utf-8', 'utf8'):
+        try:
+            content.decode('utf-8')
+        except UnicodeDecodeError:
+            return _redeclare(content, match, b'windows-1252')
+    return content
+
+
+def _redeclare(content, match, encoding):
+    declaration = b'<?xml version="1.0" encoding="' + encoding + b'"?>'
+    return declaration + content[match.end():] if match else declaration + content
+
+
+def _strip_namespaces(root):
+    for element in root.iter(etree.Element):
+        element.tag = etree.QName(element).localname
+    return root
+
+
+def parse_document(content):
+    """Bytes → root element without namespaces. Raises ResponseError on anything unreadable."""
+    if not content or not content.strip():
+        raise ResponseError('Empty answer from Rakuten.', code='EmptyResponse')
+    if b'<!DOCTYPE' in content or b'<!ENTITY' in content:
+        raise ResponseError('Refused an answer declaring a DTD or entities.', code='HostileResponse')
+    content = _normalise_encoding(_CONTROL_CHARS.sub(b'', content))
+    try:
+        root = etree.fromstring(content, parser=_parser())
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise ResponseError(f'Malformed XML answer: {error}', code='MalformedResponse') from None
+    return _strip_namespaces(root)
+
+
+def check_response(root, action):
+    """Raise the typed error for an ``errorresponse`` root, or check the expected result root."""
+    if root.tag == 'errorresponse':
+        raise error_from_response(root, action)
+    if not root.tag.endswith('result') or root.find('response') is None:
+        raise ResponseError(f'Unexpected answer <{root.tag}> without a response.',
+                            code='UnexpectedResponse', action=action)
+    return root
+
+
+def error_from_response(root, action=None):
+    """Map an ``errorresponse`` document to the matching exception."""
+    error = root.find('error')
+    if error is None:
+        error = root
+    kind = _text(error, 'type')
+    code = _text(error, 'code')
+    message = _text(error, 'message') or code or 'Unknown Rakuten error'
+    details = tuple(d.text.strip() for d in error.iter('detail') if d.text and d.text.strip())
+    haystack = ' '.join((message, *details)).lower()
+    if code == const.ERROR_AUTH:
+        cls = AuthError
+    elif code == const.ERROR_RIGHTS:
+        cls = QuotaError if const.QUOTA_MARK in haystack else RightsError
+    elif code == const.ERROR_PARAMETER:
+        cls = ParameterError
+    elif code == const.ERROR_SERVER or kind == const.ERROR_SERVER or any(
+            mark in haystack or mark == code.lower() for mark in const.TRANSIENT_MARKS):
+        cls = TransientError
+    elif kind == 'Sender':
+        cls = ParameterError
+    else:
+        cls = RakutenError
+    return cls(message, code=code or kind, details=details, action=action)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Values
+# ----------------------------------------------------------------------------------------------------
+
+def _text(element, path, default=''):
+    if element is None:
+        return default
+    value = element.findtext(path)
+    return value.strip() if value is not None else default
+
+
+def _decimal(text):
+    try:
+        return Decimal(text.replace(',', '.')) if text else None
+    except InvalidOperation:
+        return None
+
+
+def _int(text, default=0):
+    try:
+        return int(Decimal(text)) if text else default
+    except InvalidOperation:
+        return default
+
+
+def _flag(text):
+    return text.strip().upper() in ('Y', 'YES', 'OUI', 'TRUE', '1')
+
+
+def _money(element):
+    if element is None:
+        return None
+    amount = _decimal(_text(element, 'amount'))
+    return Money(amount, _text(element, 'currency') or 'EUR') if amount is not None else None
+
+
+def parse_sale_date(text):
+    """``dd/mm/yyyy-HH:MM`` in Paris time → aware UTC datetime (None when unreadable)."""
+    try:
+        local = datetime.strptime(text.strip(), const.SALE_DATE_FORMAT)
+    except (ValueError, AttributeError):
+        return None
+    return local.replace(tzinfo=_PARIS).astimezone(timezone.utc)
+
+
+def _country_code(text):
+    code = text.strip().upper()
+    return const.COUNTRY_ALIASES.get(code, code)
+
+
+def _address(element):
+    if element is None:
+        return None
+    return Address(
+        civility=_text(element, 'civility'), firstname=_text(element, 'firstname'),
+        lastname=_text(element, 'lastname'), address1=_text(element, 'address1'),
+        address2=_text(element, 'address2'), zipcode=_text(element, 'zipcode'),
+        city=_text(element, 'city'), country=_text(element, 'country'),
+        country_code=_country_code(_text(element, 'countryalpha2')),
+        phone=_text(element, 'phonenumber1'), mobile=_text(element, 'phonenumber2'),
+    )
+
+
+def _relay_point(element):
+    if element is None or not (_text(element, 'id') or _text(element, 'name')):
+        return None
+    return RelayPoint(
+        id=_text(element, 'id'), name=_text(element, 'name'), address=_text(element, 'address'),
+        zipcode=_text(element, 'zipcode'), city=_text(element, 'city'), country=_text(element, 'country'),
+        civility=_text(element, 'civility'), firstname=_text(element, 'firstname'),
+        lastname=_text(element, 'lastname'),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Sales
+# ----------------------------------------------------------------------------------------------------
+
+def _sale_item(element):
+    return SaleItem(
+        itemid=_text(element, 'itemid'), sku=_text(element, 'sku'), advertid=_text(element, 'advertid'),
+        headline=_text(element, 'headline'), status=_text(element, 'itemstatus'),
+        price=_money(element.find('price')), listed_price=_money(element.find('advertpricelisted')),
+        is_preorder=_flag(_text(element, 'ispreorder')), ean=_text(element, 'ean'),
+        payment_status=_text(element, 'paymentstatus'),
+    )
+
+
+def _sale(element):
+    delivery = element.find('deliveryinformation')
+    scope = delivery if delivery is not None else element
+    return Sale(
+        purchaseid=_text(element, 'purchaseid'),
+        purchase_date=parse_sale_date(_text(element, 'purchasedate')),
+        shipping_type=_text(scope, 'shippingtype'),
+        buyer_login=_text(scope, 'purchasebuyerlogin'),
+        buyer_email=_text(scope, 'purchasebuyeremail'),
+        delivery_address=_address(scope.find('deliveryaddress')),
+        billing_address=_address(scope.find('billingaddress')),
+        relay_point=_relay_point(scope.find('collectionpointaddress')),
+        items=tuple(_sale_item(item) for item in element.iterfind('items/item')),
+    )
+
+
+def parse_sales_page(root):
+    response = root.find('response')
+    return SalesPage(
+        sales=tuple(_sale(sale) for sale in response.iterfind('sales/sale')),
+        seller_id=_text(response, 'sellerid'),
+        next_token=_text(response, 'nexttoken'),
+        last_version=_text(response, 'lastversion'),
+    )
+
+
+def parse_connection(root):
+    response = root.find('response')
+    seller_id = _text(response, 'sellerid')
+    if not seller_id:
+        raise ResponseError('The answer holds no seller id.', code='UnexpectedResponse')
+    return Connection(seller_id=seller_id, last_version=_text(response, 'lastversion'))
+
+
+def parse_decision(root, itemid, expected):
+    status = _text(root, 'response/status')
+    if status.lower() != expected.lower():
+        raise ResponseError(f'Unexpected status {status!r} for item {itemid}.', code='UnexpectedResponse')
+    return SaleDecision(itemid=itemid, outcome=expected)
+
+
+def decision_from_error(error, itemid):
+    """The idempotent answers of acceptsale/refusesale: basket already accepted or already gone."""
+    text = ' '.join((error.message, *error.details))
+    if f'Current status : {const.ALREADY_ACCEPTED_MARK}' in text:
+        return SaleDecision(itemid=itemid, outcome=const.OUTCOME_ALREADY_ACCEPTED)
+    if f'Current status : {const.ALREADY_CANCELLED_MARK}' in text:
+        return SaleDecision(itemid=itemid, outcome=const.OUTCOME_ALREADY_CANCELLED)
+    return None
+
+
+def parse_shipping_information(root, purchaseid):
+    info = root.find('response/shippinginformation')
+    if info is None:
+        info = root.find('response')
+    label = info.find('prepaidlabel')
+    return ShippingInformation(
+        purchaseid=purchaseid,
+        shipping_type=_text(info, 'shippingtype'),
+        shipping_cost=_money(info.find('purchaseshippingcostprice')),
+        buyer_login=_text(info, 'purchasebuyerlogin'),
+        buyer_email=_text(info, 'purchasebuyeremail'),
+        billing_address=_address(info.find('billingaddress')),
+        delivery_address=_address(info.find('deliveryaddress')),
+        prepaid_label_url=_text(label, 'prepaidlabelurl'),
+        tracking_number=_text(label, 'trackinginformation/trackingnumber'),
+        tracking_url=_text(label, 'trackinginformation/trackingurl'),
+    )
+
+
+def _amount(element, path):
+    money = _money(element.find(path))
+    if money is not None:
+        return money.amount
+    return _decimal(_text(element, path)) or Decimal(0)
+
+
+def parse_billing_information(root, purchaseid):
+    items = root.iterfind('response/billinginformation/items/item')
+    return BillingInformation(purchaseid=purchaseid, items=tuple(
+        BillingItem(
+            itemid=_text(item, 'itemid'), sku=_text(item, 'sku'), status=_text(item, 'itemstatus'),
+            item_price=_amount(item, 'itemsaleprice'), shipping_price=_amount(item, 'shippingsaleprice'),
+            commission=_amount(item, 'itemcommissionexcltax'), payment_amount=_amount(item, 'paymentamount'),
+        ) for item in items
+    ))
+
+
+def parse_status(root):
+    return _text(root, 'response/status')
+
+
+def parse_import_result(root):
+    response = root.find('response')
+    return ImportResult(import_id=_text(response, 'importid'), status=_text(response, 'status'))
+
+
+def parse_todo_list(root):
+    return tuple(
+        TodoItem(itemid=_text(item, 'itemid'),
+                 causes=tuple(c.text.strip() for c in item.iterfind('causes/cause') if c.text))
+        for item in root.iterfind('response/items/item')
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stock
+# ----------------------------------------------------------------------------------------------------
+
+def _advert(element):
+    summary = element.find('productsummary')
+    return Advert(
+        advertid=_text(element, 'advertid'), sku=_text(element, 'sku'), stock=_int(_text(element, 'stock')),
+        price=_money(element.find('price')), quality=_text(element, 'quality'),
+        product_id=_text(summary, 'productid'), headline=_text(summary, 'headline'),
+        barcode=_text(summary, 'barcode'),
+    )
+
+
+def parse_inventory_page(root):
+    response = root.find('response')
+    return InventoryPage(
+        adverts=tuple(_advert(advert) for advert in response.iterfind('advertlist/advert')),
+        next_token=_text(response, 'nexttoken'),
+        total=_int(_text(response, 'nbresults')),
+    )
+
+
+def _report_line(element):
+    return ImportReportLine(
+        sku=_text(element, 'sku'), status=_text(element, 'status'), product_id=_text(element, 'pid'),
+        advertid=_text(element, 'aid'),
+        errors=tuple(
+            ImportLineError(key=_text(error, 'error_key'), code=_text(error, 'error_code'),
+                            text=_text(error, 'error_text'), fatal=_flag(_text(error, 'fatal_error')))
+            for error in element.iterfind('errors/error')
+        ),
+    )
+
+
+def parse_import_report(root, file_id):
+    response = root.find('response')
+    file_info = response.find('file')
+    # The next page's token sits in the response or in the request echo, depending on the version.
+    next_token = _text(response, 'nexttoken') or _text(root, 'request/nexttoken')
+    return ImportReport(
+        file_id=file_id, status=_text(file_info, 'status'), filename=_text(file_info, 'filename'),
+        total_lines=_int(_text(file_info, 'totallines')),
+        processed_lines=_int(_text(file_info, 'processedlines')),
+        error_lines=_int(_text(file_info, 'errorlines')),
+        success_rate=_text(file_info, 'successrate'),
+        lines=tuple(_report_line(product) for product in response.iterfind('product')),
+        next_token=next_token,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Files we upload
+# ----------------------------------------------------------------------------------------------------
+
+def _serialise(root):
+    return etree.tostring(root, xml_declaration=True, encoding='UTF-8')
+
+
+def _sub(parent, tag, text):
+    element = etree.SubElement(parent, tag)
+    element.text = text
+    return element
+
+
+def build_shipping_status_file(lines):
+    """``importitemshippingstatus`` file: one ``<item>`` per Rakuten item."""
+    root = etree.Element('items')
+    for line in lines:
+        item = etree.SubElement(root, 'item')
+        _sub(item, 'purchaseid', line.purchaseid)
+        _sub(item, 'itemid', line.itemid)
+        _sub(item, 'transporter', line.transporter)
+        _sub(item, 'trackingnumber', line.tracking_number)
+        _sub(item, 'trackingurl', line.tracking_url)
+    return _serialise(root)
+
+
+def _attribute(parent, key, value):
+    attribute = etree.SubElement(parent, 'attribute')
+    _sub(attribute, 'key', key)
+    _sub(attribute, 'value', str(value))
+
+
+def build_stock_file(lines):
+    """``genericimportfile`` advert update file: sellerReference (or aid) + qty [+ sellingPrice]."""
+    root = etree.Element('items')
+    for line in lines:
+        advert = etree.SubElement(etree.SubElement(etree.SubElement(root, 'item'), 'attributes'), 'advert')
+        if line.sku:
+            _attribute(advert, 'sellerReference', line.sku)
+        if line.advertid:
+            _attribute(advert, 'aid', line.advertid)
+        if line.quantity is not None:
+            _attribute(advert, 'qty', int(line.quantity))
+        if line.price is not None:
+            _attribute(advert, 'sellingPrice', f'{Decimal(line.price):.2f}')
+    return _serialise(root)
+
+
+def parse_upload(content, root_tag):
+    """Parse a file we (or a client) uploaded: same hardening as answers. Used by the fake server."""
+    root = parse_document(content)
+    if root.tag != root_tag:
+        raise ResponseError(f'Expected <{root_tag}>, got <{root.tag}>.', code='MalformedFile')
+    return root

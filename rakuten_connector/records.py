@@ -1,0 +1,228 @@
+"""What the Rakuten web services answer, as plain dataclasses (no XML, no Odoo)."""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from . import const
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str = 'EUR'
+
+
+@dataclass(frozen=True)
+class Address:
+    civility: str = ''
+    firstname: str = ''
+    lastname: str = ''
+    address1: str = ''
+    address2: str = ''
+    zipcode: str = ''
+    city: str = ''
+    country: str = ''
+    country_code: str = ''  # ISO alpha-2 (Rakuten's FX already turned into FR)
+    phone: str = ''
+    mobile: str = ''
+
+    @property
+    def name(self):
+        return ' '.join(part for part in (self.firstname, self.lastname) if part)
+
+
+@dataclass(frozen=True)
+class RelayPoint:
+    """A collection point (relay) the buyer chose instead of home delivery."""
+    id: str
+    name: str = ''
+    address: str = ''
+    zipcode: str = ''
+    city: str = ''
+    country: str = ''
+    civility: str = ''
+    firstname: str = ''
+    lastname: str = ''
+
+
+@dataclass(frozen=True)
+class SaleItem:
+    """One unit sold: accept, refuse, tracking and cancel all work per ``itemid``."""
+    itemid: str
+    sku: str = ''
+    advertid: str = ''
+    headline: str = ''
+    status: str = ''
+    price: Money | None = None  # what the buyer paid for this unit
+    listed_price: Money | None = None  # the advert's price (may differ after a promotion/negotiation)
+    is_preorder: bool = False
+    ean: str = ''
+    payment_status: str = ''
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A basket (``purchaseid``) of items."""
+    purchaseid: str
+    purchase_date: datetime | None  # aware, UTC
+    shipping_type: str = ''
+    buyer_login: str = ''
+    buyer_email: str = ''
+    delivery_address: Address | None = None
+    billing_address: Address | None = None
+    relay_point: RelayPoint | None = None
+    items: tuple[SaleItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SalesPage:
+    sales: tuple[Sale, ...]
+    seller_id: str = ''
+    next_token: str = ''
+    last_version: str = ''
+
+
+@dataclass(frozen=True)
+class SaleDecision:
+    """Outcome of acceptsale / refusesale for one item (see ``const.OUTCOME_*``)."""
+    itemid: str
+    outcome: str
+
+    @property
+    def accepted(self):
+        return self.outcome in (const.OUTCOME_ACCEPTED, const.OUTCOME_ALREADY_ACCEPTED)
+
+
+@dataclass(frozen=True)
+class ShippingInformation:
+    purchaseid: str
+    shipping_type: str = ''
+    shipping_cost: Money | None = None
+    buyer_login: str = ''
+    buyer_email: str = ''
+    billing_address: Address | None = None
+    delivery_address: Address | None = None
+    prepaid_label_url: str = ''
+    tracking_number: str = ''
+    tracking_url: str = ''
+
+
+@dataclass(frozen=True)
+class BillingItem:
+    itemid: str
+    sku: str = ''
+    status: str = ''
+    item_price: Decimal = Decimal(0)
+    shipping_price: Decimal = Decimal(0)
+    commission: Decimal = Decimal(0)  # excluding tax
+    payment_amount: Decimal = Decimal(0)  # net due to the seller
+
+
+@dataclass(frozen=True)
+class BillingInformation:
+    purchaseid: str
+    items: tuple[BillingItem, ...] = ()
+
+    @property
+    def shipping_total(self):
+        return sum((item.shipping_price for item in self.items), Decimal(0))
+
+
+@dataclass(frozen=True)
+class TrackingLine:
+    """One item's despatch confirmation, for importitemshippingstatus."""
+    purchaseid: str
+    itemid: str
+    transporter: str = ''
+    tracking_number: str = ''
+    tracking_url: str = ''
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    itemid: str
+    causes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Advert:
+    advertid: str
+    sku: str = ''
+    stock: int = 0
+    price: Money | None = None
+    quality: str = ''
+    product_id: str = ''
+    headline: str = ''
+    barcode: str = ''
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    adverts: tuple[Advert, ...]
+    next_token: str = ''
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One advert update for genericimportfile: by ``sku`` (sellerReference) or ``advertid``."""
+    sku: str = ''
+    quantity: int | None = None
+    price: Decimal | None = None
+    advertid: str = ''
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Answer to a file upload: the file id to poll, and Rakuten's status."""
+    import_id: str
+    status: str = ''
+
+
+@dataclass(frozen=True)
+class ImportLineError:
+    key: str = ''
+    code: str = ''
+    text: str = ''
+    fatal: bool = False
+
+
+@dataclass(frozen=True)
+class ImportReportLine:
+    sku: str
+    status: str = ''
+    product_id: str = ''
+    advertid: str = ''
+    errors: tuple[ImportLineError, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file_id: str
+    status: str = ''
+    filename: str = ''
+    total_lines: int = 0
+    processed_lines: int = 0
+    error_lines: int = 0
+    success_rate: str = ''
+    lines: tuple[ImportReportLine, ...] = ()
+    next_token: str = ''
+
+    @property
+    def pending(self):
+        return self.status in const.IMPORT_WAITING
+
+    @property
+    def done(self):
+        return self.status in const.IMPORT_DONE
+
+    @property
+    def failed(self):
+        return not self.pending and not self.done
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What the credential check learned."""
+    seller_id: str
+    last_version: str = ''

@@ -1,0 +1,4 @@
+# Odoo's test modules load only inside Odoo (as odoo.addons.rakuten_connector.tests): tests/unit/ holds
+# the Odoo-free library tests, which pytest collects through this same package.
+if __name__.startswith('odoo.addons.'):
+    from . import test_company_client

@@ -1,0 +1,57 @@
+"""Despatch actions: tracking per item and the batch shipping-status file."""
+import pytest
+
+from rakuten_connector import ParameterError, TransientError
+from rakuten_connector.records import TrackingLine
+
+
+@pytest.fixture
+def accepted(shop):
+    return shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50')], status='ACCEPTED')
+
+
+def test_set_tracking_notifies_the_item(client, server, accepted):
+    item = accepted.items[0]
+    assert client.set_tracking(item.itemid, 'Colissimo', '6A12345678901') == 'OK'
+    assert item.tracking == {'transporter': 'Colissimo', 'number': '6A12345678901', 'url': ''}
+    assert item.tracking_calls == 1
+
+
+def test_other_transporter_needs_a_url_before_any_call(client, server, accepted):
+    with pytest.raises(ParameterError, match='Autre'):
+        client.set_tracking(accepted.items[0].itemid, 'Autre', 'X1')
+    with pytest.raises(ParameterError, match='http'):
+        client.set_tracking(accepted.items[0].itemid, 'Autre', 'X1', 'www.example.com/X1')
+    assert server.state.count('settrackingpackageinfos') == 0
+    assert client.set_tracking(accepted.items[0].itemid, 'Autre', 'X1', 'https://suivi.example.fr/X1') == 'OK'
+
+
+def test_tracking_an_unaccepted_item_is_refused(client, shop):
+    item = shop.add_sale([('RK-MUG', '9.50')]).items[0]
+    with pytest.raises(ParameterError, match='does not allow a shipment'):
+        client.set_tracking(item.itemid, 'Colissimo', '6A1')
+
+
+def test_batch_file_confirms_every_item(client, accepted):
+    lines = [TrackingLine(accepted.purchaseid, item.itemid, 'Mondial Relay', 'MR42') for item in accepted.items]
+    result = client.import_item_shipping_status(lines)
+    assert result.status == 'OK' and result.import_id
+    assert [item.tracking['number'] for item in accepted.items] == ['MR42', 'MR42']
+
+
+def test_batch_file_with_a_bad_line_is_rejected_whole(client, accepted):
+    lines = [TrackingLine(accepted.purchaseid, accepted.items[0].itemid, 'Colissimo', '6A1'),
+             TrackingLine(accepted.purchaseid, '404', 'Colissimo', '6A1')]
+    with pytest.raises(ParameterError) as caught:
+        client.import_item_shipping_status(lines)
+    assert any('404' in detail for detail in caught.value.details)
+    assert accepted.items[0].tracking is None
+
+
+def test_write_is_not_replayed_after_a_server_error(client, server, accepted):
+    server.state.inject('http500', 'settrackingpackageinfos', times=1)
+    with pytest.raises(TransientError):
+        client.set_tracking(accepted.items[0].itemid, 'Colissimo', '6A1')
+    assert server.state.count('settrackingpackageinfos') == 1  # never sent twice by the client itself
+    assert client.set_tracking(accepted.items[0].itemid, 'Colissimo', '6A1') == 'OK'  # caller's retry is safe
+    assert accepted.items[0].tracking_calls == 1

@@ -1,0 +1,74 @@
+"""Parsing details that do not need a server: encodings, namespaces, dates, repeated elements."""
+from datetime import datetime, timezone
+
+import pytest
+from lxml import etree
+
+from rakuten_connector import ResponseError, parsing
+from rakuten_connector.records import StockLine, TrackingLine
+
+
+def _sales_document(namespace, encoding, sales):
+    body = ''.join(
+        f'<sale><purchaseid>{pid}</purchaseid><purchasedate>31/10/2026-02:30</purchasedate>'
+        f'<deliveryinformation><deliveryaddress><lastname>Müller</lastname><city>Besançon</city>'
+        f'<countryalpha2>FX</countryalpha2></deliveryaddress></deliveryinformation>'
+        f'<items><item><itemid>{pid}1</itemid><sku>Œuvre–1</sku></item></items></sale>' for pid in sales)
+    text = (f'<?xml version="1.0" encoding="{encoding}"?><getnewsalesresult xmlns="{namespace}"><response>'
+            f'<sellerid>42</sellerid><sales>{body}</sales></response></getnewsalesresult>')
+    return text.encode('cp1252' if encoding != 'UTF-8' else 'utf-8')
+
+
+@pytest.mark.parametrize('namespace', ['http://pmcdn.priceminister.com/res/schema/getnewsales',
+                                       'https://fr.shopping.rakuten.com/res/schema/getnewsales'])
+@pytest.mark.parametrize('encoding', ['ISO-8859-1', 'windows-1252', 'UTF-8'])
+def test_any_namespace_and_encoding(namespace, encoding):
+    root = parsing.check_response(parsing.parse_document(_sales_document(namespace, encoding, ['7'])),
+                                  'getnewsales')
+    [sale] = parsing.parse_sales_page(root).sales
+    assert sale.delivery_address.lastname == 'Müller'
+    assert sale.delivery_address.city == 'Besançon'
+    assert sale.delivery_address.country_code == 'FR'
+    assert sale.items[0].sku == 'Œuvre–1'  # windows-1252 characters behind an ISO-8859-1 declaration
+
+
+def test_single_and_repeated_sales_are_both_lists():
+    for ids in (['1'], ['1', '2', '3']):
+        root = parsing.parse_document(_sales_document('urn:x', 'UTF-8', ids))
+        assert [sale.purchaseid for sale in parsing.parse_sales_page(root).sales] == ids
+
+
+def test_sale_date_is_paris_time_across_dst():
+    assert parsing.parse_sale_date('24/10/2026-02:30') == datetime(2026, 10, 24, 0, 30, tzinfo=timezone.utc)
+    assert parsing.parse_sale_date('25/10/2026-04:30') == datetime(2026, 10, 25, 3, 30, tzinfo=timezone.utc)
+    assert parsing.parse_sale_date('01/12/2026-12:00') == datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc)
+    assert parsing.parse_sale_date('not a date') is None
+
+
+def test_external_entities_are_refused():
+    hostile = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    with pytest.raises(ResponseError, match='DTD'):
+        parsing.parse_document(hostile)
+
+
+def test_error_response_maps_to_exception_classes():
+    def error(code, message, detail=''):
+        return parsing.error_from_response(parsing.parse_document(
+            f'<errorresponse><error><type>Sender</type><code>{code}</code><message>{message}</message>'
+            f'<details><detail>{detail}</detail></details></error></errorresponse>'.encode()))
+    assert type(error('InvalidUserConnection', 'Unknown user or password.')).__name__ == 'AuthError'
+    assert type(error('InvalidUserRights', 'Quota exceeded.')).__name__ == 'QuotaError'
+    assert type(error('InvalidUserRights', 'Not PRO')).__name__ == 'RightsError'
+    assert type(error('ParameterError', 'Problem with parameters.')).__name__ == 'ParameterError'
+    assert type(error('Unknown error', 'Service unavailable')).__name__ == 'TransientError'
+
+
+def test_upload_files_are_built_with_lxml():
+    tracking = etree.fromstring(parsing.build_shipping_status_file(
+        [TrackingLine('P1', 'I1', 'Autre', 'N°1 & co', 'https://t.example/?a=1&b=2')]))
+    assert tracking.findtext('item/trackingnumber') == 'N°1 & co'
+    assert tracking.findtext('item/trackingurl') == 'https://t.example/?a=1&b=2'
+    stock = etree.fromstring(parsing.build_stock_file([StockLine(sku='SKU<1>', quantity=3)]))
+    keys = [attribute.findtext('key') for attribute in stock.iter('attribute')]
+    assert keys == ['sellerReference', 'qty']
+    assert stock.findtext('item/attributes/advert/attribute/value') == 'SKU<1>'
