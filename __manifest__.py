@@ -6,7 +6,22 @@
     'description': ' ',  # Non-empty string to avoid loading the README file.
     'depends': ['sale_stock', 'stock_delivery'],
     'external_dependencies': {'python': ['requests', 'lxml']},
-    'data': [],
+    'data': [
+        'security/ir.model.access.csv',
+        'security/rakuten_security.xml',
+        'data/rakuten_transporter_data.xml',
+        'views/rakuten_transporter_views.xml',
+        'views/rakuten_shipping_mapping_views.xml',
+        'views/res_config_settings_views.xml',
+        'views/stock_warehouse_views.xml',
+        'views/product_views.xml',
+        'views/delivery_carrier_views.xml',
+    ],
+    'assets': {
+        'web.assets_tests': [
+            'rakuten_connector/static/tests/tours/**/*',
+        ],
+    },
     'author': 'rakuten_connector developers',
     'license': 'LGPL-3',
     'installable': True,

@@ -2,13 +2,26 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..rakuten_connector import (
-    AuthError, ParameterError, QuotaError, RakutenClient, ResponseError, RightsError, TransientError, const,
+    AuthError, ParameterError, QuotaError, RakutenClient, RakutenError, ResponseError, RightsError,
+    TransientError, const,
 )
+
+ACCEPT_POLICIES = [
+    ('all', "Accept all sales"),
+    ('stock', "Accept when stock covers the sale"),
+    ('manual', "Manual acceptance"),
+]
+CONNECTION_STATES = [
+    ('untested', "Not tested"),
+    ('connected', "Connected"),
+    ('failed', "Failed"),
+]
 
 
 class ResCompany(models.Model):
     _inherit = 'res.company'
 
+    # === CREDENTIALS === #
     rakuten_enabled = fields.Boolean(string="Rakuten Integration")
     rakuten_login = fields.Char(
         string="Rakuten Login",
@@ -20,12 +33,80 @@ class ResCompany(models.Model):
         string="Rakuten Token API",
         help="Generated in your Rakuten seller account: My Account > Account settings > Tokens.",
         copy=False,
+        exportable=False,
         groups='base.group_system',
     )
     rakuten_base_url = fields.Char(
         string="Rakuten API Endpoint", default=const.PRODUCTION_URL, required=True,
+        help="https://ws.fr.shopping.rakuten.com for your real shop; the fake server's address for the demo.",
     )
+
+    # === CONNECTION STATUS === #
     rakuten_seller_id = fields.Char(string="Rakuten Seller ID", readonly=True, copy=False)
+    rakuten_connection_state = fields.Selection(
+        CONNECTION_STATES, string="Rakuten Connection", default='untested', readonly=True, copy=False,
+    )
+    rakuten_connection_message = fields.Char(string="Rakuten Connection Message", readonly=True, copy=False)
+    rakuten_connection_date = fields.Datetime(string="Rakuten Connection Checked On", readonly=True,
+                                              copy=False)
+
+    # === ORDERS === #
+    rakuten_shipping_country_code = fields.Integer(
+        string="Rakuten Shipping-from Country Code", default=const.FRANCE_COUNTRY_CODE,
+        help="Numeric code of the country you ship from, sent when accepting sales (EU VAT one-stop shop). "
+             "Metropolitan France is 249 for Rakuten (not 250).",
+    )
+    rakuten_import_orders = fields.Boolean(string="Import Rakuten Orders", default=True)
+    rakuten_accept_policy = fields.Selection(
+        ACCEPT_POLICIES, string="Rakuten Acceptance", default='stock', required=True,
+        help="Accept all sales; accept a sale only when the Rakuten stock sources hold every unit; or leave "
+             "every sale for a user to accept or refuse.",
+    )
+    rakuten_mark_despatched = fields.Boolean(
+        string="Mark Rakuten Orders as Despatched", default=True,
+        help="When a delivery of a Rakuten order is validated, send its carrier and tracking number to Rakuten.",
+    )
+    rakuten_last_order_sync = fields.Datetime(
+        string="Last Rakuten Order Sync",
+        help="Sales purchased since this time (UTC, minus a safety overlap) are read at the next import.",
+    )
+    rakuten_warehouse_id = fields.Many2one(
+        'stock.warehouse', string="Rakuten Orders Warehouse", check_company=True,
+        help="Warehouse of the imported orders (the company's first warehouse when empty).",
+    )
+    rakuten_team_id = fields.Many2one('crm.team', string="Rakuten Sales Team", check_company=True)
+    rakuten_default_carrier_id = fields.Many2one(
+        'delivery.carrier', string="Rakuten Default Carrier", check_company=True,
+        help="Carrier of the sales whose shipping type has no line in the shipping mapping.",
+    )
+
+    # === STOCK === #
+    rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
+    rakuten_max_qty = fields.Integer(
+        string="Default Max List Quantity", default=0,
+        help="Never publish more than this quantity (0: no limit).",
+    )
+    rakuten_max_percentage = fields.Integer(
+        string="Default Max List Percentage", default=100,
+        help="Publish this share of the available quantity (rounded down).",
+    )
+    rakuten_end_when_qty = fields.Integer(
+        string="Default End When Quantity", default=0,
+        help="Publish 0 (end the listing) when the quantity to publish is at or below this value.",
+    )
+
+    _rakuten_max_percentage_range = models.Constraint(
+        'CHECK(rakuten_max_percentage >= 0 AND rakuten_max_percentage <= 100)',
+        "The Rakuten max list percentage must be between 0 and 100.",
+    )
+    _rakuten_quantities_positive = models.Constraint(
+        'CHECK(rakuten_max_qty >= 0 AND rakuten_end_when_qty >= 0)',
+        "The Rakuten max list quantity and end when quantity cannot be negative.",
+    )
+    _rakuten_shipping_country_positive = models.Constraint(
+        'CHECK(rakuten_shipping_country_code IS NULL OR rakuten_shipping_country_code >= 0)',
+        "The Rakuten shipping-from country code must be a positive number.",
+    )
 
     # === BUSINESS METHODS - CLIENT === #
 
@@ -55,3 +136,47 @@ class ResCompany(models.Model):
         if isinstance(error, ResponseError):
             return _("Rakuten sent an answer that could not be read: %s", error)
         return _("Rakuten error: %s", error)
+
+    # === BUSINESS METHODS - CONNECTION === #
+
+    def _rakuten_test_connection(self):
+        """Check the credentials with a cheap authenticated read and store the verdict.
+
+        :return: (success, translated message)
+        """
+        self.ensure_one()
+        try:
+            connection = self._rakuten_client(timeout=15).check_connection()
+        except (RakutenError, UserError) as error:
+            message = error.args[0] if isinstance(error, UserError) else self._rakuten_error_message(error)
+            self.sudo().write({
+                'rakuten_connection_state': 'failed',
+                'rakuten_connection_message': message,
+                'rakuten_connection_date': fields.Datetime.now(),
+            })
+            return False, message
+        message = _("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
+                    login=self.rakuten_login, seller=connection.seller_id)
+        self.sudo().write({
+            'rakuten_seller_id': connection.seller_id,
+            'rakuten_connection_state': 'connected',
+            'rakuten_connection_message': message,
+            'rakuten_connection_date': fields.Datetime.now(),
+        })
+        return True, message
+
+    # === BUSINESS METHODS - MAPPINGS === #
+
+    def _rakuten_carrier_for(self, shipping_type):
+        """The Odoo carrier for a Rakuten shipping type label: the mapping, else the default carrier."""
+        self.ensure_one()
+        mapping = self.env['rakuten.shipping.mapping'].sudo().search(
+            [('company_id', '=', self.id), ('name', '=ilike', (shipping_type or '').strip())], limit=1,
+        )
+        return mapping.carrier_id or self.sudo().rakuten_default_carrier_id
+
+    def _rakuten_warehouse(self):
+        self.ensure_one()
+        return self.rakuten_warehouse_id or self.env['stock.warehouse'].search(
+            [('company_id', '=', self.id)], limit=1,
+        )

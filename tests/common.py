@@ -1,9 +1,9 @@
-from odoo.tests import TransactionCase
+from odoo.tests import HttpCase, TransactionCase
 
 from ..rakuten_connector.fake_server import FakeRakutenServer
 
 
-class RakutenCase(TransactionCase):
+class RakutenMixin:
     """Starts the fake Rakuten service on 127.0.0.1 and points the current company at it."""
 
     @classmethod
@@ -28,3 +28,11 @@ class RakutenCase(TransactionCase):
             self.server.state.calls.clear()
             self.shop.sales.clear()
             self.shop.imports.clear()
+
+
+class RakutenCase(RakutenMixin, TransactionCase):
+    pass
+
+
+class RakutenHttpCase(RakutenMixin, HttpCase):
+    pass

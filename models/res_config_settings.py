@@ -1,0 +1,61 @@
+from odoo import _, api, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    rakuten_enabled = fields.Boolean(related='company_id.rakuten_enabled', readonly=False)
+    rakuten_login = fields.Char(related='company_id.rakuten_login', readonly=False)
+    rakuten_token = fields.Char(related='company_id.rakuten_token', readonly=False, groups='base.group_system')
+    rakuten_base_url = fields.Char(related='company_id.rakuten_base_url', readonly=False)
+    rakuten_seller_id = fields.Char(related='company_id.rakuten_seller_id')
+    rakuten_connection_state = fields.Selection(related='company_id.rakuten_connection_state')
+    rakuten_connection_message = fields.Char(related='company_id.rakuten_connection_message')
+    rakuten_connection_date = fields.Datetime(related='company_id.rakuten_connection_date')
+    rakuten_shipping_country_code = fields.Integer(related='company_id.rakuten_shipping_country_code',
+                                                   readonly=False)
+    rakuten_import_orders = fields.Boolean(related='company_id.rakuten_import_orders', readonly=False)
+    rakuten_accept_policy = fields.Selection(related='company_id.rakuten_accept_policy', readonly=False)
+    rakuten_mark_despatched = fields.Boolean(related='company_id.rakuten_mark_despatched', readonly=False)
+    rakuten_last_order_sync = fields.Datetime(related='company_id.rakuten_last_order_sync', readonly=False)
+    rakuten_warehouse_id = fields.Many2one(related='company_id.rakuten_warehouse_id', readonly=False)
+    rakuten_team_id = fields.Many2one(related='company_id.rakuten_team_id', readonly=False)
+    rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
+    rakuten_stock_sync = fields.Boolean(related='company_id.rakuten_stock_sync', readonly=False)
+    rakuten_max_qty = fields.Integer(related='company_id.rakuten_max_qty', readonly=False)
+    rakuten_max_percentage = fields.Integer(related='company_id.rakuten_max_percentage', readonly=False)
+    rakuten_end_when_qty = fields.Integer(related='company_id.rakuten_end_when_qty', readonly=False)
+
+    # === ONCHANGE METHODS === #
+
+    @api.onchange('rakuten_last_order_sync')
+    def _onchange_rakuten_last_order_sync(self):
+        if self.rakuten_last_order_sync != self.company_id.rakuten_last_order_sync:
+            return {'warning': {
+                'title': _("Changing the last Rakuten order sync"),
+                'message': _("The next import reads the sales purchased since this time. An earlier time "
+                             "re-reads sales (already imported ones are skipped); a later time may leave "
+                             "sales out of Odoo."),
+            }}
+        return None
+
+    # === ACTION METHODS === #
+
+    def action_rakuten_test_connection(self):
+        """Button: check the credentials now, store the verdict and show it."""
+        self.ensure_one()
+        success, message = self.company_id._rakuten_test_connection()
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'title': _("Rakuten connection"),
+                'message': message,
+                'type': 'success' if success else 'danger',
+                'sticky': not success,
+                'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'},
+            },
+        }
+
+    def action_rakuten_shipping_mapping(self):
+        return self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_shipping_mapping')

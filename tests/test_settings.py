@@ -1,0 +1,121 @@
+from odoo.exceptions import AccessError
+from odoo.modules.neutralize import get_neutralization_queries
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import RakutenCase
+
+
+@tagged('post_install', '-at_install')
+class TestSettings(RakutenCase):
+
+    def test_settings_form_writes_the_company(self):
+        self.company.rakuten_token = False
+        with Form(self.env['res.config.settings']) as settings:
+            settings.rakuten_login = 'ma-boutique'
+            settings.rakuten_token = 'tok-123'
+            settings.rakuten_accept_policy = 'manual'
+            settings.rakuten_stock_sync = True
+            settings.rakuten_max_qty = 10
+            settings.rakuten_max_percentage = 50
+            settings.rakuten_end_when_qty = 0
+        settings.save().execute()
+        self.assertEqual(self.company.rakuten_login, 'ma-boutique')
+        self.assertEqual(self.company.rakuten_token, 'tok-123')
+        self.assertEqual(self.company.rakuten_accept_policy, 'manual')
+        self.assertEqual((self.company.rakuten_max_qty, self.company.rakuten_max_percentage), (10, 50))
+
+    def test_defaults_are_safe(self):
+        company = self.env['res.company'].create({'name': 'Nouvelle Société'})
+        self.assertEqual(company.rakuten_base_url, 'https://ws.fr.shopping.rakuten.com')
+        self.assertEqual(company.rakuten_shipping_country_code, 249)
+        self.assertFalse(company.rakuten_stock_sync, "stock sync is opt-in")
+        self.assertEqual(company.rakuten_connection_state, 'untested')
+
+    def test_last_order_sync_change_warns(self):
+        with self.assertLogs('odoo.tests.form.onchange', level='WARNING') as logs:
+            with Form(self.env['res.config.settings']) as settings:
+                settings.rakuten_last_order_sync = '2026-01-01 00:00:00'
+        self.assertIn('last Rakuten order sync', logs.output[0])
+
+    @mute_logger('odoo.sql_db')
+    def test_percentage_must_be_a_percentage(self):
+        with self.assertRaises(Exception):
+            with self.cr.savepoint():
+                self.company.rakuten_max_percentage = 150
+                self.company.flush_recordset()
+
+
+@tagged('post_install', '-at_install')
+class TestConnectionButton(RakutenCase):
+
+    def _press(self):
+        return self.env['res.config.settings'].create({}).action_rakuten_test_connection()
+
+    def test_success_stores_seller_id_and_status(self):
+        action = self._press()
+        self.assertEqual(action['params']['type'], 'success')
+        self.assertIn(self.shop.seller_id, action['params']['message'])
+        self.assertEqual(self.company.rakuten_seller_id, self.shop.seller_id)
+        self.assertEqual(self.company.rakuten_connection_state, 'connected')
+        self.assertTrue(self.company.rakuten_connection_date)
+
+    def test_wrong_token_says_which_part_and_keeps_the_settings(self):
+        self.company.rakuten_token = 'wrong-token'
+        action = self._press()
+        self.assertEqual(action['params']['type'], 'danger')
+        self.assertIn('shop name', action['params']['message'])
+        self.assertNotIn('wrong-token', action['params']['message'])
+        self.assertEqual(self.company.rakuten_connection_state, 'failed')
+        self.assertEqual(self.company.rakuten_token, 'wrong-token', "nothing typed is lost")
+
+    def test_each_failure_has_its_own_verdict(self):
+        cases = {
+            'quota': 'quota',
+            'rights': 'not allowed',
+            'http503': 'could not be reached',
+            'malformed': 'could not be read',
+        }
+        for kind, expected in cases.items():
+            with self.subTest(kind=kind):
+                self.server.state.inject(kind, 'getcurrentsales', times=10)
+                self.company.rakuten_connection_state = 'untested'
+                self.assertIn(expected, self._press()['params']['message'])
+                self.assertEqual(self.company.rakuten_connection_state, 'failed')
+                self.server.state.faults.clear()
+
+    def test_unreachable_endpoint(self):
+        self.company.rakuten_base_url = 'http://127.0.0.1:9'
+        self.assertIn('could not be reached', self._press()['params']['message'])
+
+    def test_missing_token(self):
+        self.company.rakuten_token = False
+        action = self._press()
+        self.assertIn('Token API', action['params']['message'])
+        self.assertEqual(self.company.rakuten_connection_state, 'failed')
+
+
+@tagged('post_install', '-at_install')
+class TestTokenSecrecy(RakutenCase):
+
+    def test_only_system_administrators_read_the_token(self):
+        salesman = new_test_user(self.env, login='rk_sales_manager', groups='sales_team.group_sale_manager')
+        with self.assertRaises(AccessError):
+            self.company.with_user(salesman).read(['rakuten_token'])
+        fields = self.env['res.company'].with_user(salesman).fields_get()
+        self.assertNotIn('rakuten_token', fields)
+        # The connector still works for that user: the client is built with sudo.
+        self.assertEqual(self.company.with_user(salesman)._rakuten_client().check_connection().seller_id,
+                         self.shop.seller_id)
+
+    def test_token_is_not_exportable(self):
+        self.assertFalse(self.env['res.company']._fields['rakuten_token'].exportable)
+
+    def test_neutralize_wipes_the_token(self):
+        queries = [q for q in get_neutralization_queries(['rakuten_connector'])]
+        self.assertTrue(queries)
+        for query in queries:
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.company.rakuten_token)
+        self.assertFalse(self.company.rakuten_enabled)
