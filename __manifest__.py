@@ -10,12 +10,15 @@
         'security/ir.model.access.csv',
         'security/rakuten_security.xml',
         'data/rakuten_transporter_data.xml',
+        'data/ir_cron_data.xml',
+        'views/rakuten_sale_views.xml',
         'views/rakuten_transporter_views.xml',
         'views/rakuten_shipping_mapping_views.xml',
         'views/res_config_settings_views.xml',
         'views/stock_warehouse_views.xml',
         'views/product_views.xml',
         'views/delivery_carrier_views.xml',
+        'views/sale_order_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -60,3 +60,18 @@ class ProductProduct(models.Model):
         self.ensure_one()
         source = self if self.rakuten_custom_rules else (company or self.env.company)
         return source.rakuten_max_qty, source.rakuten_max_percentage, source.rakuten_end_when_qty
+
+    @api.model
+    def _rakuten_by_sku(self, company, skus):
+        """{sku: product} for the SKUs that name exactly one product of ``company`` (one query)."""
+        products = self.search([('rakuten_sku', 'in', [sku for sku in skus if sku]),
+                                ('company_id', 'in', [False, company.id])])
+        return {sku: product for sku, product in products.grouped('rakuten_sku').items() if len(product) == 1}
+
+    def _rakuten_free_qty(self, company):
+        """{product id: free quantity} over the company's Rakuten stock source warehouses (one read)."""
+        warehouses = self.env['stock.warehouse'].search([('company_id', '=', company.id),
+                                                         ('rakuten_stock_source', '=', True)])
+        warehouses = warehouses or company._rakuten_warehouse()
+        rows = self.with_context(warehouse_id=warehouses.ids).read(['free_qty'])
+        return {row['id']: row['free_qty'] for row in rows}

@@ -80,6 +80,13 @@ class ResCompany(models.Model):
         help="Carrier of the sales whose shipping type has no line in the shipping mapping.",
     )
 
+    rakuten_import_state = fields.Selection(
+        [('never', "Never run"), ('ok', "Succeeded"), ('failed', "Failed")], string="Last Rakuten Import",
+        default='never', readonly=True, copy=False,
+    )
+    rakuten_import_message = fields.Char(string="Last Rakuten Import Message", readonly=True, copy=False)
+    rakuten_import_date = fields.Datetime(string="Last Rakuten Import On", readonly=True, copy=False)
+
     # === STOCK === #
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
     rakuten_max_qty = fields.Integer(

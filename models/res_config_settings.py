@@ -21,6 +21,9 @@ class ResConfigSettings(models.TransientModel):
     rakuten_warehouse_id = fields.Many2one(related='company_id.rakuten_warehouse_id', readonly=False)
     rakuten_team_id = fields.Many2one(related='company_id.rakuten_team_id', readonly=False)
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
+    rakuten_import_state = fields.Selection(related='company_id.rakuten_import_state')
+    rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
+    rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')
     rakuten_stock_sync = fields.Boolean(related='company_id.rakuten_stock_sync', readonly=False)
     rakuten_max_qty = fields.Integer(related='company_id.rakuten_max_qty', readonly=False)
     rakuten_max_percentage = fields.Integer(related='company_id.rakuten_max_percentage', readonly=False)
@@ -55,6 +58,27 @@ class ResConfigSettings(models.TransientModel):
                 'sticky': not success,
                 'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'},
             },
+        }
+
+    def action_rakuten_import_now(self):
+        """Button: run an order import now (acceptance included) and say how it went."""
+        self.ensure_one()
+        company = self.company_id
+        if not self.env['rakuten.sale']._rakuten_import(company):
+            message, kind = _("An import of Rakuten orders is already running: try again in a moment."), 'warning'
+        elif company.rakuten_import_state == 'failed':
+            message, kind = company.rakuten_import_message, 'danger'
+        else:
+            counts = dict(self.env['rakuten.sale']._read_group(
+                [('company_id', '=', company.id), ('state', 'in', ('to_accept', 'error'))], ['state'], ['__count']))
+            message = _("Rakuten orders imported. To accept: %(to_accept)s. Needing attention: %(error)s.",
+                        to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
+            kind = 'success'
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {'title': _("Rakuten orders"), 'message': message, 'type': kind, 'sticky': kind != 'success',
+                       'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
         }
 
     def action_rakuten_shipping_mapping(self):

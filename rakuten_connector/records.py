@@ -1,5 +1,6 @@
 """What the Rakuten web services answer, as plain dataclasses (no XML, no Odoo)."""
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -226,3 +227,30 @@ class Connection:
     """What the credential check learned."""
     seller_id: str
     last_version: str = ''
+
+
+# ----------------------------------------------------------------------------------------------------
+# Storage: a sale as JSON, so that a sale read once can be imported later without asking Rakuten again
+# ----------------------------------------------------------------------------------------------------
+
+def sale_to_json(sale):
+    return json.dumps(asdict(sale), default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _money_from(data):
+    return Money(Decimal(data['amount']), data['currency']) if data else None
+
+
+def sale_from_json(text):
+    data = json.loads(text)
+    items = tuple(
+        SaleItem(**{**item, 'price': _money_from(item['price']), 'listed_price': _money_from(item['listed_price'])})
+        for item in data['items']
+    )
+    return Sale(
+        **{**data, 'items': items,
+           'purchase_date': datetime.fromisoformat(data['purchase_date']) if data['purchase_date'] else None,
+           'delivery_address': Address(**data['delivery_address']) if data['delivery_address'] else None,
+           'billing_address': Address(**data['billing_address']) if data['billing_address'] else None,
+           'relay_point': RelayPoint(**data['relay_point']) if data['relay_point'] else None},
+    )

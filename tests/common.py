@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import HttpCase, TransactionCase
 
 from ..rakuten_connector.fake_server import FakeRakutenServer
@@ -36,3 +37,47 @@ class RakutenCase(RakutenMixin, TransactionCase):
 
 class RakutenHttpCase(RakutenMixin, HttpCase):
     pass
+
+
+class RakutenShopCase(RakutenCase):
+    """A French shop: products with 20 % VAT (price excluded), carriers mapped, stock in the warehouse."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.ref('base.EUR').active = True
+        cls.company.currency_id = cls.env.ref('base.EUR')
+        cls.vat = cls.env['account.tax'].create({
+            'name': 'TVA 20 % (test)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'price_include_override': 'tax_excluded', 'company_id': cls.company.id,
+        })
+        cls.warehouse = cls.env['stock.warehouse'].search([('company_id', '=', cls.company.id)], limit=1)
+        cls.warehouse.rakuten_stock_source = True
+        cls.mug = cls._product('RK-MUG', 'Mug « Café crème »', 9.50)
+        cls.tee = cls._product('RK-TEE', 'T-shirt coton bio', 19.90)
+        ship = cls.env['product.product'].create({'name': 'Port', 'type': 'service', 'taxes_id': [Command.set(cls.vat.ids)]})
+        cls.colissimo = cls.env['delivery.carrier'].create({'name': 'Colissimo', 'product_id': ship.id})
+        cls.relay_carrier = cls.env['delivery.carrier'].create({'name': 'Mondial Relay', 'product_id': ship.id})
+        cls.standard = cls.env['delivery.carrier'].create({'name': 'Lettre verte', 'product_id': ship.id})
+        cls.env['rakuten.shipping.mapping'].create([
+            {'name': 'Suivi', 'carrier_id': cls.colissimo.id},
+            {'name': 'Point relais Mondial Relay', 'carrier_id': cls.relay_carrier.id},
+        ])
+        cls.company.write({'rakuten_default_carrier_id': cls.standard.id, 'rakuten_accept_policy': 'all',
+                           'rakuten_last_order_sync': False})
+
+    @classmethod
+    def _product(cls, sku, name, price):
+        return cls.env['product.product'].create({
+            'name': name, 'default_code': sku, 'list_price': price, 'is_storable': True,
+            'taxes_id': [Command.set(cls.vat.ids)],
+        })
+
+    def _stock(self, product, quantity):
+        self.env['stock.quant']._update_available_quantity(product, self.warehouse.lot_stock_id, quantity)
+
+    def _run(self):
+        return self.env['rakuten.sale']._rakuten_import(self.company)
+
+    def _sale(self, purchase):
+        return self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)])

@@ -440,7 +440,7 @@ class FakeRakutenApp:
                 pass
             elif command == 'fault':
                 state.inject(payload['kind'], payload.get('action', '*'), int(payload.get('times', 1)),
-                             float(payload.get('delay', 2.0)))
+                             float(payload.get('delay', 2.0)), int(payload.get('after', 0)))
             elif command == 'seed':
                 seed_shop(state.shops[payload.get('login', state.default_login)],
                           sales=int(payload.get('sales', 50)), seed=int(payload.get('seed', 42)))

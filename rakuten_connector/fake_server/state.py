@@ -71,11 +71,12 @@ class FakeImport:
 
 @dataclass
 class Fault:
-    """An injected failure: ``kind`` for the next ``times`` calls of ``action`` ('*' = any)."""
+    """An injected failure: ``kind`` for ``times`` calls of ``action`` ('*' = any), after ``after`` calls."""
     kind: str
     action: str = '*'
     times: int = 1
     delay: float = 2.0
+    after: int = 0
 
 
 @dataclass
@@ -160,14 +161,17 @@ class FakeState:
     def shop(self):
         return self.shops[self.default_login]
 
-    def inject(self, kind, action='*', times=1, delay=2.0):
+    def inject(self, kind, action='*', times=1, delay=2.0, after=0):
         with self.lock:
-            self.faults.append(Fault(kind, action, times, delay))
+            self.faults.append(Fault(kind, action, times, delay, after))
 
     def take_fault(self, action):
         with self.lock:
             for fault in self.faults:
                 if fault.action in ('*', action) and fault.times > 0:
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     if fault.times == 0:
                         self.faults.remove(fault)

@@ -125,3 +125,12 @@ def test_damaged_but_readable_answers_are_read(client, server, kind):
 def test_missing_credentials_are_refused_before_any_call(server):
     with pytest.raises(ParameterError):
         RakutenClient(server.url, 'shop', '')
+
+
+def test_fault_after_some_calls(client, server):
+    server.state.inject('quota', 'getnewsales', after=2)
+    client.get_new_sales()
+    client.get_new_sales()
+    with pytest.raises(QuotaError):
+        client.get_new_sales()
+    client.get_new_sales()

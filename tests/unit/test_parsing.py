@@ -72,3 +72,10 @@ def test_upload_files_are_built_with_lxml():
     keys = [attribute.findtext('key') for attribute in stock.iter('attribute')]
     assert keys == ['sellerReference', 'qty']
     assert stock.findtext('item/attributes/advert/attribute/value') == 'SKU<1>'
+
+
+def test_sale_survives_json_storage():
+    from rakuten_connector.records import sale_from_json, sale_to_json
+    root = parsing.parse_document(_sales_document('urn:x', 'UTF-8', ['1', '2']))
+    for sale in parsing.parse_sales_page(root).sales:
+        assert sale_from_json(sale_to_json(sale)) == sale

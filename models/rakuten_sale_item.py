@@ -1,0 +1,31 @@
+from odoo import fields, models
+
+from ..rakuten_connector import const
+
+# Item statuses that mean "accepted, ship it" or later steps of an accepted sale.
+NOT_IMPORTABLE = (const.STATUS_TO_CONFIRM, const.STATUS_REFUSED, const.STATUS_CANCELLED)
+
+
+class RakutenSaleItem(models.Model):
+    """One unit sold on Rakuten (``itemid``): accept, refuse, tracking and cancel all work per item."""
+    _name = 'rakuten.sale.item'
+    _description = "Rakuten Sale Item"
+    _order = 'sale_id, id'
+    _rec_name = 'itemid'
+
+    itemid = fields.Char(string="Item ID", required=True, readonly=True, index=True)
+    sale_id = fields.Many2one('rakuten.sale', required=True, readonly=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='sale_id.company_id', store=True, index=True)
+    sku = fields.Char(string="SKU", readonly=True)
+    headline = fields.Char(string="Title", readonly=True)
+    price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
+    status = fields.Char(string="Rakuten Status", readonly=True)
+    order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
+                                    ondelete='set null')
+
+    _itemid_company_unique = models.Constraint(
+        'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
+    )
+
+    def _importable(self):
+        return self.filtered(lambda item: item.status not in NOT_IMPORTABLE)

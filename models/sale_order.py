@@ -1,0 +1,36 @@
+from odoo import _, fields, models
+from odoo.tools import float_compare
+
+
+class SaleOrder(models.Model):
+    _inherit = 'sale.order'
+
+    rakuten_purchase_id = fields.Char(string="Rakuten Purchase ID", readonly=True, copy=False, index='btree_not_null')
+    rakuten_sale_id = fields.Many2one('rakuten.sale', string="Rakuten Sale", readonly=True, copy=False,
+                                      index='btree_not_null')
+    rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
+    rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
+
+    _rakuten_purchase_unique = models.Constraint(
+        'UNIQUE(company_id, rakuten_purchase_id)', "This Rakuten sale was already imported.",
+    )
+
+    # === BUSINESS METHODS === #
+
+    def _rakuten_set_shipping(self, carrier, amount):
+        """Shipping line at the price the buyer paid, with the mapped carrier."""
+        self.ensure_one()
+        self.carrier_id = carrier
+        self._create_delivery_line(carrier, amount)
+
+    def _rakuten_include_taxes(self):
+        """Rakuten prices include VAT: use price-included taxes so the totals equal what the buyer paid."""
+        for line in self.order_line:
+            line.tax_ids = line.tax_ids._rakuten_price_included()
+
+    def _rakuten_check_total(self, expected):
+        self.ensure_one()
+        if float_compare(self.amount_total, expected, precision_rounding=self.currency_id.rounding):
+            self.message_post(body=_(
+                "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
+                "check the taxes of its products.", odoo=self.amount_total, rakuten=expected))
