@@ -174,12 +174,14 @@ class RakutenSale(models.Model):
 
     @api.model
     def _rakuten_accept_new_sales(self, company, client):
+        # Every page is read before accepting: an accepted sale leaves the list, which would shift the pages.
+        sales = [sale for page in client._pages(client.get_new_sales) for sale in page.sales]
+        records = self._rakuten_store(company, sales)
+        self._rakuten_commit()
         reserved = defaultdict(float)  # units promised in this run, per product, for the stock policy
-        for page in client._pages(client.get_new_sales):
-            records = self._rakuten_store(company, page.sales)
-            for sale in records.filtered(lambda s: s.state in ('new', 'to_accept')):
-                sale._rakuten_apply_policy(client, reserved)
-                self._rakuten_commit()
+        for sale in records.filtered(lambda record: record.state in ('new', 'to_accept')):
+            sale._rakuten_apply_policy(client, reserved)
+            self._rakuten_commit()
 
     def _rakuten_apply_policy(self, client, reserved):
         self.ensure_one()

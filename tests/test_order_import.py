@@ -43,6 +43,14 @@ class TestOrderImport(RakutenShopCase):
         self.assertEqual(self.company.rakuten_import_state, 'ok')
         self.assertTrue(self.company.rakuten_last_order_sync)
 
+    def test_every_page_of_new_sales_is_accepted(self):
+        self.server.state.page_size = 4
+        self.addCleanup(setattr, self.server.state, 'page_size', 10)
+        purchases = [self.shop.add_sale([('RK-MUG', '9.50')]) for _index in range(11)]
+        self._run()
+        self.assertEqual({self._sale(purchase).state for purchase in purchases}, {'imported'})
+        self.assertEqual(self.server.state.count('getnewsales'), 3)
+
     def test_relay_point_delivery(self):
         purchase = self.shop.add_sale([('RK-TEE', '19.90')], shipping_type='Point relais Mondial Relay',
                                       relay=RELAY, buyer=GAELLE)
