@@ -14,11 +14,14 @@
         'views/rakuten_sale_views.xml',
         'views/rakuten_transporter_views.xml',
         'views/rakuten_shipping_mapping_views.xml',
+        'views/rakuten_stock_views.xml',
         'views/res_config_settings_views.xml',
         'views/stock_warehouse_views.xml',
         'views/product_views.xml',
         'views/delivery_carrier_views.xml',
         'views/sale_order_views.xml',
+        'views/stock_picking_views.xml',
+        'wizard/rakuten_tracking_warning_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -2,6 +2,8 @@ from . import rakuten_transporter
 from . import rakuten_shipping_mapping
 from . import rakuten_sale
 from . import rakuten_sale_item
+from . import rakuten_stock_import
+from . import rakuten_advert
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -11,3 +13,5 @@ from . import product_pricelist
 from . import account_tax
 from . import delivery_carrier
 from . import sale_order
+from . import stock_picking
+from . import stock_move

@@ -1,7 +1,12 @@
+
 from odoo import api, fields, models
+
+from ..rakuten_connector.stock_rules import Rules, published_quantity
+from .rakuten_sale_item import NOT_IMPORTABLE
 
 LISTING_STATES = [
     ('unknown', "Not published"),
+    ('missing', "No Rakuten advert"),
     ('active', "Listed"),
     ('ended', "Ended (quantity 0)"),
     ('error', "Error"),
@@ -39,6 +44,12 @@ class ProductProduct(models.Model):
     rakuten_published_qty = fields.Integer(string="Last Published Quantity", readonly=True, copy=False)
     rakuten_published_date = fields.Datetime(string="Last Published On", readonly=True, copy=False)
     rakuten_push_result = fields.Char(string="Last Push Result", readonly=True, copy=False)
+    rakuten_preview_qty = fields.Integer(string="Quantity to Publish", compute='_compute_rakuten_preview',
+                                         help="What the next stock push would publish on Rakuten now.")
+    rakuten_preview_rule = fields.Selection([
+        ('no_stock', "No free stock"), ('available', "Free quantity"), ('max_qty', "Max list quantity"),
+        ('percentage', "Max list percentage"), ('end_when', "End when quantity"),
+    ], string="Decided By", compute='_compute_rakuten_preview')
 
     _rakuten_rules_valid = models.Constraint(
         'CHECK(rakuten_max_qty >= 0 AND rakuten_end_when_qty >= 0 '
@@ -52,6 +63,12 @@ class ProductProduct(models.Model):
     def _compute_rakuten_sku(self):
         for product in self:
             product.rakuten_sku = (product.rakuten_sku_custom or product.default_code or '').strip() or False
+
+    def _compute_rakuten_preview(self):
+        storable = self.filtered(lambda product: product.id and product.is_storable)
+        quantities = storable._rakuten_published_quantities(self.env.company) if storable else {}
+        for product in self:
+            product.rakuten_preview_qty, product.rakuten_preview_rule = quantities.get(product.id, (0, False))
 
     # === BUSINESS METHODS === #
 
@@ -75,3 +92,46 @@ class ProductProduct(models.Model):
         warehouses = warehouses or company._rakuten_warehouse()
         rows = self.with_context(warehouse_id=warehouses.ids).read(['free_qty'])
         return {row['id']: row['free_qty'] for row in rows}
+
+    # === BUSINESS METHODS - STOCK === #
+
+    @api.model
+    def _rakuten_synced(self, company):
+        return self.search([('rakuten_sync', '=', True), ('rakuten_sku', '!=', False), ('is_storable', '=', True),
+                            ('company_id', 'in', [False, company.id])])
+
+    def _rakuten_published_quantities(self, company):
+        """{product id: (quantity to publish, rule)}: free quantity of the Rakuten stock sources, minus units
+        of accepted Rakuten sales not yet turned into orders, through the quantity rules. A few queries
+        whatever the number of products."""
+        warehouses = self.env['stock.warehouse'].search([('company_id', '=', company.id),
+                                                         ('rakuten_stock_source', '=', True)])
+        warehouses = warehouses or company._rakuten_warehouse()
+        rows = self.env['stock.quant'].sudo()._read_group(
+            [('product_id', 'in', self.ids), ('location_id', 'child_of', warehouses.view_location_id.ids),
+             ('location_id.usage', '=', 'internal')],
+            ['product_id'], ['quantity:sum', 'reserved_quantity:sum'],
+        )
+        free = {product.id: quantity - reserved for product, quantity, reserved in rows}
+        committed = dict(self.env['rakuten.sale.item'].sudo()._read_group(
+            [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
+             ('sale_id.state', 'in', ('accepted', 'error')), ('status', 'not in', NOT_IMPORTABLE),
+             ('sku', 'in', self.mapped('rakuten_sku'))],
+            ['sku'], ['__count'],
+        ))
+        defaults = Rules(company.rakuten_max_qty, company.rakuten_max_percentage, company.rakuten_end_when_qty)
+        result = {}
+        for product in self:
+            rules = Rules(product.rakuten_max_qty, product.rakuten_max_percentage, product.rakuten_end_when_qty) \
+                if product.rakuten_custom_rules else defaults
+            available = free.get(product.id, 0) - committed.get(product.rakuten_sku, 0)
+            result[product.id] = published_quantity(available, rules)
+        return result
+
+    def _rakuten_last_sent(self):
+        """{product id: last quantity sent to Rakuten in a file it did not fail to process}."""
+        Line = self.env['rakuten.stock.import.line'].sudo()
+        latest = Line._read_group([('product_id', 'in', self.ids), ('state', '!=', 'failed')],
+                                  ['product_id'], ['id:max'])
+        lines = Line.browse([line_id for _product, line_id in latest])
+        return {line.product_id.id: line.quantity for line in lines}

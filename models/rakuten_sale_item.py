@@ -22,6 +22,10 @@ class RakutenSaleItem(models.Model):
     status = fields.Char(string="Rakuten Status", readonly=True)
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
                                     ondelete='set null')
+    picking_id = fields.Many2one('stock.picking', string="Delivery", readonly=True, index='btree_not_null',
+                                 ondelete='set null', help="The validated delivery that shipped this unit.")
+    tracking_sent = fields.Boolean(string="Despatch Sent", readonly=True,
+                                   help="Rakuten was told this unit left (the buyer got the tracking).")
 
     _itemid_company_unique = models.Constraint(
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",

@@ -89,6 +89,8 @@ class ResCompany(models.Model):
 
     # === STOCK === #
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
+    rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message", readonly=True, copy=False)
+    rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", readonly=True, copy=False)
     rakuten_max_qty = fields.Integer(
         string="Default Max List Quantity", default=0,
         help="Never publish more than this quantity (0: no limit).",
@@ -174,13 +176,20 @@ class ResCompany(models.Model):
 
     # === BUSINESS METHODS - MAPPINGS === #
 
-    def _rakuten_carrier_for(self, shipping_type):
-        """The Odoo carrier for a Rakuten shipping type label: the mapping, else the default carrier."""
+    def _rakuten_mapping_for(self, shipping_type):
         self.ensure_one()
-        mapping = self.env['rakuten.shipping.mapping'].sudo().search(
+        return self.env['rakuten.shipping.mapping'].sudo().search(
             [('company_id', '=', self.id), ('name', '=ilike', (shipping_type or '').strip())], limit=1,
         )
-        return mapping.carrier_id or self.sudo().rakuten_default_carrier_id
+
+    def _rakuten_carrier_for(self, shipping_type):
+        """The Odoo carrier for a Rakuten shipping type label: the mapping, else the default carrier."""
+        return self._rakuten_mapping_for(shipping_type).carrier_id or self.sudo().rakuten_default_carrier_id
+
+    def _rakuten_requires_tracking(self, shipping_type):
+        """Whether the buyer paid for a tracked shipment (the mapping says, else Rakuten's known types)."""
+        mapping = self._rakuten_mapping_for(shipping_type)
+        return mapping.requires_tracking if mapping else (shipping_type or '').strip() in const.TRACKED_SHIPPING_TYPES
 
     def _rakuten_warehouse(self):
         self.ensure_one()

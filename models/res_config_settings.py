@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from ..rakuten_connector import RakutenError
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = 'res.config.settings'
@@ -25,6 +27,8 @@ class ResConfigSettings(models.TransientModel):
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
     rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')
     rakuten_stock_sync = fields.Boolean(related='company_id.rakuten_stock_sync', readonly=False)
+    rakuten_stock_message = fields.Char(related='company_id.rakuten_stock_message')
+    rakuten_stock_date = fields.Datetime(related='company_id.rakuten_stock_date')
     rakuten_max_qty = fields.Integer(related='company_id.rakuten_max_qty', readonly=False)
     rakuten_max_percentage = fields.Integer(related='company_id.rakuten_max_percentage', readonly=False)
     rakuten_end_when_qty = fields.Integer(related='company_id.rakuten_end_when_qty', readonly=False)
@@ -48,17 +52,7 @@ class ResConfigSettings(models.TransientModel):
         """Button: check the credentials now, store the verdict and show it."""
         self.ensure_one()
         success, message = self.company_id._rakuten_test_connection()
-        return {
-            'type': 'ir.actions.client',
-            'tag': 'display_notification',
-            'params': {
-                'title': _("Rakuten connection"),
-                'message': message,
-                'type': 'success' if success else 'danger',
-                'sticky': not success,
-                'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'},
-            },
-        }
+        return self._rakuten_notification(_("Rakuten connection"), message, 'success' if success else 'danger')
 
     def action_rakuten_import_now(self):
         """Button: run an order import now (acceptance included) and say how it went."""
@@ -74,10 +68,29 @@ class ResConfigSettings(models.TransientModel):
             message = _("Rakuten orders imported. To accept: %(to_accept)s. Needing attention: %(error)s.",
                         to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
             kind = 'success'
+        return self._rakuten_notification(_("Rakuten orders"), message, kind)
+
+    def action_rakuten_push_stock(self):
+        """Button: read pending stock reports and send what changed, now."""
+        self.ensure_one()
+        message = self.env['rakuten.stock.import']._rakuten_sync_company(self.company_id)
+        return self._rakuten_notification(_("Rakuten stock"), message, 'info')
+
+    def action_rakuten_read_adverts(self):
+        """Button: read the seller's adverts (inventory export) and match them to products."""
+        self.ensure_one()
+        try:
+            message = self.env['rakuten.advert']._rakuten_refresh(self.company_id)
+        except RakutenError as error:
+            return self._rakuten_notification(_("Rakuten adverts"), self.company_id._rakuten_error_message(error),
+                                              'danger')
+        return self._rakuten_notification(_("Rakuten adverts"), message, 'success')
+
+    def _rakuten_notification(self, title, message, kind):
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
-            'params': {'title': _("Rakuten orders"), 'message': message, 'type': kind, 'sticky': kind != 'success',
+            'params': {'title': title, 'message': message, 'type': kind, 'sticky': kind in ('danger', 'warning'),
                        'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
         }
 

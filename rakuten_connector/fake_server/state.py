@@ -1,5 +1,6 @@
 """What the fake Rakuten service remembers: shops, their sales, adverts, import files, faults, calls."""
 import itertools
+import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,8 @@ from zoneinfo import ZoneInfo
 from .. import const
 
 PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
-_ids = itertools.count(1)
+# Ids never repeat across runs of the fake server, so a database that met one run can meet the next.
+_ids = itertools.count(random.SystemRandom().randrange(10 ** 6) * 1000 + 1)
 
 
 def next_id(base):

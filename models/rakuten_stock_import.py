@@ -1,0 +1,151 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from ..rakuten_connector import QuotaError, RakutenError, const
+from ..rakuten_connector.records import StockLine
+from .stock_move import STOCK_PUSH_DELAY
+
+_logger = logging.getLogger(__name__)
+
+FILES_PER_HOUR = 10  # Rakuten asks for at most 10 stock files per hour
+IMPORT_STATES = [('pending', "Waiting for Rakuten"), ('done', "Processed"), ('failed', "Failed")]
+LINE_STATES = [('pending', "Waiting"), ('done', "Accepted"), ('error', "Refused"), ('failed', "File failed")]
+
+
+class RakutenStockImport(models.Model):
+    """One stock file sent to Rakuten (genericimportfile) and what Rakuten's report said of it."""
+    _name = 'rakuten.stock.import'
+    _description = "Rakuten Stock File"
+    _order = 'id desc'
+    _rec_name = 'import_id'
+
+    import_id = fields.Char(string="Rakuten File ID", readonly=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    state = fields.Selection(IMPORT_STATES, default='pending', required=True, readonly=True, index=True)
+    rakuten_status = fields.Char(string="Rakuten Status", readonly=True)
+    report_date = fields.Datetime(string="Report Read On", readonly=True)
+    line_ids = fields.One2many('rakuten.stock.import.line', 'import_id', string="Lines", readonly=True)
+    line_count = fields.Integer(string="SKUs", compute='_compute_counts', store=True)
+    error_count = fields.Integer(string="Refused", compute='_compute_counts', store=True)
+
+    @api.depends('line_ids.state')
+    def _compute_counts(self):
+        for file in self:
+            file.line_count = len(file.line_ids)
+            file.error_count = len(file.line_ids.filtered(lambda line: line.state == 'error'))
+
+    # === BUSINESS METHODS - RUN === #
+
+    @api.model
+    def _cron_rakuten_stock(self):
+        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
+                                                            ('rakuten_stock_sync', '=', True)])
+        for company in companies:
+            self.with_company(company)._rakuten_sync_company(company)
+            if self.env.context.get('cron_id'):
+                self.env['ir.cron']._commit_progress(1)
+
+    @api.model
+    def _rakuten_sync_company(self, company):
+        """Read the reports of the files Rakuten has not answered yet, then send what changed since."""
+        try:
+            client = company._rakuten_client()
+            self.search([('company_id', '=', company.id), ('state', '=', 'pending')])._rakuten_read_reports(client)
+            message = self._rakuten_push(company, client)
+        except RakutenError as error:
+            message = company._rakuten_error_message(error)
+            _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
+        company.sudo().write({'rakuten_stock_message': message, 'rakuten_stock_date': fields.Datetime.now()})
+        return message
+
+    @api.model
+    def _rakuten_push(self, company, client):
+        """One file with the SKUs whose quantity to publish changed; a translated summary."""
+        recent = self.search_count([('company_id', '=', company.id),
+                                    ('create_date', '>=', fields.Datetime.now() - timedelta(hours=1))])
+        if recent >= FILES_PER_HOUR:
+            return _("%s stock files were sent in the last hour (Rakuten's limit): the next run sends the "
+                     "changes.", recent)
+        products = self.env['product.product']._rakuten_synced(company)
+        quantities = products._rakuten_published_quantities(company)
+        last_sent = products._rakuten_last_sent()
+        changed = products.filtered(lambda product: quantities[product.id][0] != last_sent.get(product.id))
+        if not changed:
+            return _("Rakuten stock is up to date.")
+        lines = [StockLine(sku=product.rakuten_sku, quantity=quantities[product.id][0]) for product in changed]
+        try:
+            result = client.generic_import_file(lines)
+        except QuotaError:
+            raise
+        file = self.create({
+            'company_id': company.id, 'import_id': result.import_id, 'rakuten_status': result.status,
+            'line_ids': [fields.Command.create({'product_id': product.id, 'sku': product.rakuten_sku,
+                                                'quantity': quantities[product.id][0]}) for product in changed],
+        })
+        return _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file.import_id, count=len(changed))
+
+    @api.model
+    def _rakuten_trigger_push(self):
+        """Ask for a stock push in a few minutes, unless one is already asked for (debounce)."""
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_stock')
+        if not self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id),
+                                                          ('call_at', '>', fields.Datetime.now())], limit=1):
+            cron._trigger(fields.Datetime.now() + STOCK_PUSH_DELAY)
+
+    # === BUSINESS METHODS - REPORTS === #
+
+    def _rakuten_read_reports(self, client):
+        for file in self:
+            report = client.get_import_report(file.import_id)
+            file.rakuten_status = report.status
+            if report.pending:
+                continue
+            file._rakuten_apply_report(report)
+
+    def _rakuten_apply_report(self, report):
+        """Per-SKU results onto the lines and the products (advert id, listing, last published quantity)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        processed = report.done or report.status == const.IMPORT_IDENTICAL
+        by_sku = {line.sku: line for line in report.lines}
+        for line in self.line_ids:
+            result = by_sku.get(line.sku)
+            if not processed:
+                line.write({'state': 'failed', 'message': _("Rakuten did not process the file: %s", report.status)})
+                line.product_id.rakuten_push_result = line.message
+                continue
+            errors = result.errors if result else ()
+            if errors:
+                message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
+                line.write({'state': 'error', 'message': message})
+                line.product_id.write({'rakuten_listing_state': 'error', 'rakuten_push_result': message})
+                continue
+            line.write({'state': 'done', 'message': False, 'advert_id': result.advertid if result else False})
+            values = {
+                'rakuten_published_qty': line.quantity, 'rakuten_published_date': now,
+                'rakuten_listing_state': 'active' if line.quantity > 0 else 'ended',
+                'rakuten_push_result': _("Accepted by Rakuten"),
+            }
+            if result and result.advertid:
+                values['rakuten_advert_id'] = result.advertid
+            line.product_id.write(values)
+        self.write({'state': 'done' if processed else 'failed', 'report_date': now})
+
+
+class RakutenStockImportLine(models.Model):
+    _name = 'rakuten.stock.import.line'
+    _description = "Rakuten Stock File Line"
+    _order = 'import_id desc, id'
+
+    import_id = fields.Many2one('rakuten.stock.import', string="File", required=True, ondelete='cascade',
+                                index=True)
+    company_id = fields.Many2one(related='import_id.company_id', store=True)
+    product_id = fields.Many2one('product.product', required=True, ondelete='cascade', index=True)
+    sku = fields.Char(string="SKU", required=True)
+    quantity = fields.Integer(required=True)
+    state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
+    advert_id = fields.Char(string="Rakuten Advert ID")
+    message = fields.Char(string="Rakuten Answer")

@@ -1,0 +1,1 @@
+from . import rakuten_tracking_warning
