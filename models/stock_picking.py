@@ -16,6 +16,7 @@ DESPATCH_STATES = [
     ('failed', "Failed"),
 ]
 MAX_ATTEMPTS = 5  # transient failures are retried this many times before a user is asked to act
+DESPATCH_LOCK_KEY = 0x52414B44  # "RAKD": one despatch job per company at a time (second key: company id)
 
 
 class StockPicking(models.Model):
@@ -103,6 +104,9 @@ class StockPicking(models.Model):
     def _rakuten_send_despatch(self):
         """Send carrier + tracking of these deliveries: one file per company, a bad delivery isolated."""
         for company, pickings in self.grouped('company_id').items():
+            if not self._rakuten_despatch_lock(company):
+                _logger.info("Rakuten despatch of company %s already running, skipped", company.id)
+                continue
             try:
                 client = company._rakuten_client()
             except UserError as error:  # missing credentials: every delivery waits for them
@@ -117,6 +121,11 @@ class StockPicking(models.Model):
                     ready |= picking
             ready._rakuten_send_with(client)
             self._rakuten_commit()
+
+    def _rakuten_despatch_lock(self, company):
+        """Transaction-level advisory lock: two workers never send the same deliveries; released at commit."""
+        self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (DESPATCH_LOCK_KEY, company.id))
+        return self.env.cr.fetchone()[0]
 
     def _rakuten_send_with(self, client):
         if not self:

@@ -152,6 +152,19 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(picking.state, 'done')
         self.assertEqual(picking.rakuten_despatch_state, 'to_send')
 
+    def test_two_despatch_jobs_never_send_twice(self):
+        purchase, order = self._order(['RK-MUG'])
+        picking = self._validate(order.picking_ids)
+        with self.registry.cursor() as other:  # another worker is sending this company's despatches
+            other.execute('SELECT pg_advisory_lock(%s, %s)', (0x52414B44, self.company.id))
+            self._despatch()
+            self.assertEqual(picking.rakuten_despatch_state, 'to_send', "left to the other worker")
+            self.assertEqual(self.server.state.count('importitemshippingstatus'), 0)
+            other.execute('SELECT pg_advisory_unlock(%s, %s)', (0x52414B44, self.company.id))
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent')
+        self.assertEqual(purchase.items[0].tracking_calls, 1)
+
     def test_despatch_off_sends_nothing(self):
         self.company.rakuten_mark_despatched = False
         purchase, order = self._order(['RK-MUG'])
