@@ -5,10 +5,12 @@ never commit: every run rolls its data back.
 """
 import argparse
 import contextlib
+import os
+import sys
 import time
 
-import odoo
-from odoo.tools import config
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'scripts'))
+from odoo_session import environment as _environment  # noqa: E402
 
 
 def parse_args(description, **defaults):
@@ -20,17 +22,9 @@ def parse_args(description, **defaults):
     return parser.parse_args()
 
 
-@contextlib.contextmanager
 def environment(args):
     """A superuser environment whose work is rolled back at the end."""
-    config.parse_config(['-d', args.db, f'--addons-path={args.addons_path}', '--log-level=warn'])
-    registry = odoo.modules.registry.Registry(args.db)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.api.SUPERUSER_ID, {})
-        try:
-            yield env
-        finally:
-            cr.rollback()
+    return _environment(args.db, args.addons_path, commit=False)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,110 @@
+"""Configure a fresh demo database for the fake Rakuten shop and run one full cycle, printing progress.
+
+Called by scripts/demo; everything it does is what a seller would do in the UI, then the scheduled jobs.
+"""
+import argparse
+import json
+import urllib.request
+
+from odoo_session import environment
+
+CARRIERS = [  # Odoo carrier, Rakuten transporter xml id, Rakuten shipping types it serves
+    ('Colissimo', 'transporter_colissimo', ['Suivi', 'Recommandé']),
+    ('So Colissimo', 'transporter_so_colissimo', ['So Colissimo']),
+    ('Mondial Relay', 'transporter_mondial_relay', ['Point relais Mondial Relay']),
+    ('Lettre verte La Poste', 'transporter_courrier_suivi', ['Normal']),
+]
+SCARCE = {'RK-CASQUE-BT': 2}  # little stock: some sales wait for a user under the "stock" policy
+
+
+def step(text):
+    print(f'  • {text}', flush=True)
+
+
+def configure(env, fake_url, login, token):
+    from odoo import Command  # noqa: PLC0415
+    from odoo.addons.rakuten_connector.rakuten_connector.fake_server.seed import PRODUCTS  # noqa: PLC0415
+    company = env.company
+    euro = env.ref('base.EUR')
+    euro.active = True
+    company.write({'name': 'Boutique Démo', 'currency_id': euro.id, 'country_id': env.ref('base.fr').id})
+    env.ref('base.user_admin').write({'password': 'admin', 'lang': 'en_US'})
+    env['res.lang']._activate_lang('fr_FR')
+    vat = env['account.tax'].create({'name': 'TVA 20 %', 'amount': 20, 'type_tax_use': 'sale',
+                                     'company_id': company.id})
+    step('products with stock in the main warehouse (a Rakuten stock source)')
+    warehouse = env['stock.warehouse'].search([('company_id', '=', company.id)], limit=1)
+    warehouse.rakuten_stock_source = True
+    for sku, name, price in PRODUCTS:
+        product = env['product.product'].create({'name': name, 'default_code': sku, 'list_price': float(price),
+                                                 'is_storable': True, 'taxes_id': [Command.set(vat.ids)]})
+        env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, SCARCE.get(sku, 30))
+    step('carriers, their Rakuten transporter and the shipping mapping')
+    shipping = env['product.product'].create({'name': 'Frais de port', 'type': 'service',
+                                              'taxes_id': [Command.set(vat.ids)]})
+    for name, transporter, types in CARRIERS:
+        carrier = env['delivery.carrier'].create({
+            'name': name, 'product_id': shipping.id,
+            'rakuten_transporter_id': env.ref(f'rakuten_connector.{transporter}').id,
+        })
+        env['rakuten.shipping.mapping'].create([{'name': kind, 'carrier_id': carrier.id} for kind in types])
+        company.rakuten_default_carrier_id = company.rakuten_default_carrier_id or carrier
+    step('settings: credentials, acceptance when stock covers the sale, despatch, stock sync')
+    company.write({
+        'rakuten_enabled': True, 'rakuten_login': login, 'rakuten_token': token, 'rakuten_base_url': fake_url,
+        'rakuten_accept_policy': 'stock', 'rakuten_stock_sync': True, 'rakuten_max_qty': 25,
+        'rakuten_warehouse_id': warehouse.id,
+    })
+    ok, message = company._rakuten_test_connection()
+    step(f'Test connection: {message}')
+    return company
+
+
+def cycle(env, company, deliveries):
+    step('importing orders: accept new sales, create confirmed orders…')
+    env['rakuten.sale']._rakuten_import(company)
+    states = dict(env['rakuten.sale']._read_group([('company_id', '=', company.id)], ['state'], ['__count']))
+    step(f'Rakuten sales: {states}')
+    step(f'validating {deliveries} deliveries with tracking numbers…')
+    orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)], order='id', limit=deliveries)
+    for index, picking in enumerate(orders.picking_ids.filtered(lambda p: p.state == 'assigned')):
+        picking.carrier_tracking_ref = f'6A{index:011d}'
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+    step('despatch job: carrier + tracking sent to Rakuten…')
+    env['stock.picking']._cron_rakuten_despatch()
+    sent = env['stock.picking'].search_count([('rakuten_despatch_state', '=', 'sent')])
+    step(f'deliveries confirmed to Rakuten: {sent}')
+    step('stock push: one file with every SKU, then Rakuten\'s report…')
+    Stock = env['rakuten.stock.import']
+    for _poll in range(3):
+        step(Stock._rakuten_sync_company(company))
+    step(env['rakuten.advert']._rakuten_refresh(company))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--db', required=True)
+    parser.add_argument('--addons-path', required=True)
+    parser.add_argument('--fake-url', required=True)
+    parser.add_argument('--login', default='boutique-demo')
+    parser.add_argument('--token', default='test-token')
+    parser.add_argument('--deliveries', type=int, default=12)
+    args = parser.parse_args()
+    with environment(args.db, args.addons_path, commit=True) as env:
+        company = configure(env, args.fake_url, args.login, args.token)
+        env.cr.commit()
+        cycle(env, company, args.deliveries)
+        orders = env['sale.order'].search_count([('rakuten_purchase_id', '!=', False)])
+        attention = env['rakuten.sale'].search_count([('state', 'in', ('to_accept', 'error'))])
+    with urllib.request.urlopen(urllib.request.Request(f'{args.fake_url}/_fake/state', data=b'{}')) as answer:
+        shop = json.load(answer)['shops'][args.login]
+    print('\nSummary', flush=True)
+    print(f'  Rakuten shop: {shop["sales"]} sales, items {shop["items_by_status"]}, '
+          f'{shop["items_shipped"]} units with tracking')
+    print(f'  Odoo: {orders} confirmed orders, {attention} sales waiting for a user (Sales > Orders > Rakuten Sales)')
+
+
+if __name__ == '__main__':
+    main()
