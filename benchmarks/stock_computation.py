@@ -30,7 +30,7 @@ def main():
             {'name': f'Bench {index}', 'default_code': f'BENCH-{index:06d}', 'is_storable': True}
             for index in range(args.products)
         ])
-        products = templates.product_variant_ids
+        products = env['product.product'].browse(templates.product_variant_ids.ids)
         env['stock.quant'].sudo().create([
             {'product_id': product.id, 'location_id': warehouse.lot_stock_id.id, 'quantity': index % 37}
             for index, product in enumerate(products)

@@ -104,11 +104,14 @@ class ProductProduct(models.Model):
         """{product id: (quantity to publish, rule)}: free quantity of the Rakuten stock sources, minus units
         of accepted Rakuten sales not yet turned into orders, through the quantity rules. A few queries
         whatever the number of products."""
+        products = self.browse(self.ids)  # a plain prefetch set, whatever the caller's recordset came from
+        products.fetch(['rakuten_sku', 'rakuten_custom_rules', 'rakuten_max_qty', 'rakuten_max_percentage',
+                    'rakuten_end_when_qty'])
         warehouses = self.env['stock.warehouse'].search([('company_id', '=', company.id),
                                                          ('rakuten_stock_source', '=', True)])
         warehouses = warehouses or company._rakuten_warehouse()
         rows = self.env['stock.quant'].sudo()._read_group(
-            [('product_id', 'in', self.ids), ('location_id', 'child_of', warehouses.view_location_id.ids),
+            [('product_id', 'in', products.ids), ('location_id', 'child_of', warehouses.view_location_id.ids),
              ('location_id.usage', '=', 'internal')],
             ['product_id'], ['quantity:sum', 'reserved_quantity:sum'],
         )
@@ -116,12 +119,12 @@ class ProductProduct(models.Model):
         committed = dict(self.env['rakuten.sale.item'].sudo()._read_group(
             [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
              ('sale_id.state', 'in', ('accepted', 'error')), ('status', 'not in', NOT_IMPORTABLE),
-             ('sku', 'in', self.mapped('rakuten_sku'))],
+             ('sku', 'in', products.mapped('rakuten_sku'))],
             ['sku'], ['__count'],
         ))
         defaults = Rules(company.rakuten_max_qty, company.rakuten_max_percentage, company.rakuten_end_when_qty)
         result = {}
-        for product in self:
+        for product in products:
             rules = Rules(product.rakuten_max_qty, product.rakuten_max_percentage, product.rakuten_end_when_qty) \
                 if product.rakuten_custom_rules else defaults
             available = free.get(product.id, 0) - committed.get(product.rakuten_sku, 0)
