@@ -53,8 +53,9 @@ class RakutenStockImport(models.Model):
         """Read the reports of the files Rakuten has not answered yet, then send what changed since."""
         try:
             client = company._rakuten_client()
-            self.search([('company_id', '=', company.id), ('state', '=', 'pending')])._rakuten_read_reports(client)
-            message = self._rakuten_push(company, client)
+            reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')])
+            read = reports._rakuten_read_reports(client)
+            message = ' '.join([*read, self._rakuten_push(company, client)])
         except RakutenError as error:
             message = company._rakuten_error_message(error)
             _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
@@ -98,12 +99,19 @@ class RakutenStockImport(models.Model):
     # === BUSINESS METHODS - REPORTS === #
 
     def _rakuten_read_reports(self, client):
+        """Apply the reports Rakuten has ready; a translated sentence per file read."""
+        summaries = []
         for file in self:
             report = client.get_import_report(file.import_id)
             file.rakuten_status = report.status
             if report.pending:
                 continue
             file._rakuten_apply_report(report)
+            summaries.append(_("Report of stock file %(file)s: %(status)s, %(accepted)s SKU(s) accepted, "
+                               "%(refused)s refused.", file=file.import_id, status=report.status,
+                               accepted=len(file.line_ids.filtered(lambda line: line.state == 'done')),
+                               refused=len(file.line_ids.filtered(lambda line: line.state != 'done'))))
+        return summaries
 
     def _rakuten_apply_report(self, report):
         """Per-SKU results onto the lines and the products (advert id, listing, last published quantity)."""
