@@ -119,12 +119,18 @@ class ResCompany(models.Model):
 
     # === BUSINESS METHODS - CLIENT === #
 
-    def _rakuten_client(self, timeout=const.DEFAULT_TIMEOUT):
-        """Build the API client from this company's settings (sudo: the token is admin-only)."""
+    def _rakuten_client(self, timeout=None):
+        """Build the API client from this company's settings (sudo: the token is admin-only).
+
+        The timeout per request is the system parameter ``rakuten_connector.timeout`` (seconds), else 30.
+        """
         self.ensure_one()
         company = self.sudo()
         if not (company.rakuten_login and company.rakuten_token):
             raise UserError(_("Set the Rakuten login and Token API of %s first.", self.name))
+        if timeout is None:
+            timeout = float(self.env['ir.config_parameter'].sudo().get_param(
+                'rakuten_connector.timeout', const.DEFAULT_TIMEOUT))
         return RakutenClient(company.rakuten_base_url or const.PRODUCTION_URL, company.rakuten_login,
                              company.rakuten_token, timeout=timeout)
 

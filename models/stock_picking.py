@@ -104,7 +104,7 @@ class StockPicking(models.Model):
     def _rakuten_send_despatch(self):
         """Send carrier + tracking of these deliveries: one file per company, a bad delivery isolated."""
         for company, pickings in self.grouped('company_id').items():
-            if not self._rakuten_despatch_lock(company):
+            if not pickings._rakuten_despatch_lock(company):
                 _logger.info("Rakuten despatch of company %s already running, skipped", company.id)
                 continue
             try:
@@ -123,9 +123,18 @@ class StockPicking(models.Model):
             self._rakuten_commit()
 
     def _rakuten_despatch_lock(self, company):
-        """Transaction-level advisory lock: two workers never send the same deliveries; released at commit."""
+        """Transaction-level advisory lock: two workers never send the same deliveries; released at commit.
+
+        The deliveries' rows are locked too: when another worker sent them after this transaction's snapshot,
+        PostgreSQL refuses the lock (serialization failure) before anything is sent again.
+        """
         self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (DESPATCH_LOCK_KEY, company.id))
-        return self.env.cr.fetchone()[0]
+        if not self.env.cr.fetchone()[0]:
+            return False
+        pickings = self.filtered(lambda picking: picking.company_id == company)
+        pickings.flush_recordset(['rakuten_despatch_state'])
+        self.env.cr.execute('SELECT id FROM stock_picking WHERE id = ANY(%s) FOR UPDATE', [pickings.ids])
+        return True
 
     def _rakuten_send_with(self, client):
         if not self:
