@@ -178,16 +178,25 @@ class RakutenSale(models.Model):
         sales = [sale for page in client._pages(client.get_new_sales) for sale in page.sales]
         records = self._rakuten_store(company, sales)
         self._rakuten_commit()
-        reserved = defaultdict(float)  # units promised in this run, per product, for the stock policy
-        for sale in records.filtered(lambda record: record.state in ('new', 'to_accept')):
-            sale._rakuten_apply_policy(client, reserved)
+        waiting = records.filtered(lambda record: record.state in ('new', 'to_accept'))
+        available = waiting._rakuten_available() if company.rakuten_accept_policy == 'stock' else {}
+        for sale in waiting:
+            sale._rakuten_apply_policy(client, available)
             self._rakuten_commit()
 
-    def _rakuten_apply_policy(self, client, reserved):
+    def _rakuten_available(self):
+        """{sku: free units in the Rakuten stock sources} for the units of these sales (two queries)."""
+        company = self.company_id[:1]
+        skus = set(self.item_ids.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM).mapped('sku'))
+        products = self.env['product.product']._rakuten_by_sku(company, list(skus))
+        free = self.env['product.product'].union(*products.values())._rakuten_free_qty(company)
+        return {sku: free.get(product.id, 0) for sku, product in products.items()}
+
+    def _rakuten_apply_policy(self, client, available):
         self.ensure_one()
         policy = self.company_id.rakuten_accept_policy
         if policy == 'stock':
-            shortage = self._rakuten_stock_shortage(reserved)
+            shortage = self._rakuten_stock_shortage(available)
             if shortage:
                 return self._rakuten_wait_for_user(_("Not enough stock in the Rakuten stock sources for: %s.",
                                                      ', '.join(shortage)))
@@ -197,22 +206,17 @@ class RakutenSale(models.Model):
             self._rakuten_decide(client, accept=True)
         return None
 
-    def _rakuten_stock_shortage(self, reserved):
-        """SKUs of this sale that the Rakuten stock sources cannot cover (with what this run promised)."""
+    def _rakuten_stock_shortage(self, available):
+        """SKUs of this sale that ``available`` (units left in this run, per SKU) cannot cover; when it can,
+        the units are taken from ``available`` so that the next sales of the run see what is left."""
         self.ensure_one()
         needed = defaultdict(int)
         for item in self.item_ids.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM):
             needed[item.sku] += 1
-        products = self.env['product.product']._rakuten_by_sku(self.company_id, list(needed))
-        available = self.env['product.product'].union(*products.values())._rakuten_free_qty(self.company_id)
-        shortage = []
-        for sku, quantity in needed.items():
-            product = products.get(sku)
-            if not product or available.get(product.id, 0) - reserved[product.id] < quantity:
-                shortage.append(sku or _("(no SKU)"))
+        shortage = [sku or _("(no SKU)") for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
         if not shortage:
             for sku, quantity in needed.items():
-                reserved[products[sku].id] += quantity
+                available[sku] -= quantity
         return shortage
 
     def _rakuten_decide(self, client, accept):
