@@ -7,14 +7,17 @@ from common import environment, parse_args, report, timer
 
 
 def naive(products, company, warehouses):
-    """The obvious loop: one free_qty read (and its queries) per product."""
+    """The obvious loop: each product on its own (its own free_qty queries), rules applied one by one.
+
+    Each product is browsed alone: reading free_qty on a recordset would let Odoo compute it for the
+    whole prefetch batch, which is already the set-based approach."""
     from odoo.addons.rakuten_connector.rakuten_connector.stock_rules import Rules, published_quantity  # noqa: PLC0415
     defaults = Rules(company.rakuten_max_qty, company.rakuten_max_percentage, company.rakuten_end_when_qty)
+    Product = products.env['product.product'].with_context(warehouse_id=warehouses.ids)
     result = {}
-    for product in products:
-        free = product.with_context(warehouse_id=warehouses.ids).free_qty
-        product.invalidate_recordset(['free_qty'])
-        result[product.id] = published_quantity(free, defaults)
+    for product_id in products.ids:
+        free = Product.browse(product_id).free_qty
+        result[product_id] = published_quantity(free, defaults)
     return result
 
 
