@@ -1,0 +1,55 @@
+"""Despatch hook: validating N deliveries of Rakuten orders (the hook assigns the units and triggers the
+despatch job) vs validating N deliveries of the same orders without Rakuten data (the hook has nothing to
+do), in the same run. Nothing is sent to Rakuten during validation, by design.
+
+    benchmarks/run despatch_hook.py --deliveries 300
+"""
+from common import environment, parse_args, report, timer
+
+
+def main():
+    args = parse_args(__doc__, deliveries=(300, 'number of deliveries of each kind'))
+    from order_import import setup  # noqa: PLC0415
+    with environment(args) as env:
+        from odoo.addons.rakuten_connector.rakuten_connector.fake_server import FakeRakutenServer  # noqa: PLC0415
+        server = FakeRakutenServer().start()
+        products, carrier = setup(env)
+        warehouse = env['stock.warehouse'].search([('company_id', '=', env.company.id)], limit=1)
+        for product in products:
+            env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10 * args.deliveries)
+        shop = server.shop
+        for _index in range(args.deliveries):
+            shop.add_sale([('BENCH-A', '9.50'), ('BENCH-B', '9.50')], shipping_price='4.90')
+        server.state.page_size = 100
+        env.company.write({'rakuten_enabled': True, 'rakuten_login': shop.login, 'rakuten_token': shop.token,
+                           'rakuten_base_url': server.url})
+        env['rakuten.sale']._rakuten_import(env.company)
+        rakuten_orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)])
+        plain_orders = env['sale.order']
+        for order in rakuten_orders:
+            plain_orders |= order.copy({'rakuten_purchase_id': False, 'rakuten_sale_id': False})
+        plain_orders.action_confirm()
+
+        def validate(orders):
+            pickings = orders.picking_ids
+            for move in pickings.move_ids:
+                move.quantity = move.product_uom_qty
+            for picking in pickings:
+                picking.carrier_tracking_ref = f'6A{picking.id}'
+                picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+            env.flush_all()
+
+        results = {}
+        with timer(results, f'validate {args.deliveries} plain deliveries'):
+            validate(plain_orders)
+        with timer(results, f'validate {args.deliveries} Rakuten deliveries'):
+            validate(rakuten_orders)
+        marked = env['stock.picking'].search_count([('rakuten_despatch_state', '=', 'to_send')])
+        assert marked == args.deliveries, f'{marked} deliveries marked to send'
+        server.stop()
+        names = list(results)
+        report(f'Despatch hook on validation, {args.deliveries} deliveries', results, names[0], names[1])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,74 @@
+"""Order import: N Rakuten sales through the connector (fake server over HTTP: accept each item, read
+billing, create and confirm orders) vs creating and confirming the same N orders directly through the ORM,
+in the same run.
+
+    benchmarks/run order_import.py --sales 1000
+"""
+from common import environment, parse_args, report, timer
+
+
+def setup(env):
+    from odoo import Command  # noqa: PLC0415
+    company = env.company
+    euro = env.ref('base.EUR')
+    euro.active = True
+    company.currency_id = euro
+    tax = env['account.tax'].create({'name': 'TVA 20 % bench', 'amount': 20, 'type_tax_use': 'sale'})
+    products = env['product.product'].create([
+        {'name': f'Bench {sku}', 'default_code': sku, 'list_price': 9.5, 'is_storable': True,
+         'taxes_id': [Command.set(tax.ids)]} for sku in ('BENCH-A', 'BENCH-B', 'BENCH-C')
+    ])
+    shipping = env['product.product'].create({'name': 'Port bench', 'type': 'service',
+                                              'taxes_id': [Command.set(tax.ids)]})
+    carrier = env['delivery.carrier'].create({'name': 'Bench carrier', 'product_id': shipping.id})
+    company.write({'rakuten_default_carrier_id': carrier.id, 'rakuten_accept_policy': 'all'})
+    return products, carrier
+
+
+def direct(env, sales, products, carrier):
+    """The baseline: the same orders (customer, delivery address, lines, shipping line), created and confirmed."""
+    from odoo import Command  # noqa: PLC0415
+    by_sku = {product.default_code: product for product in products}
+    for sale in sales:
+        person = sale.delivery
+        partner = env['res.partner'].create({'name': f"{person['firstname']} {person['lastname']}",
+                                             'street': person['address1'], 'zip': person['zipcode'],
+                                             'city': person['city'], 'country_id': env.ref('base.fr').id})
+        order = env['sale.order'].create({
+            'partner_id': partner.id,
+            'order_line': [Command.create({'product_id': by_sku[item.sku].id, 'product_uom_qty': 1,
+                                           'price_unit': float(item.price)}) for item in sale.items],
+        })
+        order.set_delivery_line(carrier, 4.9)
+        order.action_confirm()
+
+
+def main():
+    args = parse_args(__doc__, sales=(1000, 'number of Rakuten sales'))
+    with environment(args) as env:
+        from odoo.addons.rakuten_connector.rakuten_connector.fake_server import FakeRakutenServer  # noqa: PLC0415
+        server = FakeRakutenServer().start()
+        products, carrier = setup(env)
+        shop = server.shop
+        sales = [shop.add_sale([(('BENCH-A', 'BENCH-B', 'BENCH-C')[index % 3], '9.50')] * (1 + index % 2),
+                               shipping_price='4.90') for index in range(args.sales)]
+        server.state.page_size = 100
+        env.company.write({'rakuten_enabled': True, 'rakuten_login': shop.login, 'rakuten_token': shop.token,
+                           'rakuten_base_url': server.url})
+        results = {}
+        with timer(results, f'direct ORM create + confirm ({args.sales} orders)'):
+            direct(env, sales, products, carrier)
+        env.flush_all()
+        with timer(results, f'Rakuten import ({args.sales} sales, HTTP included)'):
+            env['rakuten.sale']._rakuten_import(env.company)
+        env.flush_all()
+        imported = env['sale.order'].search_count([('rakuten_purchase_id', '!=', False)])
+        assert imported == args.sales, f'{imported} orders imported out of {args.sales}'
+        print(f'HTTP calls to the fake server: {server.state.summary()["calls"]}')
+        server.stop()
+        names = list(results)
+        report(f'Order import, {args.sales} sales', results, names[0], names[1])
+
+
+if __name__ == '__main__':
+    main()
