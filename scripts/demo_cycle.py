@@ -28,13 +28,12 @@ def configure(env, fake_url, login, token):
     euro = env.ref('base.EUR')
     euro.active = True
     company.write({'name': 'Boutique Démo', 'currency_id': euro.id, 'country_id': env.ref('base.fr').id})
-    env.ref('base.user_admin').write({'password': 'admin', 'lang': 'en_US'})
-    env['res.lang']._activate_lang('fr_FR')
+    env.ref('base.user_admin').write({'password': 'admin', 'lang': 'fr_FR', 'tz': 'Europe/Paris'})
     vat = env['account.tax'].create({'name': 'TVA 20 %', 'amount': 20, 'type_tax_use': 'sale',
                                      'company_id': company.id})
     step('products with stock in the main warehouse (a Rakuten stock source)')
     warehouse = env['stock.warehouse'].search([('company_id', '=', company.id)], limit=1)
-    warehouse.rakuten_stock_source = True
+    warehouse.write({'name': 'Entrepôt principal', 'rakuten_stock_source': True})
     for sku, name, price in PRODUCTS:
         product = env['product.product'].create({'name': name, 'default_code': sku, 'list_price': float(price),
                                                  'is_storable': True, 'taxes_id': [Command.set(vat.ids)]})
@@ -93,6 +92,10 @@ def main():
     parser.add_argument('--deliveries', type=int, default=12)
     args = parser.parse_args()
     with environment(args.db, args.addons_path, commit=True) as env:
+        step('French language for the seller (Odoo and the connector)')
+        french = env['res.lang']._activate_lang('fr_FR')
+        env['base.language.install'].create({'lang_ids': [(6, 0, french.ids)], 'overwrite': True}).lang_install()
+        env = env(context=dict(env.context, lang='fr_FR', tz='Europe/Paris'))  # messages stored in French
         company = configure(env, args.fake_url, args.login, args.token)
         env.cr.commit()
         cycle(env, company, args.deliveries)
