@@ -44,7 +44,7 @@ def main():
         with timer(results, f'naive per-product loop ({len(products)} products)'):
             expected = naive(products, company, warehouse)
         env.invalidate_all()
-        with timer(results, f'set-based _rakuten_published_quantities'):
+        with timer(results, 'set-based _rakuten_published_quantities'):
             computed = products._rakuten_published_quantities(company)
         assert computed == expected, 'both computations must agree'
         names = list(results)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from ..rakuten_connector import QuotaError, RakutenError, const
+from ..rakuten_connector import RakutenError, const
 from ..rakuten_connector.records import StockLine
 from .stock_move import STOCK_PUSH_DELAY
 
@@ -77,10 +77,7 @@ class RakutenStockImport(models.Model):
         if not changed:
             return _("Rakuten stock is up to date.")
         lines = [StockLine(sku=product.rakuten_sku, quantity=quantities[product.id][0]) for product in changed]
-        try:
-            result = client.generic_import_file(lines)
-        except QuotaError:
-            raise
+        result = client.generic_import_file(lines)
         file = self.create({
             'company_id': company.id, 'import_id': result.import_id, 'rakuten_status': result.status,
             'line_ids': [fields.Command.create({'product_id': product.id, 'sku': product.rakuten_sku,

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import models
 
 STOCK_PUSH_DELAY = timedelta(minutes=5)  # stock moves come in bursts: one push a few minutes after the first
 
