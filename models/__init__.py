@@ -4,6 +4,7 @@ from . import rakuten_sale
 from . import rakuten_sale_item
 from . import rakuten_stock_import
 from . import rakuten_advert
+from . import ir_cron
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -138,7 +138,7 @@ class RakutenSale(models.Model):
             self._rakuten_read_current_sales(company, client)
             self._rakuten_pending(company)._rakuten_import_orders(client)
         except (RakutenError, UserError) as error:
-            message = error.args[0] if isinstance(error, UserError) else company._rakuten_error_message(error)
+            message = company._rakuten_error_message(error)
             company.sudo().write({'rakuten_import_state': 'failed', 'rakuten_import_message': message,
                                   'rakuten_import_date': fields.Datetime.now()})
             _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
@@ -147,7 +147,7 @@ class RakutenSale(models.Model):
                                   'rakuten_import_date': fields.Datetime.now(),
                                   'rakuten_last_order_sync': started})
         finally:
-            self._rakuten_commit()
+            self.env['ir.cron']._rakuten_commit_progress()
             self._rakuten_unlock(company)
         return True
 
@@ -165,11 +165,6 @@ class RakutenSale(models.Model):
     def _rakuten_unlock(self, company):
         self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (IMPORT_LOCK_KEY, company.id))
 
-    def _rakuten_commit(self):
-        """Commit the progress of a scheduled run (a button runs in its request's transaction)."""
-        if self.env.context.get('cron_id'):
-            self.env['ir.cron']._commit_progress(1)
-
     # === BUSINESS METHODS - ACCEPTANCE === #
 
     @api.model
@@ -177,12 +172,12 @@ class RakutenSale(models.Model):
         # Every page is read before accepting: an accepted sale leaves the list, which would shift the pages.
         sales = [sale for page in client._pages(client.get_new_sales) for sale in page.sales]
         records = self._rakuten_store(company, sales)
-        self._rakuten_commit()
+        self.env['ir.cron']._rakuten_commit_progress()
         waiting = records.filtered(lambda record: record.state in ('new', 'to_accept'))
         available = waiting._rakuten_available() if company.rakuten_accept_policy == 'stock' else {}
         for sale in waiting:
             sale._rakuten_apply_policy(client, available)
-            self._rakuten_commit()
+            self.env['ir.cron']._rakuten_commit_progress()
 
     def _rakuten_available(self):
         """{sku: free units in the Rakuten stock sources} for the units of these sales (two queries)."""
@@ -254,7 +249,7 @@ class RakutenSale(models.Model):
         for page in client.iter_current_sales_pages(since=since):
             records = self._rakuten_store(company, page.sales)
             records.filtered('order_id')._rakuten_sync_cancellations()
-            self._rakuten_commit()
+            self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_since(self, company):
@@ -342,7 +337,7 @@ class RakutenSale(models.Model):
         for sale in sales:
             with sale._rakuten_isolated():
                 sale._rakuten_create_order(client, products)
-            self._rakuten_commit()
+            self.env['ir.cron']._rakuten_commit_progress()
 
     def _rakuten_create_order(self, client, products):
         self.ensure_one()
@@ -451,10 +446,8 @@ class RakutenSale(models.Model):
             raise
         except (TransientError, ResponseError) as error:
             _logger.info("Rakuten sale %s left for the next run: %s", self.purchase_id, error)
-        except RakutenError as error:
+        except (RakutenError, UserError) as error:
             self._rakuten_needs_attention(self.company_id._rakuten_error_message(error))
-        except UserError as error:
-            self._rakuten_needs_attention(error.args[0])
 
     def _rakuten_needs_attention(self, reason):
         self.ensure_one()

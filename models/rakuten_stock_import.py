@@ -45,8 +45,7 @@ class RakutenStockImport(models.Model):
                                                             ('rakuten_stock_sync', '=', True)])
         for company in companies:
             self.with_company(company)._rakuten_sync_company(company)
-            if self.env.context.get('cron_id'):
-                self.env['ir.cron']._commit_progress(1)
+            self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_sync_company(self, company):

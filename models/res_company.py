@@ -135,7 +135,10 @@ class ResCompany(models.Model):
                              company.rakuten_token, timeout=timeout)
 
     def _rakuten_error_message(self, error):
-        """A translated sentence telling the user what went wrong with a Rakuten call, and what to do."""
+        """A translated sentence telling the user what went wrong with a Rakuten call, and what to do
+        (a UserError, such as missing credentials, already is one)."""
+        if isinstance(error, UserError):
+            return error.args[0]
         if isinstance(error, AuthError):
             return _("Rakuten refused the login or the token. Check that the login is your shop name (not "
                      "your e-mail address), and regenerate the token in your Rakuten account if it changed.")
@@ -163,7 +166,7 @@ class ResCompany(models.Model):
         try:
             connection = self._rakuten_client(timeout=15).check_connection()
         except (RakutenError, UserError) as error:
-            message = error.args[0] if isinstance(error, UserError) else self._rakuten_error_message(error)
+            message = self._rakuten_error_message(error)
             self.sudo().write({
                 'rakuten_connection_state': 'failed',
                 'rakuten_connection_message': message,

@@ -120,7 +120,7 @@ class StockPicking(models.Model):
                 else:
                     ready |= picking
             ready._rakuten_send_with(client)
-            self._rakuten_commit()
+            self.env['ir.cron']._rakuten_commit_progress()
 
     def _rakuten_despatch_lock(self, company):
         """Transaction-level advisory lock: two workers never send the same deliveries; released at commit.
@@ -131,9 +131,8 @@ class StockPicking(models.Model):
         self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (DESPATCH_LOCK_KEY, company.id))
         if not self.env.cr.fetchone()[0]:
             return False
-        pickings = self.filtered(lambda picking: picking.company_id == company)
-        pickings.flush_recordset(['rakuten_despatch_state'])
-        self.env.cr.execute('SELECT id FROM stock_picking WHERE id = ANY(%s) FOR UPDATE', [pickings.ids])
+        self.flush_recordset(['rakuten_despatch_state'])
+        self.env.cr.execute('SELECT id FROM stock_picking WHERE id = ANY(%s) FOR UPDATE', [self.ids])
         return True
 
     def _rakuten_send_with(self, client):
@@ -216,7 +215,3 @@ class StockPicking(models.Model):
                 picking.activity_schedule(
                     'mail.mail_activity_data_warning', summary=_("Rakuten despatch failed"), note=reason,
                     user_id=picking.sale_id.user_id.id or picking.sale_id.rakuten_sale_id._rakuten_responsible().id)
-
-    def _rakuten_commit(self):
-        if self.env.context.get('cron_id'):
-            self.env['ir.cron']._commit_progress(1)
