@@ -83,11 +83,12 @@ class StockPicking(models.Model):
         for picking in self.filtered(lambda p: p.sale_id.rakuten_sale_id and p._rakuten_is_last_step()):
             if not picking.company_id.rakuten_mark_despatched:
                 continue
-            free_items = picking.sale_id.rakuten_sale_id.item_ids.filtered(lambda item: not item.picking_id)
+            items = picking.sale_id.rakuten_sale_id.item_ids
             for move in picking.move_ids.filtered(lambda move: move.state == 'done' and move.sale_line_id):
                 units = int(move.product_uom._compute_quantity(move.quantity, move.sale_line_id.product_uom_id))
-                line_items = free_items.filtered(lambda item: item.order_line_id == move.sale_line_id)
-                line_items[:units].picking_id = picking
+                # Read after each move: two moves of one order line must not claim the same units.
+                free = items.filtered(lambda item: item.order_line_id == move.sale_line_id and not item.picking_id)
+                free[:units].picking_id = picking
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
