@@ -155,6 +155,24 @@ class ResCompany(models.Model):
             return _("Rakuten sent an answer that could not be read: %s", error)
         return _("Rakuten error: %s", error)
 
+    # === BUSINESS METHODS - LANGUAGE === #
+
+    def _rakuten_lang(self):
+        """The language of everything the connector writes for this company (reasons, chatter, activities),
+        whoever runs it: the company partner's language when installed, else French when installed, else
+        the current user's."""
+        self.ensure_one()
+        installed = dict(self.env['res.lang'].get_installed())
+        for lang in (self.partner_id.lang, 'fr_FR'):
+            if lang in installed:
+                return lang
+        return self.env.lang or 'en_US'
+
+    def _rakuten_env(self, records):
+        """``records`` bound to this company and to its language: every job and button runs through it."""
+        self.ensure_one()
+        return records.with_company(self).with_context(lang=self._rakuten_lang())
+
     # === BUSINESS METHODS - CONNECTION === #
 
     def _rakuten_test_connection(self):
