@@ -4,9 +4,9 @@ from .client import RakutenClient
 from .exceptions import (
     AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
 )
-from .redact import redact
+from .redact import install_log_redaction, redact
 
 __all__ = (
     'AuthError', 'ParameterError', 'QuotaError', 'RakutenClient', 'RakutenError', 'ResponseError',
-    'RightsError', 'TransientError', 'const', 'redact',
+    'RightsError', 'TransientError', 'const', 'install_log_redaction', 'redact',
 )

@@ -17,10 +17,9 @@ from urllib3.util.retry import Retry
 
 from . import const, parsing
 from .exceptions import ParameterError, QuotaError, RakutenError, ResponseError, TransientError
-from .redact import install_filter, redact
+from .redact import redact
 
 _logger = logging.getLogger(__name__)
-install_filter()
 
 MAX_PAGES = 10000  # a safety net against a server that never stops paging
 _ADAPTER_RETRIED = frozenset({'NetworkError', 'OversizedResponse'})

@@ -1,16 +1,16 @@
 """Keep the Rakuten login and token out of logs and error texts.
 
 The API takes both in the query string (``login=…&pwd=…``), so every URL that a library logs or puts in an
-exception message carries them. ``redact`` masks them in any text; ``RedactingFilter`` does it for log
-records of the loggers that see our URLs (ours and urllib3's).
+exception message carries them. ``redact`` masks them in any text. ``install_log_redaction`` masks them in
+every log record of the process; the library never calls it (importing it changes nothing in logging):
+the application does, once, where it starts (the Odoo addon: its ``post_load`` hook).
 """
 import logging
 import re
 
 MASK = '***'
 _QUERY_SECRET = re.compile(r'(?i)\b(pwd|login|token)=([^&\s\'"]*)')
-# Logger filters apply only to records created on that very logger, so the leaves are named.
-_SECRET_LOGGERS = ('urllib3.connectionpool', 'urllib3.util.retry', 'requests')
+_TRACEBACKS = logging.Formatter()
 
 
 def redact(text, secrets=()):
@@ -22,30 +22,37 @@ def redact(text, secrets=()):
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """Logging filter that rewrites each record's message with the secrets masked."""
+def redact_record(record):
+    """Mask the secrets of a log record's message and traceback, in place; return the record."""
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a broken record is not ours to fix; logging reports it
+        return record
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        # Formatters reuse ``exc_text``: the traceback is written once, masked.
+        traceback = _TRACEBACKS.formatException(record.exc_info)
+        cleaned = redact(traceback)
+        if cleaned != traceback:
+            record.exc_text = cleaned
+    return record
 
-    def filter(self, record):
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is not ours to fix
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
 
+def install_log_redaction():
+    """Mask the secrets of every log record created from now on (idempotent).
 
-_FILTER = RedactingFilter()
+    Done where records are made (the log record factory), not by a filter: a logger's filter does not see
+    the records its children propagate, and a handler's filter misses the handlers added later (pytest's,
+    a log file opened afterwards…). Wraps the current factory, e.g. Odoo's.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, 'redacting', False):
+        return
 
+    def redacting_factory(*args, **kwargs):
+        return redact_record(factory(*args, **kwargs))
 
-def install_filter(logger_names=_SECRET_LOGGERS):
-    """Attach the filter to the loggers that may print our URLs (idempotent)."""
-    for name in logger_names:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-    # Records of any other logger (a caller logging an exception) are masked by the root handlers.
-    for handler in logging.getLogger().handlers:
-        if _FILTER not in handler.filters:
-            handler.addFilter(_FILTER)
+    redacting_factory.redacting = True
+    logging.setLogRecordFactory(redacting_factory)

@@ -108,6 +108,14 @@ class TestTokenSecrecy(RakutenCase):
         self.assertEqual(self.company.with_user(salesman)._rakuten_client().check_connection().seller_id,
                          self.shop.seller_id)
 
+    def test_token_masked_in_urllib3_logs_once_the_addon_is_loaded(self):
+        # The addon set redaction up when Odoo imported it; assertLogs adds its handler only now.
+        with self.assertLogs('urllib3', 'DEBUG') as logs:
+            self.company._rakuten_client().check_connection()
+        output = '\n'.join(logs.output)
+        self.assertIn('pwd=***', output, "urllib3 logs each request's URL at DEBUG level")
+        self.assertNotIn(self.shop.token, output)
+
     def test_token_is_not_exportable(self):
         self.assertFalse(self.env['res.company']._fields['rakuten_token'].exportable)
 

@@ -1,12 +1,27 @@
 """The login and the token never reach a log line, an exception text or the client's repr."""
+import io
 import logging
 import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
-from rakuten_connector import RakutenClient, RakutenError, redact
+from rakuten_connector import RakutenClient, RakutenError, install_log_redaction, redact
 
 TOKEN = 'tok-5ecr3t-9f8e7d'
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def redaction():
+    """Log redaction installed as the addon does it when Odoo loads it; the process's factory restored after."""
+    factory = logging.getLogRecordFactory()
+    install_log_redaction()
+    yield
+    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture
@@ -23,7 +38,7 @@ def test_redact_masks_query_values_and_literals():
     assert 'action=getnewsales' in cleaned
 
 
-def test_no_secret_in_logs_of_a_full_exchange(secret_client, server, caplog):
+def test_no_secret_in_logs_of_a_full_exchange(redaction, secret_client, server, caplog):
     caplog.set_level(logging.DEBUG)
     server.state.inject('http503', 'getnewsales', times=1)
     secret_client.get_new_sales()
@@ -31,6 +46,53 @@ def test_no_secret_in_logs_of_a_full_exchange(secret_client, server, caplog):
     assert caplog.records, 'urllib3 logs each request at DEBUG level'
     for record in caplog.records:
         assert TOKEN not in record.getMessage()
+
+
+def test_importing_the_library_changes_nothing_in_logging():
+    """Without the application's install_log_redaction, urllib3 does log the token: nothing was set up at
+    import. Once installed, the same request logs it masked. (A fresh interpreter: pytest's has it.)"""
+    script = textwrap.dedent(f"""
+        import io, logging
+        factory = logging.getLogRecordFactory()
+        from rakuten_connector import RakutenClient, install_log_redaction
+        from rakuten_connector.fake_server import FakeRakutenServer
+        stream = io.StringIO()
+        logging.basicConfig(stream=stream, level=logging.DEBUG)
+        with FakeRakutenServer() as server:
+            server.state.add_shop('ma-boutique', {TOKEN!r})
+            client = RakutenClient(server.url, 'ma-boutique', {TOKEN!r}, timeout=1)
+            client.check_connection()
+            assert logging.getLogRecordFactory() is factory, 'the library changed the log record factory'
+            assert not any(logging.getLogger(name).filters for name in logging.root.manager.loggerDict)
+            assert {TOKEN!r} in stream.getvalue(), 'urllib3 logs the URL with the token at DEBUG'
+            install_log_redaction()
+            stream.truncate(0)
+            client.check_connection()
+            assert 'pwd=***' in stream.getvalue() and {TOKEN!r} not in stream.getvalue(), stream.getvalue()
+        print('ok')
+    """)
+    result = subprocess.run([sys.executable, '-c', script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == 'ok', result.stderr
+
+
+def test_redaction_reaches_propagated_records_and_handlers_added_later(redaction):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # added after the installation, on a parent logger
+    parent = logging.getLogger('rk_test_parent')
+    parent.addHandler(handler)
+    parent.setLevel(logging.INFO)
+    try:
+        child = logging.getLogger('rk_test_parent.child')
+        child.info('GET %s', f'/sales_ws?action=getnewsales&login=ma-boutique&pwd={TOKEN}')
+        try:
+            raise ValueError(f'Max retries exceeded with url: /stock_ws?login=ma-boutique&pwd={TOKEN}')
+        except ValueError:
+            child.exception('Rakuten call failed')
+    finally:
+        parent.removeHandler(handler)
+    output = stream.getvalue()
+    assert 'pwd=***' in output and 'Max retries exceeded' in output
+    assert TOKEN not in output and 'ma-boutique' not in output
 
 
 def test_no_secret_in_network_error_text_or_traceback():
