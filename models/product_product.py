@@ -122,11 +122,9 @@ class ProductProduct(models.Model):
              ('sku', 'in', products.mapped('rakuten_sku'))],
             ['sku'], ['__count'],
         ))
-        defaults = Rules(company.rakuten_max_qty, company.rakuten_max_percentage, company.rakuten_end_when_qty)
         result = {}
         for product in products:
-            rules = Rules(product.rakuten_max_qty, product.rakuten_max_percentage, product.rakuten_end_when_qty) \
-                if product.rakuten_custom_rules else defaults
+            rules = Rules(*product._rakuten_rules(company))
             available = free.get(product.id, 0) - committed.get(product.rakuten_sku, 0)
             result[product.id] = published_quantity(available, rules)
         return result

@@ -170,7 +170,7 @@ class RakutenSale(models.Model):
     @api.model
     def _rakuten_accept_new_sales(self, company, client):
         # Every page is read before accepting: an accepted sale leaves the list, which would shift the pages.
-        sales = [sale for page in client._pages(client.get_new_sales) for sale in page.sales]
+        sales = list(client.iter_new_sales())
         records = self._rakuten_store(company, sales)
         self.env['ir.cron']._rakuten_commit_progress()
         waiting = records.filtered(lambda record: record.state in ('new', 'to_accept'))

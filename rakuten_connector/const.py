@@ -4,7 +4,6 @@ Everything here comes from ``shared/rakuten-fr-api.md``; change a value here, ne
 """
 
 PRODUCTION_URL = 'https://ws.fr.shopping.rakuten.com'
-SANDBOX_URL = 'https://sandbox.fr.shopping.rakuten.com'
 
 # Sent as ``channel`` so that Rakuten can tell the connector's calls apart (optional parameter).
 CHANNEL = 'odoo-rakuten-connector'
@@ -91,9 +90,6 @@ TRANSIENT_MARKS = ('service unavailable', 'unknown error')
 # ----------------------------------------------------------------------------------------------------
 IMPORT_WAITING = frozenset({'Reçu', 'En attente', 'M.à.j. en cours'})
 IMPORT_DONE = frozenset({'Traité'})
-IMPORT_FAILED = frozenset({
-    'Annulé', 'Erreur', "Aucune ligne n'a été chargée", 'Fichier précédent identique, pas de traitement',
-})
 IMPORT_IDENTICAL = 'Fichier précédent identique, pas de traitement'
 
 # ----------------------------------------------------------------------------------------------------

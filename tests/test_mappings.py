@@ -70,10 +70,7 @@ class TestMappings(TransactionCase):
         manager = new_test_user(self.env, login='rk_manager', groups='sales_team.group_sale_manager')
         self.env['rakuten.transporter'].with_user(manager).create({'name': 'Nouveau Transporteur'})
 
-    def test_warehouse_and_product_fields(self):
-        warehouse = self.env['stock.warehouse'].search([('company_id', '=', self.env.company.id)], limit=1)
-        warehouse.rakuten_stock_source = True
-        self.assertTrue(warehouse.rakuten_stock_source)
+    def test_product_sku_and_quantity_rules(self):
         product = self.env['product.product'].create({'name': 'Mug', 'default_code': 'RK-MUG'})
         self.assertEqual(product.rakuten_sku, 'RK-MUG', "the SKU defaults to the internal reference")
         product.rakuten_sku_custom = 'MUG-RAKUTEN'

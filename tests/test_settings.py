@@ -1,3 +1,5 @@
+from psycopg2.errors import CheckViolation
+
 from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import Form, new_test_user, tagged
@@ -40,10 +42,10 @@ class TestSettings(RakutenCase):
 
     @mute_logger('odoo.sql_db')
     def test_percentage_must_be_a_percentage(self):
-        with self.assertRaises(Exception):
-            with self.cr.savepoint():
-                self.company.rakuten_max_percentage = 150
-                self.company.flush_recordset()
+        with self.assertRaises(CheckViolation) as caught, self.cr.savepoint():
+            self.company.rakuten_max_percentage = 150
+            self.company.flush_recordset()
+        self.assertEqual(caught.exception.diag.constraint_name, 'res_company_rakuten_max_percentage_range')
 
 
 @tagged('post_install', '-at_install')
