@@ -29,6 +29,9 @@
         ],
     },
     'author': 'rakuten_connector developers',
+    # No public home of its own yet: Rakuten France's pages for developers, which document the seller web
+    # services the module uses. To be replaced by the repository's address once it is published.
+    'website': 'https://global.fr.shopping.rakuten.com/developpeur/',
     'license': 'LGPL-3',
     'installable': True,
     'application': False,
