@@ -1,6 +1,7 @@
 """Data tables of the Rakuten France (ex-PriceMinister) seller web services.
 
-Everything here comes from ``shared/rakuten-fr-api.md``; change a value here, never in the code using it.
+Everything here comes from the project's API notes, ``doc/rakuten-api.md`` (the § numbers below are its
+sections); change a value here, never in the code using it.
 """
 
 PRODUCTION_URL = 'https://ws.fr.shopping.rakuten.com'
@@ -93,7 +94,7 @@ IMPORT_DONE = frozenset({'Traité'})
 IMPORT_IDENTICAL = 'Fichier précédent identique, pas de traitement'
 
 # ----------------------------------------------------------------------------------------------------
-# Transporters (§6.4): the plentymarkets spelling; ``Autre`` needs a tracking URL.
+# Transporters (§6.4): the spelling of the 2021 list; ``Autre`` needs a tracking URL.
 # ----------------------------------------------------------------------------------------------------
 TRANSPORTER_OTHER = 'Autre'
 TRANSPORTERS = (
