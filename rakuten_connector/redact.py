@@ -5,6 +5,7 @@ exception message carries them. ``redact`` masks them in any text. ``install_log
 every log record of the process; the library never calls it (importing it changes nothing in logging):
 the application does, once, where it starts (the Odoo addon: its ``post_load`` hook).
 """
+import functools
 import logging
 import re
 
@@ -41,18 +42,20 @@ def redact_record(record):
 
 
 def install_log_redaction():
-    """Mask the secrets of every log record created from now on (idempotent).
+    """Mask the secrets of every log record created from now on, by any logger (idempotent).
 
-    Done where records are made (the log record factory), not by a filter: a logger's filter does not see
-    the records its children propagate, and a handler's filter misses the handlers added later (pytest's,
-    a log file opened afterwards…). Wraps the current factory, e.g. Odoo's.
+    Done where loggers make their records (``Logger.makeRecord``), not by a filter: a logger's filter does
+    not see the records its children propagate, and a handler's filter misses the handlers added later
+    (pytest's, a log file opened afterwards…). Not through the log record factory either: Odoo sets its own
+    factory when it sets logging up, and would take a wrapped one for "logging not set up yet".
     """
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, 'redacting', False):
+    make_record = logging.Logger.makeRecord
+    if getattr(make_record, 'redacting', False):
         return
 
-    def redacting_factory(*args, **kwargs):
-        return redact_record(factory(*args, **kwargs))
+    @functools.wraps(make_record)
+    def redacting_make_record(self, *args, **kwargs):
+        return redact_record(make_record(self, *args, **kwargs))
 
-    redacting_factory.redacting = True
-    logging.setLogRecordFactory(redacting_factory)
+    redacting_make_record.redacting = True
+    logging.Logger.makeRecord = redacting_make_record

@@ -17,11 +17,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def redaction():
-    """Log redaction installed as the addon does it when Odoo loads it; the process's factory restored after."""
-    factory = logging.getLogRecordFactory()
+    """Log redaction installed as the addon does it when Odoo imports it; undone after the test."""
+    make_record = logging.Logger.makeRecord
     install_log_redaction()
     yield
-    logging.setLogRecordFactory(factory)
+    logging.Logger.makeRecord = make_record
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_importing_the_library_changes_nothing_in_logging():
     import. Once installed, the same request logs it masked. (A fresh interpreter: pytest's has it.)"""
     script = textwrap.dedent(f"""
         import io, logging
-        factory = logging.getLogRecordFactory()
+        make_record, factory = logging.Logger.makeRecord, logging.getLogRecordFactory()
         from rakuten_connector import RakutenClient, install_log_redaction
         from rakuten_connector.fake_server import FakeRakutenServer
         stream = io.StringIO()
@@ -62,7 +62,7 @@ def test_importing_the_library_changes_nothing_in_logging():
             server.state.add_shop('ma-boutique', {TOKEN!r})
             client = RakutenClient(server.url, 'ma-boutique', {TOKEN!r}, timeout=1)
             client.check_connection()
-            assert logging.getLogRecordFactory() is factory, 'the library changed the log record factory'
+            assert logging.Logger.makeRecord is make_record and logging.getLogRecordFactory() is factory
             assert not any(logging.getLogger(name).filters for name in logging.root.manager.loggerDict)
             assert {TOKEN!r} in stream.getvalue(), 'urllib3 logs the URL with the token at DEBUG'
             install_log_redaction()
@@ -93,6 +93,16 @@ def test_redaction_reaches_propagated_records_and_handlers_added_later(redaction
     output = stream.getvalue()
     assert 'pwd=***' in output and 'Max retries exceeded' in output
     assert TOKEN not in output and 'ma-boutique' not in output
+
+
+def test_redaction_survives_a_log_record_factory_set_afterwards(redaction, caplog):
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(lambda *args, **kwargs: factory(*args, **kwargs))  # as Odoo's logging setup
+    try:
+        logging.getLogger('rk_test').warning('GET /sales_ws?login=ma-boutique&pwd=%s', TOKEN)
+    finally:
+        logging.setLogRecordFactory(factory)
+    assert caplog.messages == ['GET /sales_ws?login=***&pwd=***']
 
 
 def test_no_secret_in_network_error_text_or_traceback():
