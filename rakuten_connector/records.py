@@ -217,10 +217,6 @@ class ImportReport:
     def done(self):
         return self.status in const.IMPORT_DONE
 
-    @property
-    def failed(self):
-        return not self.pending and not self.done
-
 
 @dataclass(frozen=True)
 class Connection:
