@@ -4,25 +4,21 @@ do), in the same run. Nothing is sent to Rakuten during validation, by design.
 
     benchmarks/run despatch_hook.py --deliveries 300
 """
-from common import environment, parse_args, report, timer
+from common import FakeRakutenProcess, environment, parse_args, report, timer
 
 
 def main():
     args = parse_args(__doc__, deliveries=(300, 'number of deliveries of each kind'))
     from order_import import setup  # noqa: PLC0415
-    with environment(args) as env:
-        from odoo.addons.rakuten_connector.rakuten_connector.fake_server import FakeRakutenServer  # noqa: PLC0415
-        server = FakeRakutenServer().start()
+    with environment(args) as env, FakeRakutenProcess() as server:
         products, carrier = setup(env)
         warehouse = env['stock.warehouse'].search([('company_id', '=', env.company.id)], limit=1)
         for product in products:
             env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10 * args.deliveries)
-        shop = server.shop
-        for _index in range(args.deliveries):
-            shop.add_sale([('BENCH-A', '9.50'), ('BENCH-B', '9.50')], shipping_price='4.90')
-        server.state.page_size = 100
-        env.company.write({'rakuten_enabled': True, 'rakuten_login': shop.login, 'rakuten_token': shop.token,
-                           'rakuten_base_url': server.url})
+        server.add_sales([{'items': [['BENCH-A', '9.50'], ['BENCH-B', '9.50']], 'shipping_price': '4.90'}
+                          for _index in range(args.deliveries)])
+        env.company.write({'rakuten_enabled': True, 'rakuten_login': server.login,
+                           'rakuten_token': server.token, 'rakuten_base_url': server.url})
         env['rakuten.sale']._rakuten_import(env.company)
         rakuten_orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)])
         plain_orders = env['sale.order']
@@ -46,7 +42,6 @@ def main():
             validate(rakuten_orders)
         marked = env['stock.picking'].search_count([('rakuten_despatch_state', '=', 'to_send')])
         assert marked == args.deliveries, f'{marked} deliveries marked to send'
-        server.stop()
         names = list(results)
         report(f'Despatch hook on validation, {args.deliveries} deliveries', results, names[0], names[1])
 

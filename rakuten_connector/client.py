@@ -7,7 +7,9 @@ token ever reaches a log line or an exception text.
 """
 import dataclasses
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import requests
@@ -16,12 +18,16 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import const, parsing
-from .exceptions import ParameterError, QuotaError, RakutenError, ResponseError, TransientError
+from .exceptions import (
+    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
+)
 from .redact import redact
 
 _logger = logging.getLogger(__name__)
 
 MAX_PAGES = 10000  # a safety net against a server that never stops paging
+# Errors after which no further call of the run can succeed: a concurrent batch stops on them.
+RUN_STOPPERS = (AuthError, QuotaError, RightsError)
 _ADAPTER_RETRIED = frozenset({'NetworkError', 'OversizedResponse'})
 
 
@@ -60,7 +66,8 @@ class RakutenClient:
     @staticmethod
     def _session(retry):
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
+        # One pooled connection per concurrent worker (see ``map_calls``), reused across calls.
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=const.MAX_WORKERS)
         session.mount('http://', adapter)
         session.mount('https://', adapter)
         session.headers['User-Agent'] = f'{const.CHANNEL} (Odoo)'
@@ -283,3 +290,42 @@ class RakutenClient:
         pages = list(self._pages(lambda token: self.generic_import_report(file_id, token)))
         lines = tuple(line for page in pages for line in page.lines)
         return dataclasses.replace(pages[0], lines=lines, next_token='')
+
+    # ------------------------------------------------------------------------------------------------
+    # Concurrency
+    # ------------------------------------------------------------------------------------------------
+
+    def map_calls(self, call, arguments, workers=const.DEFAULT_WORKERS):
+        """Run ``call(argument)`` for each argument over at most ``workers`` threads.
+
+        Rakuten needs one call per unit to accept and one per sale to read its billing: over a real network
+        the waiting dominates, so independent calls overlap. ``call`` must only talk to Rakuten (the
+        threads never touch anything else). Returns ``(results, stopped)``: ``results`` maps each argument
+        that was called to its answer or to the exception it raised; ``stopped`` is the run-stopping error
+        (quota, credentials, rights) that ended the batch, else None. After such an error no new call
+        starts; the calls already under way end and keep their results, which the caller must apply.
+        """
+        arguments = list(dict.fromkeys(arguments))
+        results, stopped = {}, []
+        halt = threading.Event()
+
+        def run(argument):
+            if halt.is_set():
+                return
+            try:
+                results[argument] = call(argument)
+            except RUN_STOPPERS as error:
+                halt.set()
+                stopped.append(error)
+            except Exception as error:  # noqa: BLE001 - handed back to the caller, per argument
+                results[argument] = error
+
+        workers = max(1, min(int(workers), const.MAX_WORKERS, len(arguments) or 1))
+        if workers == 1:
+            for argument in arguments:
+                run(argument)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='rakuten') as pool:
+                for _done in pool.map(run, arguments):
+                    pass
+        return results, (stopped[0] if stopped else None)

@@ -121,3 +121,7 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # an answer larger than this is refused, 
 RETRY_TOTAL = 3
 RETRY_BACKOFF = 0.5  # seconds, doubled each retry
 RETRY_STATUSES = (500, 502, 503, 504)
+
+# Concurrent Rakuten calls of one run (acceptances, billing reads): default and hard maximum.
+DEFAULT_WORKERS = 8
+MAX_WORKERS = 32

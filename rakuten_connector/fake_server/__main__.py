@@ -13,10 +13,13 @@ def main(argv=None):
     parser.add_argument('--token', default='test-token', help='API token accepted')
     parser.add_argument('--seed', type=int, default=0, metavar='N', help='create N realistic new sales')
     parser.add_argument('--page-size', type=int, default=10)
+    parser.add_argument('--latency-ms', type=float, default=0, metavar='MS',
+                        help='delay added to every web service call, as over a real network')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(message)s')
     server = FakeRakutenServer(args.host, args.port)
     server.state.page_size = args.page_size
+    server.state.latency = args.latency_ms / 1000
     shop = server.state.add_shop(args.login, args.token, server.shop.seller_id)
     server.state.default_login = args.login
     if args.seed:

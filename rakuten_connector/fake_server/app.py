@@ -72,11 +72,24 @@ class FakeRakutenApp:
     # ------------------------------------------------------------------------------------------------
 
     def serve(self, request):
+        state = self.state
+        with state.lock:
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            return self._serve(request)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def _serve(self, request):
         args = request.args
         action = args.get('action', '')
         with self.state.lock:
             self.state.calls.append((args.get('login', ''), action,
                                      {k: v for k, v in args.items() if k not in ('pwd', 'login')}))
+        if self.state.latency:  # a real network's round trip, outside the lock: concurrent calls overlap
+            time.sleep(self.state.latency)
         fault = self.state.take_fault(action)
         if fault and fault.kind in ('timeout', 'slow'):
             time.sleep(fault.delay)
@@ -452,6 +465,16 @@ class FakeRakutenApp:
             elif command == 'config':
                 state.page_size = int(payload.get('page_size', state.page_size))
                 state.import_polls = int(payload.get('import_polls', state.import_polls))
+                if 'latency_ms' in payload:
+                    state.latency = float(payload['latency_ms']) / 1000
+            elif command == 'sales':
+                shop = state.shops[payload.get('login', state.default_login)]
+                created = [shop.add_sale([tuple(unit) for unit in sale['items']],
+                                         shipping_price=sale.get('shipping_price', '0'),
+                                         shipping_type=sale.get('shipping_type', 'Normal'))
+                           for sale in payload['sales']]
+                return Response(json.dumps({'sales': [{'purchaseid': sale.purchaseid, 'delivery': sale.delivery}
+                                                      for sale in created]}), content_type='application/json')
             else:
                 return Response(json.dumps({'error': f'unknown command {command}'}), status=404,
                                 content_type='application/json')

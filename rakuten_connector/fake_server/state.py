@@ -151,6 +151,8 @@ class FakeState:
         self.calls = []  # (login, action, params without pwd)
         self.page_size = 10
         self.import_polls = 1  # report polls answered "En attente" before a file is processed
+        self.latency = 0.0  # seconds added to every web service call (a real network's round trip)
+        self.in_flight = self.max_in_flight = 0  # calls being answered now, and the most at once
         self.add_shop(login, token, seller_id)
         self.default_login = login
 
