@@ -28,8 +28,9 @@ SALE_STATES = [
     ('cancelled', "Cancelled"),
     ('handled', "Handled on Rakuten"),
 ]
-# States of the sales followed until every unit is shipped, cancelled or closed (late and partial cancellations).
-FOLLOWED_STATES = ('new', 'to_accept', 'accepted', 'error', 'imported')
+# States of the sales followed until every unit is shipped, cancelled or closed (late and partial cancellations,
+# claims settled on Rakuten).
+FOLLOWED_STATES = ('new', 'to_accept', 'accepted', 'error', 'imported', 'handled')
 # Item statuses of units that left the order for good, or never joined it.
 GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
 # Known statuses of units handled in Rakuten's back office (shipped and closed, under claim): never shipped here.

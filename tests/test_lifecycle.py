@@ -172,7 +172,7 @@ class TestShippableOnly(LifecycleCase):
     def test_sales_handled_in_the_back_office_never_become_deliveries(self):
         handled = {status: self.shop.add_sale([('RK-MUG', '9.50')], status=status, purchase_date=self._days_ago(9))
                    for status in ('CLOSED', 'ON_HOLD', 'CLAIM')}
-        unknown = self.shop.add_sale([('RK-MUG', '9.50')], status='SHIPPED', purchase_date=self._days_ago(9))
+        unknown = self.shop.add_sale([('RK-MUG', '9.50')], status='SHIPPED', purchase_date=self._days_ago(8))
         partly = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-TEE', '19.90')], status=const.STATUS_ACCEPTED,
                                     purchase_date=self._days_ago(8))
         partly.items[0].status = 'CLOSED'
@@ -191,7 +191,7 @@ class TestShippableOnly(LifecycleCase):
         order = self._sale(partly).order_id
         self.assertEqual(order.order_line.filtered(lambda line: not line.is_delivery).product_id, self.tee,
                          "only the unit to ship becomes an order line")
-        handled['ON_HOLD'].items[0].status = const.STATUS_ACCEPTED  # the claim was settled: ship it
+        handled['ON_HOLD'].items[0].status = const.STATUS_ACCEPTED  # the claim was settled: ship it (still followed)
         self._run()
         self.assertEqual(self._sale(handled['ON_HOLD']).state, 'imported')
 
