@@ -2,7 +2,6 @@
 from odoo import api, fields, models
 
 from ..rakuten_connector.stock_rules import Rules, published_quantity
-from .rakuten_sale_item import NOT_IMPORTABLE
 
 LISTING_STATES = [
     ('unknown', "Not published"),
@@ -116,12 +115,7 @@ class ProductProduct(models.Model):
             ['product_id'], ['quantity:sum', 'reserved_quantity:sum'],
         )
         free = {product.id: quantity - reserved for product, quantity, reserved in rows}
-        committed = dict(self.env['rakuten.sale.item'].sudo()._read_group(
-            [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
-             ('sale_id.state', 'in', ('accepted', 'error')), ('status', 'not in', NOT_IMPORTABLE),
-             ('sku', 'in', products.mapped('rakuten_sku'))],
-            ['sku'], ['__count'],
-        ))
+        committed = self.env['rakuten.sale.item']._rakuten_committed(company, products.mapped('rakuten_sku'))
         result = {}
         for product in products:
             rules = Rules(*product._rakuten_rules(company))

@@ -3,14 +3,18 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 
+from psycopg2 import IntegrityError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import (
     AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
 from ..rakuten_connector.deadlines import accept_deadline
 from ..rakuten_connector.records import sale_from_json, sale_to_json
+from .rakuten_sale_item import FINISHED
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +26,15 @@ SALE_STATES = [
     ('error', "Needs Attention"),
     ('refused', "Refused"),
     ('cancelled', "Cancelled"),
+    ('handled', "Handled on Rakuten"),
 ]
+# States of the sales followed until every unit is shipped, cancelled or closed (late and partial cancellations,
+# claims settled on Rakuten).
+FOLLOWED_STATES = ('new', 'to_accept', 'accepted', 'error', 'imported', 'handled')
+# Item statuses of units that left the order for good, or never joined it.
+GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
+# Known statuses of units handled in Rakuten's back office (shipped and closed, under claim): never shipped here.
+HANDLED_STATUSES = const.CLAIM_STATUSES | {'CLOSED'}
 # Re-read sales purchased this long before the last sync: day-granular filter, late acceptances.
 SYNC_OVERLAP = timedelta(days=1)
 # Key of the PostgreSQL advisory lock taken by an import run (second key: the company id).
@@ -93,22 +105,39 @@ class RakutenSale(models.Model):
 
     def action_retry(self):
         """Button: try to import these sales again (after fixing a SKU, an address, a mapping…)."""
+        self.check_access('write')
         for company, sales in self.grouped('company_id').items():
-            sales._rakuten_import_orders(company._rakuten_client())
+            sales = company._rakuten_env(sales)
+            with sales._rakuten_button_lock(company):
+                sales._rakuten_import_orders(company._rakuten_client())
         return True
 
     def _rakuten_manual_decision(self, accept):
+        # Rights first: Rakuten must not be called for a user who cannot record the outcome.
+        self.check_access('write')
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
         for company, company_sales in sales.grouped('company_id').items():
-            client = company._rakuten_client()
-            for sale in company_sales:
-                try:
-                    sale._rakuten_decide(client, accept=accept)
-                except RakutenError as error:
-                    raise UserError(company._rakuten_error_message(error)) from None
-            if accept:
-                company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
+            company_sales = company._rakuten_env(company_sales)
+            with company_sales._rakuten_button_lock(company):
+                client = company._rakuten_client()
+                for sale in company_sales:
+                    try:
+                        sale._rakuten_decide(client, accept=accept)
+                    except RakutenError as error:
+                        raise UserError(company._rakuten_error_message(error)) from None
+                if accept:
+                    company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
         return True
+
+    @contextmanager
+    def _rakuten_button_lock(self, company):
+        """The import job's lock, for a button: held until the end of the transaction (released even when
+        the button fails); a user clicking while the job runs is asked to try again."""
+        self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (IMPORT_LOCK_KEY, company.id))
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(_("Rakuten orders of %s are being imported right now: try again in a moment.",
+                              company.name))
+        yield
 
     # === BUSINESS METHODS - RUN === #
 
@@ -173,19 +202,25 @@ class RakutenSale(models.Model):
         sales = list(client.iter_new_sales())
         records = self._rakuten_store(company, sales)
         self.env['ir.cron']._rakuten_commit_progress()
-        waiting = records.filtered(lambda record: record.state in ('new', 'to_accept'))
+        failed = self.search([('company_id', '=', company.id), ('state', '=', 'error'), ('order_id', '=', False),
+                              ('item_ids.status', '=', const.STATUS_TO_CONFIRM)])
+        # Sales whose acceptance failed before (a Rakuten refusal of the call) are tried again at each run.
+        waiting = (records | failed).filtered(
+            lambda record: record.state in ('new', 'to_accept', 'error') and record.item_ids._to_confirm())
         available = waiting._rakuten_available() if company.rakuten_accept_policy == 'stock' else {}
         for sale in waiting:
             sale._rakuten_apply_policy(client, available)
             self.env['ir.cron']._rakuten_commit_progress()
 
     def _rakuten_available(self):
-        """{sku: free units in the Rakuten stock sources} for the units of these sales (two queries)."""
+        """{sku: units left to promise} for the units of these sales: free quantity of the Rakuten stock
+        sources minus the units of accepted sales not yet turned into orders, as the stock push (3 queries)."""
         company = self.company_id[:1]
-        skus = set(self.item_ids.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM).mapped('sku'))
+        skus = set(self.item_ids._to_confirm().mapped('sku'))
         products = self.env['product.product']._rakuten_by_sku(company, list(skus))
         free = self.env['product.product'].union(*products.values())._rakuten_free_qty(company)
-        return {sku: free.get(product.id, 0) for sku, product in products.items()}
+        committed = self.env['rakuten.sale.item']._rakuten_committed(company, list(products))
+        return {sku: free.get(product.id, 0) - committed.get(sku, 0) for sku, product in products.items()}
 
     def _rakuten_apply_policy(self, client, available):
         self.ensure_one()
@@ -206,7 +241,7 @@ class RakutenSale(models.Model):
         the units are taken from ``available`` so that the next sales of the run see what is left."""
         self.ensure_one()
         needed = defaultdict(int)
-        for item in self.item_ids.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM):
+        for item in self.item_ids._to_confirm():
             needed[item.sku] += 1
         shortage = [sku or _("(no SKU)") for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
         if not shortage:
@@ -218,7 +253,8 @@ class RakutenSale(models.Model):
         """Accept or refuse every unit still waiting; Rakuten's "already done" answers count as done."""
         self.ensure_one()
         country = self.company_id.rakuten_shipping_country_code or const.FRANCE_COUNTRY_CODE
-        for item in self.item_ids.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM):
+        to_confirm = self.item_ids._to_confirm()
+        for item in to_confirm:
             decision = client.accept_sale(item.itemid, country) if accept else client.refuse_sale(item.itemid)
             if decision.outcome == const.OUTCOME_ALREADY_CANCELLED:
                 item.status = const.STATUS_CANCELLED
@@ -226,6 +262,8 @@ class RakutenSale(models.Model):
                 item.status = const.STATUS_ACCEPTED
             else:
                 item.status = const.STATUS_REFUSED
+        if to_confirm and self.state == 'error':
+            self.write({'state': 'new', 'error_message': False})  # the decision failed before: decided now
         self._rakuten_update_state()
         self.activity_unlink(['mail.mail_activity_data_todo'])
         if self.state == 'refused':
@@ -244,22 +282,33 @@ class RakutenSale(models.Model):
 
     @api.model
     def _rakuten_read_current_sales(self, company, client):
-        """Store every accepted sale since the last sync (minus an overlap) and apply cancellations."""
+        """Store the sales purchased since the oldest open one (or the last sync minus an overlap), with the
+        current status of each unit, and apply cancellations to their orders: one read of every page."""
         since = self._rakuten_since(company)
         for page in client.iter_current_sales_pages(since=since):
             records = self._rakuten_store(company, page.sales)
-            records.filtered('order_id')._rakuten_sync_cancellations()
+            self.env['ir.cron']._rakuten_commit_progress()
+            for sale in records.filtered('order_id'):
+                with sale._rakuten_isolated():
+                    sale._rakuten_sync_cancellations()
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_since(self, company):
-        """First purchase day to read: the last sync minus the overlap, or older sales still waiting."""
-        last_sync = company.rakuten_last_order_sync or fields.Datetime.now()
-        waiting = self.search([('company_id', '=', company.id), ('order_id', '=', False),
-                               ('state', 'in', ('new', 'to_accept', 'accepted'))],
-                              order='purchase_date', limit=1)
-        start = min(filter(None, (last_sync - SYNC_OVERLAP, waiting.purchase_date)))
+        """First purchase day to read: the last sync minus the overlap, or the purchase of the oldest sale
+        still open (not every unit shipped, cancelled or closed) within the follow window, when older."""
+        now = fields.Datetime.now()
+        start = (company.rakuten_last_order_sync or now) - SYNC_OVERLAP
+        oldest = self.search(self._rakuten_open_domain(company, now), order='purchase_date', limit=1)
+        if oldest.purchase_date:
+            start = min(start, oldest.purchase_date)
         return start.date()
+
+    @api.model
+    def _rakuten_open_domain(self, company, now):
+        return [('company_id', '=', company.id), ('state', 'in', FOLLOWED_STATES),
+                ('purchase_date', '>=', now - timedelta(days=company.rakuten_follow_days)),
+                ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)])]
 
     @api.model
     def _rakuten_store(self, company, sales):
@@ -315,15 +364,36 @@ class RakutenSale(models.Model):
                 'price': float(item.price.amount) if item.price else 0.0}
 
     def _rakuten_update_state(self):
-        """Follow the items: accepted (on Rakuten or here), or refused/cancelled as a whole."""
+        """Follow the items of sales without order: accepted (on Rakuten or here), refused/cancelled as a
+        whole, or handled in Rakuten's back office (nothing to ship: shipped, closed or under claim).
+
+        Only units in a "ship it" status become order lines; a unit in an unknown status is shown to a user."""
         for sale in self.filtered(lambda sale: not sale.order_id):
             statuses = set(sale.item_ids.mapped('status'))
-            if statuses and statuses <= {const.STATUS_CANCELLED, const.STATUS_REFUSED}:
-                sale.state = 'refused' if const.STATUS_REFUSED in statuses else 'cancelled'
-            elif sale.state in ('new', 'to_accept') and sale.item_ids._importable():
-                sale.state = 'accepted'
-            else:
+            if not statuses:
                 continue
+            if statuses <= GONE_STATUSES:
+                values = {'state': 'refused' if const.STATUS_REFUSED in statuses else 'cancelled',
+                          'error_message': False}
+            elif sale.item_ids._importable():
+                if sale.state not in ('new', 'to_accept', 'handled'):
+                    continue
+                values = {'state': 'accepted', 'error_message': False}
+            elif const.STATUS_TO_CONFIRM in statuses:
+                continue
+            elif statuses - GONE_STATUSES <= HANDLED_STATUSES:
+                if sale.state == 'handled':
+                    continue
+                values = {'state': 'handled', 'error_message': _(
+                    "Not imported: Rakuten shows its units as %s (shipped and closed, or under claim in the Rakuten "
+                    "back office), so there is nothing to ship from Odoo.", ', '.join(sorted(statuses)))}
+            else:
+                sale._rakuten_needs_attention(_(
+                    "Not imported: Rakuten shows its units in a status the connector does not know (%s). Check "
+                    "the sale in the Rakuten back office; it is imported when its units are to be shipped.",
+                    ', '.join(sorted(statuses))))
+                continue
+            sale.write(values)
             sale.activity_unlink(['mail.mail_activity_data_todo'])
 
     # === BUSINESS METHODS - ORDERS === #
@@ -360,11 +430,25 @@ class RakutenSale(models.Model):
         order._rakuten_set_shipping(carrier, self.shipping_amount)
         order._rakuten_include_taxes()
         order.action_confirm()
-        order._rakuten_check_total(self.amount_items + self.shipping_amount)
+        self._rakuten_date_order(order)
+        order._rakuten_check_total(sum(items.mapped('price')) + self.shipping_amount)
         self.write({'order_id': order.id, 'state': 'imported', 'error_message': False})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         order.message_post(body=_("Imported from Rakuten sale %s.", self.purchase_id))
         return order
+
+    def _rakuten_date_order(self, order):
+        """Confirmation dates an order "now": back to the Rakuten purchase date, which reports, deadlines and
+        invoices use. The deadlines of its moves follow, as Odoo does when a customer lead time changes (and a
+        later quantity change then merges into the same moves)."""
+        if not self.purchase_date:
+            return
+        order.date_order = self.purchase_date
+        if order.commitment_date:
+            return
+        for line in order.order_line:
+            line.move_ids.filtered(lambda move: move.state not in ('done', 'cancel')).date_deadline = \
+                line._expected_date()
 
     def _rakuten_order_lines(self, items, products):
         """Items grouped by (product, price paid): {(product, price): items}."""
@@ -412,50 +496,105 @@ class RakutenSale(models.Model):
     # === BUSINESS METHODS - CANCELLATIONS === #
 
     def _rakuten_sync_cancellations(self):
-        """Cancel the order of a basket Rakuten cancelled, or tell a user when it already left."""
-        for sale in self:
-            importable = sale.item_ids.filtered('order_line_id')
-            cancelled = importable.filtered(lambda item: item.status == const.STATUS_CANCELLED)
-            if not cancelled or sale.order_id.state == 'cancel':
-                continue
-            shipped = sale.order_id.picking_ids.filtered(lambda picking: picking.state == 'done')
-            if cancelled == importable and not shipped:
-                sale.order_id._action_cancel()
-                sale.order_id.message_post(body=_("Cancelled on Rakuten: order cancelled."))
-                sale.state = 'cancelled'
-            else:
-                summary = _("Rakuten cancelled items of %s", sale.purchase_id)
-                note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of this order, which was already "
-                         "shipped or only partly cancelled: check the delivery and refund if needed.",
-                         count=len(cancelled), skus=', '.join(cancelled.mapped('sku')))
-                if not sale.order_id.activity_ids.filtered(lambda activity: activity.summary == summary):
-                    sale.order_id.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
-                                                    user_id=sale._rakuten_responsible().id)
+        """Apply the units Rakuten cancelled to this sale's order: the whole order when nothing left yet, else
+        the cancelled units still in the warehouse leave their line (and the delivery); a user is asked to act
+        for those already gone."""
+        self.ensure_one()
+        order = self.order_id
+        cancelled = self.item_ids.filtered(
+            lambda item: item.status == const.STATUS_CANCELLED and item.order_line_id)
+        if not cancelled or order.state == 'cancel':
+            return
+        in_order = self.item_ids.filtered('order_line_id')
+        if cancelled == in_order and not any(order.order_line.mapped('qty_delivered')):
+            order._action_cancel()
+            order.message_post(body=_("Cancelled on Rakuten: order cancelled."))
+            self.state = 'cancelled'
+            return
+        removed = self._rakuten_remove_units(cancelled)
+        if removed:
+            order.message_post(body=_(
+                "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
+                count=len(removed), skus=', '.join(removed.mapped('sku'))))
+        if cancelled - removed:
+            self._rakuten_cancelled_after_shipping(cancelled - removed)
+
+    def _rakuten_remove_units(self, items):
+        """Take the undelivered ``items`` out of their order lines (the delivery follows the line's quantity);
+        return the units removed."""
+        order = self.order_id
+        removed = self.env['rakuten.sale.item']
+        locked = order.locked
+        if locked:
+            order.locked = False  # a locked order refuses quantity changes, and launches no stock rule
+        for line, line_items in items.grouped('order_line_id').items():
+            undelivered = int(line.product_uom_qty - line.qty_delivered)
+            removable = line_items.filtered(lambda item: not item.picking_id)[:max(undelivered, 0)]
+            if removable:
+                line.product_uom_qty -= len(removable)
+                removable.order_line_id = False
+                removed |= removable
+        if locked:
+            order.locked = True
+        return removed
+
+    def _rakuten_cancelled_after_shipping(self, items):
+        """Units cancelled on Rakuten after they left: an activity on the delivery that shipped them."""
+        order = self.order_id
+        target = items.picking_id[-1:] or order.picking_ids.filtered(
+            lambda picking: picking.state == 'done' and picking.picking_type_code == 'outgoing')[-1:] or order
+        summary = _("Rakuten cancelled items of %s", self.purchase_id)
+        if target.activity_ids.filtered(lambda activity: activity.summary == summary):
+            return
+        note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the buyer "
+                 "is refunded by Rakuten; get the parcel back or contact the buyer.",
+                 count=len(items), skus=', '.join(items.mapped('sku')), order=order.name)
+        target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
+                                 user_id=self._rakuten_responsible().id)
 
     # === BUSINESS METHODS - ATTENTION === #
 
     @contextmanager
     def _rakuten_isolated(self):
         """One sale's step in its own savepoint: errors that stop the run propagate, transient ones wait for
-        the next run, the others put the sale in the attention list; the other sales go on."""
+        the next run, the others (unexpected ones included: a database constraint, a bug) put the sale in the
+        attention list with a readable reason; the other sales go on."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 yield
         except RUN_STOPPERS:
             raise
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another transaction changed the same rows: the whole run is retried later
         except (TransientError, ResponseError) as error:
             _logger.info("Rakuten sale %s left for the next run: %s", self.purchase_id, error)
         except (RakutenError, UserError) as error:
             self._rakuten_needs_attention(self.company_id._rakuten_error_message(error))
+        except Exception as error:  # noqa: BLE001 - one sale's bug must not stop the others
+            _logger.exception("Rakuten sale %s: unexpected error", self.purchase_id)
+            self._rakuten_needs_attention(self._rakuten_unexpected_reason(error))
+
+    def _rakuten_unexpected_reason(self, error):
+        if isinstance(error, IntegrityError):
+            model = next((self.env[name] for name, cls in self.env.registry.items()
+                          if cls._table == error.diag.table_name), self.env['base'])
+            detail = model._sql_error_to_message(error)
+        else:
+            detail = f'{type(error).__name__}: {error}'
+        return _("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
+                 "report it with this message.", detail)
 
     def _rakuten_needs_attention(self, reason):
+        """Show the sale to a user: in the attention list when it has no order yet, and an activity (due by the
+        acceptance deadline while units still wait for acceptance)."""
         self.ensure_one()
-        if self.state == 'error' and self.error_message == reason:
+        if self.error_message == reason and (self.state == 'error' or self.order_id):
             return
-        self.write({'state': 'error', 'error_message': reason})
-        self.message_post(body=_("Could not be imported: %s", reason))
-        self._rakuten_activity(_("Rakuten sale %s needs attention", self.purchase_id), reason)
+        self.write({'error_message': reason} if self.order_id else {'state': 'error', 'error_message': reason})
+        self.message_post(body=_("Could not be imported: %s", reason) if not self.order_id else reason)
+        deadline = self.accept_deadline if self.item_ids._to_confirm() else None
+        self._rakuten_activity(_("Rakuten sale %s needs attention", self.purchase_id), reason, deadline=deadline)
 
     def _rakuten_activity(self, summary, note, deadline=None):
         self.activity_unlink(['mail.mail_activity_data_todo'])

@@ -1,9 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..rakuten_connector import const
 
-# Item statuses that mean "accepted, ship it" or later steps of an accepted sale.
-NOT_IMPORTABLE = (const.STATUS_TO_CONFIRM, const.STATUS_REFUSED, const.STATUS_CANCELLED)
+# Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
+IMPORTABLE = const.SHIPPABLE_STATUSES
+# Item statuses that end the following of a unit: nothing will change for it any more.
+FINISHED = const.TERMINAL_STATUSES
 
 
 class RakutenSaleItem(models.Model):
@@ -21,7 +23,8 @@ class RakutenSaleItem(models.Model):
     price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
     status = fields.Char(string="Rakuten Status", readonly=True)
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
-                                    ondelete='set null')
+                                    ondelete='set null',
+                                    help="Empty for a unit cancelled on Rakuten before it left: it left the order.")
     picking_id = fields.Many2one('stock.picking', string="Delivery", readonly=True, index='btree_not_null',
                                  ondelete='set null', help="The validated delivery that shipped this unit.")
     tracking_sent = fields.Boolean(string="Despatch Sent", readonly=True,
@@ -31,5 +34,22 @@ class RakutenSaleItem(models.Model):
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
     )
 
+    # === BUSINESS METHODS === #
+
     def _importable(self):
-        return self.filtered(lambda item: item.status not in NOT_IMPORTABLE)
+        """The units Rakuten says to ship (allow-list: a shipped, closed, claimed or unknown status is not)."""
+        return self.filtered(lambda item: item.status in IMPORTABLE)
+
+    def _to_confirm(self):
+        return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
+
+    @api.model
+    def _rakuten_committed(self, company, skus):
+        """{sku: units of accepted Rakuten sales not yet turned into orders}: promised to buyers, yet reserved by
+        no delivery. The stock push and the "accept when stock covers" policy both subtract them (one query)."""
+        return dict(self.sudo()._read_group(
+            [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
+             ('sale_id.state', 'in', ('accepted', 'error')), ('status', 'in', list(IMPORTABLE)),
+             ('sku', 'in', [sku for sku in skus if sku])],
+            ['sku'], ['__count'],
+        ))

@@ -70,6 +70,11 @@ class ResCompany(models.Model):
         string="Last Rakuten Order Sync",
         help="Sales purchased since this time (UTC, minus a safety overlap) are read at the next import.",
     )
+    rakuten_follow_days = fields.Integer(
+        string="Follow Rakuten Orders (days)", default=60,
+        help="Rakuten orders not yet shipped, cancelled or closed are re-read at each import, for late and "
+             "partial cancellations, until this many days after their purchase.",
+    )
     rakuten_warehouse_id = fields.Many2one(
         'stock.warehouse', string="Rakuten Orders Warehouse", check_company=True,
         help="Warehouse of the imported orders (the company's first warehouse when empty).",
@@ -111,6 +116,9 @@ class ResCompany(models.Model):
     _rakuten_quantities_positive = models.Constraint(
         'CHECK(rakuten_max_qty >= 0 AND rakuten_end_when_qty >= 0)',
         "The Rakuten max list quantity and end when quantity cannot be negative.",
+    )
+    _rakuten_follow_days_positive = models.Constraint(
+        'CHECK(rakuten_follow_days >= 0)', "The number of days Rakuten orders are followed cannot be negative.",
     )
     _rakuten_shipping_country_positive = models.Constraint(
         'CHECK(rakuten_shipping_country_code IS NULL OR rakuten_shipping_country_code >= 0)',

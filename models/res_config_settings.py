@@ -20,6 +20,7 @@ class ResConfigSettings(models.TransientModel):
     rakuten_accept_policy = fields.Selection(related='company_id.rakuten_accept_policy', readonly=False)
     rakuten_mark_despatched = fields.Boolean(related='company_id.rakuten_mark_despatched', readonly=False)
     rakuten_last_order_sync = fields.Datetime(related='company_id.rakuten_last_order_sync', readonly=False)
+    rakuten_follow_days = fields.Integer(related='company_id.rakuten_follow_days', readonly=False)
     rakuten_warehouse_id = fields.Many2one(related='company_id.rakuten_warehouse_id', readonly=False)
     rakuten_team_id = fields.Many2one(related='company_id.rakuten_team_id', readonly=False)
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)

@@ -242,4 +242,4 @@ class TestCancellations(RakutenShopCase):
         purchase.items[0].status = const.STATUS_CANCELLED
         self._run()
         self.assertEqual(order.state, 'sale')
-        self.assertIn('already shipped', order.activity_ids.note)
+        self.assertIn('already shipped', picking.activity_ids.note, "on the delivery that shipped it")

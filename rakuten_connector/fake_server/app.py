@@ -118,6 +118,8 @@ class FakeRakutenApp:
             'error200': (const.ERROR_SERVER, 'Server not able to fullfill request.',
                          ['An error occurred while submitting the file'], const.ERROR_SERVER),
             'unavailable': ('Unknown error', 'Service unavailable', [], 'Unknown error'),
+            'parameter': (const.ERROR_PARAMETER, 'Problem with parameters.',
+                          ["The parameter 'itemid' is invalid."], 'Sender'),
         }
         if kind in documents:
             return Response(answers.serialise(answers.error(*documents[kind])), content_type=XML_TYPE)

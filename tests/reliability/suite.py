@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts'))
@@ -72,7 +73,8 @@ class Suite:
     def despatch_counts(self, purchases):
         items = [item for purchase in purchases for item in purchase.items]
         return {'sent': sum(1 for item in items if item.tracking),
-                'resent': sum(max(item.tracking_calls - 1, 0) for item in items)}
+                'resent': sum(max(item.tracking_calls - 1, 0) for item in items),
+                'cancelled_sent': sum(1 for item in items if item.tracking and item.status == 'CANCELLED')}
 
     def worker(self, job):
         return subprocess.Popen(
@@ -155,7 +157,7 @@ class Suite:
         orders = self.env['sale.order'].search([('rakuten_purchase_id', 'in', [p.purchaseid for p in purchases])])
         for index, picking in enumerate(orders.picking_ids.filtered(lambda p: p.state == 'assigned')):
             picking.carrier_tracking_ref = f'REL{index:08d}'
-            for move in picking.move_ids:
+            for move in picking.move_ids.filtered(lambda move: move.state != 'cancel'):
                 move.quantity = move.product_uom_qty
             picking.with_context(skip_backorder=True, skip_sms=True, rakuten_skip_tracking_check=True) \
                 .button_validate()
@@ -199,6 +201,91 @@ class Suite:
         units = sum(len(purchase.items) for purchase in purchases)
         self.add('concurrency: two despatch workers at the same time',
                  counts['sent'] == units and not counts['resent'], 'every unit confirmed once', **counts)
+
+    # ------------------------------------------------------------------------------------------------
+    # Order lifecycle over weeks
+    # ------------------------------------------------------------------------------------------------
+
+    def old_sales(self, count, days, status='ACCEPTED'):
+        """Sales purchased ``days`` ago (Paris time), read by a first import with Last Order Sync moved back."""
+        from odoo.addons.rakuten_connector.rakuten_connector.fake_server.state import PARIS  # noqa: PLC0415
+        shop = self.server.state.shops[LOGIN]
+        when = datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=days)
+        return [shop.add_sale([('REL-A', '12.00'), ('REL-B', '8.50')][: 1 + index % 2] * (1 + index % 2),
+                              shipping_type='Suivi', shipping_price='4.90', purchase_date=when, status=status)
+                for index in range(count)]
+
+    def move_sync_back(self, days):
+        self.company.rakuten_last_order_sync = datetime.now() - timedelta(days=days)
+        self.commit()
+
+    def orders_of(self, purchases):
+        return self.env['sale.order'].search([('rakuten_purchase_id', 'in', [p.purchaseid for p in purchases])])
+
+    def despatch_all(self, purchases):
+        self._deliver(purchases)
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self.commit()
+
+    def check_lifecycle(self, scenario, purchases, note, condition):
+        counts = {**self.import_counts(purchases), **self.despatch_counts(purchases)}
+        units = sum(1 for purchase in purchases for item in purchase.items if item.status != 'CANCELLED')
+        ok = (condition and counts['orders'] == counts['sales'] and not counts['duplicates'] and not counts['lost']
+              and not counts['cancelled_sent'] and counts['sent'] == units and not counts['resent'])
+        self.add(scenario, ok, note if ok else 'guarantee broken', **counts)
+
+    def late_cancellation(self):
+        self.fresh_shop(0)
+        purchases = self.old_sales(8, days=20)
+        self.move_sync_back(21)
+        self.run_import()
+        self.run_import()  # Last Order Sync is today now: the open orders are still followed
+        cancelled = purchases[:3]
+        for purchase in cancelled:
+            for item in purchase.items:
+                item.status = 'CANCELLED'  # the buyers cancelled, three weeks after their purchase
+        self.run_import()
+        self.despatch_all(purchases)
+        states = set(self.orders_of(cancelled).mapped('state'))
+        self.check_lifecycle('lifecycle: late cancellation of 20-day-old sales', purchases,
+                             f'{len(cancelled)} orders cancelled, nothing cancelled shipped', states == {'cancel'})
+
+    def partial_cancellation(self):
+        purchases = self.fresh_shop(9)
+        self.run_import()
+        baskets = [purchase for purchase in purchases if len(purchase.items) > 1]
+        for purchase in baskets:
+            purchase.items[0].status = 'CANCELLED'
+        self.run_import()
+        lines = self.orders_of(purchases).order_line.filtered(lambda line: not line.is_delivery)
+        ordered = sum(lines.mapped('product_uom_qty'))
+        expected = sum(1 for purchase in purchases for item in purchase.items if item.status != 'CANCELLED')
+        self.despatch_all(purchases)
+        self.check_lifecycle('lifecycle: one unit cancelled in each basket', purchases,
+                             f'{len(baskets)} units left their orders, never despatched', ordered == expected)
+
+    def old_window(self):
+        purchases = self.fresh_shop(6)
+        handled = self.old_sales(3, days=25, status='CLOSED')  # shipped and closed in the back office
+        self.run_import()
+        self.move_sync_back(30)
+        self.run_import()
+        self.run_import()
+        counts = self.import_counts(handled)
+        untouched = not counts['orders'] and not counts['lost']
+        self.check_import('lifecycle: Last Order Sync moved 30 days back', purchases,
+                          're-read: nothing twice, closed sales stored, not imported' if untouched else
+                          'closed sales imported or lost', condition=untouched)
+
+    def failed_acceptance(self):
+        purchases = self.fresh_shop(6)
+        self.server.state.inject('parameter', 'acceptsale', times=3)
+        self.run_import()
+        errors = self.env['rakuten.sale'].search_count([('purchase_id', 'in', [p.purchaseid for p in purchases]),
+                                                       ('state', '=', 'error')])
+        self.run_import()
+        self.check_import('lifecycle: acceptance refused by Rakuten, retried', purchases,
+                          f'{errors} sales waited one run, then every sale imported once', condition=errors > 0)
 
     def stock_faults(self):
         products = self.env['product.product'].search([('default_code', 'in', ('REL-A', 'REL-B'))])
@@ -297,9 +384,10 @@ class Suite:
     # ------------------------------------------------------------------------------------------------
 
     def table(self):
-        header = ('scenario', 'outcome', 'sales', 'orders', 'dupl.', 'lost', 'desp.', 'resent', 'files')
+        header = ('scenario', 'outcome', 'sales', 'orders', 'dupl.', 'lost', 'desp.', 'resent', 'canc. sent',
+                  'files')
         rows = [(scenario, ('OK ' if ok else 'FAIL ') + outcome, *(str(counts.get(key, ''))
-                 for key in ('sales', 'orders', 'duplicates', 'lost', 'sent', 'resent', 'files')))
+                 for key in ('sales', 'orders', 'duplicates', 'lost', 'sent', 'resent', 'cancelled_sent', 'files')))
                 for scenario, ok, outcome, counts in self.rows]
         widths = [max(len(row[column]) for row in (header, *rows)) for column in range(len(header))]
         line = ' | '.join('{:<%d}' % width for width in widths)
@@ -340,6 +428,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--db', required=True)
     parser.add_argument('--addons-path', required=True)
+    parser.add_argument('--only', help='comma-separated scenario names (default: all), e.g. old_window')
     args = parser.parse_args()
     log_text = io.StringIO()
     handler = logging.StreamHandler(log_text)
@@ -359,8 +448,11 @@ def main():
             env.cr.commit()
             suite = Suite(env, args, server)
             suite.log_text = log_text
-            for scenario in (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
-                             suite.concurrent_despatch, suite.stock_faults, suite.hostile, suite.secrets):
+            scenarios = (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
+                         suite.concurrent_despatch, suite.late_cancellation, suite.partial_cancellation,
+                         suite.old_window, suite.failed_acceptance, suite.stock_faults, suite.hostile, suite.secrets)
+            only = set(args.only.split(',')) if args.only else None
+            for scenario in (scenario for scenario in scenarios if not only or scenario.__name__ in only):
                 print(f'\n{scenario.__name__}', flush=True)
                 scenario()
             failed = suite.table()
