@@ -109,7 +109,10 @@ class RakutenSale(models.Model):
         for company, sales in self.grouped('company_id').items():
             sales = company._rakuten_env(sales)
             with sales._rakuten_button_lock(company):
-                sales._rakuten_import_orders(company._rakuten_client())
+                try:
+                    sales._rakuten_import_orders(company._rakuten_client())
+                except RakutenError as error:  # quota or credentials: say so, as the job would
+                    raise UserError(company._rakuten_error_message(error)) from None
         return True
 
     def _rakuten_manual_decision(self, accept):
@@ -120,11 +123,12 @@ class RakutenSale(models.Model):
             company_sales = company._rakuten_env(company_sales)
             with company_sales._rakuten_button_lock(company):
                 client = company._rakuten_client()
-                for sale in company_sales:
-                    try:
-                        sale._rakuten_decide(client, accept=accept)
-                    except RakutenError as error:
-                        raise UserError(company._rakuten_error_message(error)) from None
+                failures, stopped = company_sales._rakuten_decide(client, accept=accept)
+                error = stopped or next(iter(failures.values()), None)
+                if isinstance(error, RakutenError):
+                    raise UserError(company._rakuten_error_message(error)) from None
+                if error:
+                    raise error
                 if accept:
                     company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
         return True
@@ -208,9 +212,18 @@ class RakutenSale(models.Model):
         waiting = (records | failed).filtered(
             lambda record: record.state in ('new', 'to_accept', 'error') and record.item_ids._to_confirm())
         available = waiting._rakuten_available() if company.rakuten_accept_policy == 'stock' else {}
+        to_accept = self.browse()
         for sale in waiting:
-            sale._rakuten_apply_policy(client, available)
-            self.env['ir.cron']._rakuten_commit_progress()
+            if sale._rakuten_apply_policy(available):
+                to_accept |= sale
+        self.env['ir.cron']._rakuten_commit_progress()
+        failures, stopped = to_accept._rakuten_decide(client, accept=True)
+        for sale, error in failures.items():
+            with sale._rakuten_isolated():
+                raise error
+        self.env['ir.cron']._rakuten_commit_progress()
+        if stopped:
+            raise stopped
 
     def _rakuten_available(self):
         """{sku: units left to promise} for the units of these sales: free quantity of the Rakuten stock
@@ -222,19 +235,20 @@ class RakutenSale(models.Model):
         committed = self.env['rakuten.sale.item']._rakuten_committed(company, list(products))
         return {sku: free.get(product.id, 0) - committed.get(sku, 0) for sku, product in products.items()}
 
-    def _rakuten_apply_policy(self, client, available):
+    def _rakuten_apply_policy(self, available):
+        """Whether the company's policy accepts this sale now; when it does not, a user is asked to."""
         self.ensure_one()
         policy = self.company_id.rakuten_accept_policy
         if policy == 'stock':
             shortage = self._rakuten_stock_shortage(available)
             if shortage:
-                return self._rakuten_wait_for_user(_("Not enough stock in the Rakuten stock sources for: %s.",
-                                                     ', '.join(shortage)))
+                self._rakuten_wait_for_user(_("Not enough stock in the Rakuten stock sources for: %s.",
+                                              ', '.join(shortage)))
+                return False
         elif policy == 'manual':
-            return self._rakuten_wait_for_user(_("Accept or refuse this Rakuten sale."))
-        with self._rakuten_isolated():
-            self._rakuten_decide(client, accept=True)
-        return None
+            self._rakuten_wait_for_user(_("Accept or refuse this Rakuten sale."))
+            return False
+        return True
 
     def _rakuten_stock_shortage(self, available):
         """SKUs of this sale that ``available`` (units left in this run, per SKU) cannot cover; when it can,
@@ -250,12 +264,43 @@ class RakutenSale(models.Model):
         return shortage
 
     def _rakuten_decide(self, client, accept):
-        """Accept or refuse every unit still waiting; Rakuten's "already done" answers count as done."""
+        """Accept or refuse every unit still waiting of these sales, one call per unit, the calls of all the
+        sales running concurrently (``rakuten_connector.workers``); Rakuten's "already done" answers count as
+        done. A sale is decided only when every one of its calls succeeded: otherwise it is left as it was
+        (a unit Rakuten did accept answers "already accepted" at the next try).
+
+        :return: ``(failures, stopped)``: {sale: error} for the sales one call failed for, and the error that
+            stopped the calls (quota, credentials, rights) or None
+        """
+        country = self.company_id[:1].rakuten_shipping_country_code or const.FRANCE_COUNTRY_CODE
+        call = (lambda itemid: client.accept_sale(itemid, country)) if accept else client.refuse_sale
+        answers, stopped = client.map_calls(call, self.item_ids._to_confirm().mapped('itemid'),
+                                            workers=self._rakuten_workers())
+        failures = {}
+        for sale in self:
+            sale_answers = [answers.get(itemid) for itemid in sale.item_ids._to_confirm().mapped('itemid')]
+            error = next((answer for answer in sale_answers if isinstance(answer, Exception)), None)
+            if error:
+                failures[sale] = error
+            elif sale_answers and None not in sale_answers:
+                sale._rakuten_apply_decisions(answers)
+        return failures, stopped
+
+    @api.model
+    def _rakuten_workers(self):
+        """How many Rakuten calls of a run may be under way at once (system parameter, default 8)."""
+        value = self.env['ir.config_parameter'].sudo().get_param('rakuten_connector.workers')
+        try:
+            return max(1, min(int(value), const.MAX_WORKERS)) if value else const.DEFAULT_WORKERS
+        except ValueError:
+            return const.DEFAULT_WORKERS
+
+    def _rakuten_apply_decisions(self, decisions):
+        """Record Rakuten's answers ({itemid: Decision}) for the units of this sale still waiting."""
         self.ensure_one()
-        country = self.company_id.rakuten_shipping_country_code or const.FRANCE_COUNTRY_CODE
         to_confirm = self.item_ids._to_confirm()
         for item in to_confirm:
-            decision = client.accept_sale(item.itemid, country) if accept else client.refuse_sale(item.itemid)
+            decision = decisions[item.itemid]
             if decision.outcome == const.OUTCOME_ALREADY_CANCELLED:
                 item.status = const.STATUS_CANCELLED
             elif decision.accepted:
@@ -404,10 +449,31 @@ class RakutenSale(models.Model):
         products = self.env['product.product']._rakuten_by_sku(
             self.company_id[:1], list(set(sales.item_ids._importable().mapped('sku'))),
         ) if sales else {}
+        stopped = sales._rakuten_read_billing(client)
+        if stopped:  # quota or credentials: the sales whose billing is known still become orders
+            sales = sales.filtered('shipping_known')
         for sale in sales:
             with sale._rakuten_isolated():
                 sale._rakuten_create_order(client, products)
             self.env['ir.cron']._rakuten_commit_progress()
+        if stopped:
+            raise stopped
+
+    def _rakuten_read_billing(self, client):
+        """Read the shipping cost the buyer paid of the sales that lack it, concurrently; a sale whose read
+        failed is read again (and its error recorded) when its order is created.
+
+        :return: the error that stopped the reads (quota, credentials, rights), or None
+        """
+        unknown = self.filtered(lambda sale: not sale.shipping_known)
+        billings, stopped = client.map_calls(client.get_billing_information, unknown.mapped('purchase_id'),
+                                             workers=self._rakuten_workers())
+        for sale in unknown:
+            billing = billings.get(sale.purchase_id)
+            if billing is not None and not isinstance(billing, Exception):
+                sale.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
+        self.env['ir.cron']._rakuten_commit_progress()
+        return stopped
 
     def _rakuten_create_order(self, client, products):
         self.ensure_one()

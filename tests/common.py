@@ -27,6 +27,8 @@ class RakutenMixin:
         with self.server.state.lock:
             self.server.state.faults.clear()
             self.server.state.calls.clear()
+            self.server.state.latency = 0.0
+            self.server.state.max_in_flight = 0
             self.shop.sales.clear()
             self.shop.imports.clear()
 
