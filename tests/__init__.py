@@ -10,3 +10,4 @@ if __name__.startswith('odoo.addons.'):
     from . import test_stock_sync
     from . import test_tours
     from . import test_aftersales
+    from . import test_aftersales_tour
