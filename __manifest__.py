@@ -28,6 +28,7 @@
         'views/rakuten_aftersale_views.xml',
         'views/sale_order_aftersales_views.xml',
         'wizard/rakuten_reply_views.xml',
+        'views/res_config_settings_aftersales_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

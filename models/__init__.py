@@ -20,3 +20,4 @@ from . import rakuten_aftersale
 from . import rakuten_message
 from . import res_company_aftersales
 from . import sale_order_aftersales
+from . import res_config_settings_aftersales
