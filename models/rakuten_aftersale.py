@@ -129,8 +129,8 @@ class RakutenAftersale(models.Model):
         """Store the items of the to-do list as "to read" and commit, before any of them is read."""
         todo = {entry.itemid: entry.causes for entry in client.get_item_todo_list() if entry.itemid}
         records = self._rakuten_for_items(company, list(todo))
-        for record in records:
-            record.write({'to_read': True, 'todo_causes': ', '.join(todo[record.itemid])})
+        for causes, group in records.grouped(lambda record: ', '.join(todo[record.itemid])).items():
+            group.write({'to_read': True, 'todo_causes': causes})
         self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -228,7 +228,9 @@ class RakutenAftersale(models.Model):
             with self.env.cr.savepoint():
                 order_messages._rakuten_post(order)
             self.env['ir.cron']._rakuten_commit_progress()
-        claims = self.search([('company_id', '=', company.id), ('claim_type', '!=', False)])
+        # Open claims, and closed ones whose activity is still to close.
+        claims = self.search([('company_id', '=', company.id), ('claim_type', '!=', False),
+                              '|', ('claim_open', '=', True), ('claim_notified', '!=', False)])
         for record in claims:
             record._rakuten_claim_activity()
         self.env['ir.cron']._rakuten_commit_progress()
@@ -270,10 +272,3 @@ class RakutenAftersale(models.Model):
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
         self.claim_notified = identity
-
-    # === ACTION METHODS === #
-
-    def action_open_order(self):
-        self.ensure_one()
-        return self.order_id._get_formview_action() if self.order_id else False
-

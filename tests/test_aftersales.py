@@ -203,6 +203,18 @@ class TestAftersales(RakutenShopCase):
         self.assertEqual(order.rakuten_claim_state, 'closed')
         self.assertFalse(order.activity_ids.filtered(lambda a: itemid in (a.summary or '')))
 
+    def test_claim_of_an_item_not_imported_gets_its_activity_on_the_item(self):
+        team = self.env['crm.team'].create({'name': 'Rakuten', 'user_id': self.salesman.id})
+        self.company.rakuten_team_id = team
+        purchase = self.shop.add_sale([('RK-INCONNU', '5.00')], status=const.STATUS_ACCEPTED)
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=False, date=_paris(2026, 11, 20, 15, 30))
+        self._aftersales()
+        record = self._record(itemid)
+        self.assertFalse(record.order_id)
+        [activity] = record.activity_ids
+        self.assertEqual((str(activity.date_deadline), activity.user_id), ('2026-11-22', self.salesman))
+
     def test_not_received_claim_has_48_hours(self):
         purchase, order = self._order()
         itemid = purchase.items[0].itemid
