@@ -135,7 +135,7 @@ class RakutenAftersale(models.Model):
 
     @api.model
     def _rakuten_for_items(self, company, itemids):
-        """The records of ``itemids`` (created when missing), linked to their Rakuten sale item if known."""
+        """The records of ``itemids`` for ``company``, created when missing."""
         existing = self.search([('company_id', '=', company.id), ('itemid', 'in', itemids)])
         missing = set(itemids) - set(existing.mapped('itemid'))
         created = self.create([{'company_id': company.id, 'itemid': itemid} for itemid in sorted(missing)])
