@@ -22,6 +22,11 @@ def _utc(moment):
     return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
 
 
+def _same_text(first, second):
+    """Equal but for spacing and line ends (Rakuten may send back ``\\r\\n`` for ``\\n``)."""
+    return ' '.join((first or '').split()) == ' '.join((second or '').split())
+
+
 class RakutenAftersale(models.Model):
     """A Rakuten item (``itemid``) with after-sales: its messages, customer-service mails and claim.
 
@@ -199,7 +204,8 @@ class RakutenAftersale(models.Model):
                 continue
             known.add(key)
             values = self._rakuten_message_values(message, key, outgoing=message.sender.lower() == login)
-            mine = pending.filtered(lambda sent, m=message: sent.channel == m.channel and sent.body == m.content)[:1]
+            mine = pending.filtered(lambda sent, m=message: sent.channel == m.channel
+                                    and _same_text(sent.body, m.content))[:1]
             if values['direction'] == 'out' and mine:
                 # Our own reply, read back: it gets its Rakuten identity, and was posted when sent.
                 mine.write({name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_id')})

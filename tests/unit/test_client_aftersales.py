@@ -1,4 +1,6 @@
 """After-sales against the fake service: to-do list, item infos, replies, their encoding and time limits."""
+import json
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -221,3 +223,22 @@ def test_contact_window():
     assert not contact_allowed(ordered, None, False, ordered + timedelta(days=43))
     assert not contact_allowed(ordered, received, False, received + timedelta(days=16))
     assert contact_allowed(ordered, received, True, ordered + timedelta(days=90))
+
+
+def test_control_api_adds_messages_and_claims(client, server, shop):
+    item = _accepted_item(shop)
+
+    def post(command, payload):
+        request = urllib.request.Request(f'{server.url}/_fake/{command}', data=json.dumps(payload).encode(),
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request) as answer:
+            return json.load(answer)
+
+    post('message', {'itemid': item.itemid, 'content': 'Où en est ma commande ?'})
+    post('message', {'itemid': item.itemid, 'content': 'Réclamation reçue', 'customer_service': True})
+    post('claim', {'itemid': item.itemid, 'type': 'NOT_RECEIVED', 'amicable': False})
+    [todo] = client.get_item_todo_list()
+    assert set(todo.causes) == set(const.TODO_CAUSES)
+    info = client.get_item_infos(item.itemid)
+    assert sorted(message.channel for message in info.messages) == ['mail', 'message']
+    assert (info.claim.type, info.claim.amicable) == ('NOT_RECEIVED', False)
