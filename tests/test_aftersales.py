@@ -301,3 +301,14 @@ class TestAftersales(RakutenShopCase):
         self.env['rakuten.aftersale'].with_context(lang='en_US')._cron_rakuten_aftersales()
         bodies = order.message_ids.mapped('body')
         self.assertTrue([body for body in bodies if 'acheteur sur Rakuten (article' in body], bodies)
+
+    def test_time_limit_message_in_french(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.partner_id.lang = 'fr_FR'
+        purchase = self.shop.add_sale([('RK-MUG', '9.50')],
+                                      purchase_date=datetime.now(PARIS).replace(tzinfo=None) - timedelta(days=50))
+        self._run()
+        wizard = self._reply(self._sale(purchase).order_id, body='Bonjour')
+        with self.assertRaisesRegex(UserError, '42 jours après la commande'):
+            wizard.with_context(lang='en_US').action_send()
