@@ -22,6 +22,13 @@
         'views/sale_order_views.xml',
         'views/stock_picking_views.xml',
         'wizard/rakuten_tracking_warning_views.xml',
+        'security/rakuten_aftersales_security.xml',
+        'data/ir_cron_aftersales.xml',
+        'data/rakuten_aftersales_data.xml',
+        'views/rakuten_aftersale_views.xml',
+        'views/sale_order_aftersales_views.xml',
+        'wizard/rakuten_reply_views.xml',
+        'views/res_config_settings_aftersales_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -16,3 +16,8 @@ from . import delivery_carrier
 from . import sale_order
 from . import stock_picking
 from . import stock_move
+from . import rakuten_aftersale
+from . import rakuten_message
+from . import res_company_aftersales
+from . import sale_order_aftersales
+from . import res_config_settings_aftersales

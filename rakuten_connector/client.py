@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import threading
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -329,3 +330,61 @@ class RakutenClient:
                 for _done in pool.map(run, arguments):
                     pass
         return results, (stopped[0] if stopped else None)
+
+    # ------------------------------------------------------------------------------------------------
+    # After-sales: messages, customer-service mails, claims
+    # ------------------------------------------------------------------------------------------------
+
+    def get_item_infos(self, itemid):
+        """Status, claim, actions, messages and mails of one item (``ItemInfo``).
+
+        Rakuten marks the item's messages as read when it answers: store them before anything else.
+        """
+        return parsing.parse_item_infos(self._call('getiteminfos', {'itemid': itemid}), itemid)
+
+    def contact_user_about_item(self, itemid, content):
+        """Send ``content`` to the buyer of ``itemid``; returns Rakuten's status (``SENT``)."""
+        return self._contact('contactuseraboutitem', {'itemid': itemid}, content)
+
+    def contact_us_about_item(self, itemid, content, mail_parent_id):
+        """Answer the customer-service mail ``mail_parent_id`` about ``itemid``."""
+        if not mail_parent_id:
+            raise ParameterError('The customer-service mail to answer is required.', code='MissingParentMail')
+        return self._contact('contactusaboutitem', {'itemid': itemid, 'mailparentid': mail_parent_id}, content)
+
+    def _contact(self, action, params, content):
+        text = latin1_text(content).strip()
+        if not text:
+            raise ParameterError('The message is empty.', code='EmptyMessage')
+        try:
+            status = parsing.parse_status(self._call(action, {**params, 'content': text.encode('iso-8859-1')}))
+        except ParameterError as error:
+            if contact_window_closed(error):
+                error.code = const.CONTACT_CLOSED_CODE
+            raise
+        if status.upper() != const.REPLY_SENT:
+            raise ResponseError(f'Unexpected status {status!r} for the message.', code='UnexpectedResponse',
+                                action=action)
+        return status
+
+
+def latin1_text(text):
+    """``text`` made of ISO-8859-1 characters only, as Rakuten reads free text: typographic quotes,
+    dashes, € and œ get their usual stand-ins, accented letters outside Latin-1 lose their accent, and
+    anything else becomes "?"."""
+    result = []
+    for char in unicodedata.normalize('NFC', text or ''):
+        if ord(char) < 256:
+            result.append(char)
+        elif char in const.LATIN1_FALLBACKS:
+            result.append(const.LATIN1_FALLBACKS[char])
+        else:
+            base = ''.join(c for c in unicodedata.normalize('NFKD', char) if not unicodedata.combining(c))
+            result.append(base if base and all(ord(c) < 256 for c in base) else '?')
+    return ''.join(result)
+
+
+def contact_window_closed(error):
+    """Whether Rakuten refused a message because the time to contact the buyer is over."""
+    text = ' '.join((error.message, *error.details)).lower()
+    return any(mark in text for mark in const.CONTACT_CLOSED_MARKS)

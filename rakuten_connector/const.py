@@ -24,6 +24,9 @@ ACTIONS = {
     'importitemshippingstatus': (SALES_PATH, '2016-05-09', True),
     'getitemtodolist': (SALES_PATH, '2011-09-01', False),
     'cancelitem': (SALES_PATH, '2011-02-02', False),
+    'getiteminfos': (SALES_PATH, '2017-08-07', False),
+    'contactuseraboutitem': (SALES_PATH, '2011-02-02', False),
+    'contactusaboutitem': (SALES_PATH, '2011-09-01', False),
     'export': (STOCK_PATH, '2018-06-29', False),
     'genericimportfile': (STOCK_PATH, '2015-02-02', True),
     'genericimportreport': (STOCK_PATH, '2017-02-10', False),
@@ -34,6 +37,8 @@ ACTIONS = {
 READ_ACTIONS = frozenset({
     'getnewsales', 'getcurrentsales', 'getshippinginformation', 'getbillinginformation',
     'getitemtodolist', 'export', 'genericimportreport',
+    # Marks the item's messages read, but answers the whole history again: replaying it loses nothing.
+    'getiteminfos',
 })
 
 # Root element of the answer when it does not follow the ``<action>result`` pattern. The client accepts
@@ -112,6 +117,36 @@ SHIPPING_TYPES = (
 )
 # Shipping types whose buyers paid for tracking.
 TRACKED_SHIPPING_TYPES = frozenset({'Suivi', 'Recommandé', 'So Colissimo', 'Chronopost', 'Express'})
+
+# ----------------------------------------------------------------------------------------------------
+# After-sales (§4.7, §6.5, §12.2–12.4)
+# ----------------------------------------------------------------------------------------------------
+TODO_CLAIM = 'CLAIM'
+TODO_UNREAD_FROM_BUYER = 'UNREAD_MESSAGE_FROM_BUYER'
+TODO_UNREAD_FROM_SERVICE = 'UNREAD_MESSAGE_FROM_CUSTOMER_SERVICE'
+TODO_CAUSES = (TODO_CLAIM, TODO_UNREAD_FROM_BUYER, TODO_UNREAD_FROM_SERVICE)
+# Channels of getiteminfos: ``message`` = with the buyer, ``mail`` = with Rakuten's customer service.
+CHANNEL_BUYER = 'message'
+CHANNEL_SERVICE = 'mail'
+REPLY_SENT = 'SENT'
+# The buyer can be contacted up to 15 days after declaring receipt and 42 days after the order, unless an
+# amicable claim is open (§4.7, §12.3).
+CONTACT_DAYS_AFTER_RECEIPT = 15
+CONTACT_DAYS_AFTER_ORDER = 42
+# Words of Rakuten's refusal when the contact window is closed (the exact wording is not known: L).
+CONTACT_CLOSED_MARKS = ('time limit', 'délai', 'delai', 'no longer', 'expired', 'expiré')
+CONTACT_CLOSED_CODE = 'ContactWindowClosed'
+# Claims (§12.4): about 3 working days to settle an amicable claim; 48 hours to answer "not received".
+CLAIM_AMICABLE_WORKING_DAYS = 3
+CLAIM_NOT_RECEIVED_HOURS = 48
+CLAIM_NOT_RECEIVED = 'NOT_RECEIVED'  # claim type code: only DAMAGED was seen in a capture (L)
+CLAIM_CLOSED_STATES = frozenset({'CLOSED', 'RESOLVED', 'CANCELLED', 'REFUSED'})  # only NEW was seen (L)
+# Free text sent to Rakuten is ISO-8859-1 (§2.3, §12.3): common characters outside it and their stand-ins.
+LATIN1_FALLBACKS = {
+    '€': 'EUR', '‘': "'", '’': "'", '‚': "'", '‛': "'", '“': '"', '”': '"', '„': '"', '…': '...',
+    '–': '-', '—': '-', '‐': '-', '‑': '-', 'œ': 'oe', 'Œ': 'OE', '\u202f': ' ', '\u2009': ' ',
+    '\u200b': '', 'Ÿ': 'Y', '•': '-', '™': '(TM)',
+}
 
 # ----------------------------------------------------------------------------------------------------
 # Transport limits

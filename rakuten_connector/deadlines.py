@@ -1,4 +1,5 @@
-"""When a new Rakuten sale must be accepted: 72 working hours, then until midnight (Paris time).
+"""Rakuten's deadlines: accepting a sale (72 working hours, then until midnight, Paris time), handling a
+claim, contacting a buyer.
 
 Rakuten's FAQ example: a sale on Friday at 14:00 can be accepted until Wednesday midnight. Weekends do not
 count; public holidays are not known here and are ignored (the deadline may then be a day early: safe).
@@ -20,9 +21,43 @@ def accept_deadline(purchase_date):
         remaining = WORKING_DAYS - 1
     else:
         remaining = WORKING_DAYS
-    while remaining:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
+    day = _add_working_days(day, remaining)
     end_of_day = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=_PARIS)
     return end_of_day.astimezone(timezone.utc)
+
+
+def _add_working_days(day, count):
+    """The date ``count`` working days (Monday to Friday) after ``day``."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def claim_deadline(created, claim_type, amicable):
+    """Aware UTC datetime by which a claim opened at ``created`` (aware) must be handled, or None.
+
+    A "not received" claim must be answered within 48 hours; an amicable one leaves 3 working days (same
+    time of day, Paris) before Rakuten's customer service takes over.
+    """
+    if created is None:
+        return None
+    if (claim_type or '').upper() == const.CLAIM_NOT_RECEIVED:
+        return (created + timedelta(hours=const.CLAIM_NOT_RECEIVED_HOURS)).astimezone(timezone.utc)
+    if not amicable:
+        return None
+    local = created.astimezone(_PARIS)
+    day = _add_working_days(local.date(), const.CLAIM_AMICABLE_WORKING_DAYS)
+    return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=_PARIS).astimezone(timezone.utc)
+
+
+def contact_allowed(ordered, received, amicable_claim, now):
+    """Whether Rakuten lets the seller contact the buyer at ``now`` (aware datetimes; ``received`` is when
+    the buyer declared receipt, None before): 15 days after receipt, 42 after the order, unless an
+    amicable claim is open."""
+    if amicable_claim:
+        return True
+    if received is not None and now > received + timedelta(days=const.CONTACT_DAYS_AFTER_RECEIPT):
+        return False
+    return now <= ordered + timedelta(days=const.CONTACT_DAYS_AFTER_ORDER)

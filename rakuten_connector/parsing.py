@@ -17,9 +17,9 @@ from .exceptions import (
     AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
 )
 from .records import (
-    Address, Advert, BillingInformation, BillingItem, Connection, ImportLineError, ImportReport,
-    ImportReportLine, ImportResult, InventoryPage, Money, RelayPoint, Sale, SaleDecision, SaleItem,
-    SalesPage, ShippingInformation, TodoItem,
+    Address, Advert, BillingInformation, BillingItem, Claim, Connection, ImportLineError, ImportReport,
+    ImportReportLine, ImportResult, InventoryPage, ItemAction, ItemInfo, ItemLog, ItemMessage, Money,
+    RelayPoint, Sale, SaleDecision, SaleItem, SalesPage, ShippingInformation, TodoItem,
 )
 
 _CONTROL_CHARS = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]')
@@ -419,3 +419,55 @@ def parse_upload(content, root_tag):
     if root.tag != root_tag:
         raise ResponseError(f'Expected <{root_tag}>, got <{root.tag}>.', code='MalformedFile')
     return root
+
+
+# ----------------------------------------------------------------------------------------------------
+# After-sales (§4.7, §12.2)
+# ----------------------------------------------------------------------------------------------------
+
+def _item_message(element, channel):
+    return ItemMessage(
+        channel=channel, sender=_text(element, 'sender'), recipient=_text(element, 'recipient'),
+        send_date=parse_sale_date(_text(element, 'senddate')), content=_text(element, 'content'),
+        status=_text(element, 'status'), mail_id=_text(element, 'mailid'), subject=_text(element, 'object'),
+    )
+
+
+def _claim(element):
+    if element is None or not (_text(element, 'type') or _text(element, 'state')):
+        return None
+    return Claim(
+        creation_date=parse_sale_date(_text(element, 'creationdate')), type=_text(element, 'type'),
+        state=_text(element, 'state'), amicable=_flag(_text(element, 'amicable')),
+        comment=_text(element, 'claimcomment'),
+    )
+
+
+_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def parse_item_infos(root, itemid):
+    """``getiteminfosresult/response/item`` → ``ItemInfo``; mails and messages merged, oldest first."""
+    item = root.find('response/item')
+    if item is None:
+        raise ResponseError(f'The answer holds no item {itemid}.', code='UnexpectedResponse')
+    messages = [_item_message(node, const.CHANNEL_SERVICE) for node in item.iterfind('mail')]
+    messages += [_item_message(node, const.CHANNEL_BUYER) for node in item.iterfind('message')]
+    messages.sort(key=lambda message: (message.send_date or _OLDEST, message.channel, message.mail_id))
+    return ItemInfo(
+        itemid=_text(item, 'itemid') or itemid, date=parse_sale_date(_text(item, 'date')),
+        status=_text(item, 'itemstatus'), state=_text(item, 'itemstate'),
+        state_label=_text(item, 'itemstatelabel'), payment_status=_text(item, 'paymentstatus'),
+        claim=_claim(item.find('claim')),
+        actions=tuple(
+            ItemAction(code=_text(action, 'actioncode'), title=_text(action, 'title'),
+                       description=_text(action, 'description'))
+            for action in item.iterfind('availableactions/action')
+        ),
+        messages=tuple(messages),
+        logs=tuple(
+            ItemLog(date=parse_sale_date(_text(log, 'creationdate')), code=_text(log, 'itemlogcode'),
+                    description=_text(log, 'description'), complement=_text(log, 'complement'))
+            for log in item.iterfind('itemlog')
+        ),
+    )

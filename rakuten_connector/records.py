@@ -1,4 +1,5 @@
 """What the Rakuten web services answer, as plain dataclasses (no XML, no Odoo)."""
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -250,3 +251,71 @@ def sale_from_json(text):
            'billing_address': Address(**data['billing_address']) if data['billing_address'] else None,
            'relay_point': RelayPoint(**data['relay_point']) if data['relay_point'] else None},
     )
+
+
+# ----------------------------------------------------------------------------------------------------
+# After-sales: getiteminfos (§4.7, §12.2)
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemMessage:
+    """A ``message`` (with the buyer) or a ``mail`` (with Rakuten's customer service) of one item."""
+    channel: str  # const.CHANNEL_BUYER or const.CHANNEL_SERVICE
+    sender: str = ''
+    recipient: str = ''
+    send_date: datetime | None = None  # aware UTC
+    content: str = ''
+    status: str = ''
+    mail_id: str = ''  # mails only
+    subject: str = ''  # mails only
+
+    def key(self, itemid):
+        """Identity of the message for "never stored twice": Rakuten gives ids to mails only."""
+        if self.mail_id:
+            return f'{itemid}:mail:{self.mail_id}'
+        digest = hashlib.sha1(self.content.encode('utf-8')).hexdigest()[:12]
+        date = self.send_date.isoformat() if self.send_date else ''
+        return f'{itemid}:{self.channel}:{self.sender.lower()}:{date}:{digest}'
+
+
+@dataclass(frozen=True)
+class Claim:
+    creation_date: datetime | None = None
+    type: str = ''
+    state: str = ''
+    amicable: bool = False
+    comment: str = ''
+
+    @property
+    def open(self):
+        return self.state.upper() not in const.CLAIM_CLOSED_STATES
+
+
+@dataclass(frozen=True)
+class ItemAction:
+    """An action Rakuten offers on the item (``availableactions/action``)."""
+    code: str
+    title: str = ''
+    description: str = ''
+
+
+@dataclass(frozen=True)
+class ItemLog:
+    date: datetime | None = None
+    code: str = ''
+    description: str = ''
+    complement: str = ''
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    itemid: str
+    date: datetime | None = None
+    status: str = ''
+    state: str = ''
+    state_label: str = ''
+    payment_status: str = ''
+    claim: Claim | None = None
+    actions: tuple[ItemAction, ...] = ()
+    messages: tuple[ItemMessage, ...] = ()  # mails and messages together, oldest first
+    logs: tuple[ItemLog, ...] = ()

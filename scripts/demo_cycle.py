@@ -64,6 +64,9 @@ def cycle(env, company, deliveries):
     env['rakuten.sale']._rakuten_import(company)
     states = dict(env['rakuten.sale']._read_group([('company_id', '=', company.id)], ['state'], ['__count']))
     step(f'Rakuten sales: {states}')
+    step('after-sales job: buyer messages and customer-service mails onto the orders…')
+    env['rakuten.aftersale']._rakuten_aftersales_run(company)
+    step(f"Rakuten messages stored: {env['rakuten.message'].search_count([('company_id', '=', company.id)])}")
     step(f'validating {deliveries} deliveries with tracking numbers…')
     orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)], order='id', limit=deliveries)
     for index, picking in enumerate(orders.picking_ids.filtered(lambda p: p.state == 'assigned')):

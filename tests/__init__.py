@@ -11,3 +11,5 @@ if __name__.startswith('odoo.addons.'):
     from . import test_settings
     from . import test_stock_sync
     from . import test_tours
+    from . import test_aftersales
+    from . import test_aftersales_tour

@@ -1,1 +1,2 @@
 from . import rakuten_tracking_warning
+from . import rakuten_reply

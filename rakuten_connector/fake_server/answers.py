@@ -4,6 +4,8 @@ from lxml import etree
 from .. import const
 
 NAMESPACE = 'https://fr.shopping.rakuten.com/res/schema/{}'
+# The namespace varies by era and action (§2.4): the captured getiteminfos answer uses the old one.
+NAMESPACES = {'getiteminfos': 'http://www.priceminister.com/res/schema/{}'}
 ERROR_NAMESPACE = 'https://static.fr.shopping.rakuten.com/res/schema/error'
 ADDRESS_FIELDS = ('civility', 'lastname', 'firstname', 'address1', 'address2', 'zipcode', 'city', 'country',
                   'countryalpha2', 'phonenumber1', 'phonenumber2')
@@ -24,7 +26,7 @@ def serialise(root, encoding='ISO-8859-1'):
 def envelope(action, login, version, echo=None):
     """``<actionresult><request>…</request><response><lastversion/>…`` → (root, response)."""
     tag = const.RESULT_ROOTS.get(action, f'{action}result')
-    root = etree.Element(tag, nsmap={None: NAMESPACE.format(action)})
+    root = etree.Element(tag, nsmap={None: NAMESPACES.get(action, NAMESPACE).format(action)})
     request = sub(root, 'request')
     sub(request, 'version', version)
     sub(request, 'user', login)
@@ -159,3 +161,73 @@ def import_report(response, fake_import, lines):
             sub(error_node, 'error_code', code)
             sub(error_node, 'error_text', text)
             sub(error_node, 'fatal_error', 'Y')
+
+
+# ----------------------------------------------------------------------------------------------------
+# After-sales: getiteminfos, shaped like the captured answer (padded values, CDATA, unsorted messages)
+# ----------------------------------------------------------------------------------------------------
+
+def _padded(parent, tag, value, cdata=False):
+    """A value wrapped in newlines and spaces, as the real answer has them; text in CDATA when it fits."""
+    node = sub(parent, tag)
+    text = '' if value is None else str(value)
+    try:
+        text.encode('iso-8859-1')
+    except UnicodeEncodeError:
+        cdata = False
+    node.text = etree.CDATA(text) if cdata else f'\n    {text}\n'
+    return node
+
+
+def _date(value):
+    return value.strftime(const.SALE_DATE_FORMAT) if value else ''
+
+
+def item_infos(response, shop, fake_sale, item):
+    sub(response, 'sellerid', shop.seller_id)
+    node = sub(response, 'item')
+    sub(node, 'itemid', item.itemid)
+    sub(node, 'date', _date(fake_sale.purchase_date))
+    sub(node, 'itemstatus', item.status)
+    claim = item.claim
+    sub(node, 'itemstate', ('CLAIMED_AMICABLE' if claim['amicable'] else 'CLAIMED') if claim else item.status)
+    _padded(node, 'itemstatelabel', 'Réclamation en cours' if claim else item.status, cdata=True)
+    sub(node, 'paymentstatus', 'Forthcoming')
+    sub(node, 'sellerscore')
+    if claim:
+        claim_node = sub(node, 'claim')
+        sub(claim_node, 'creationdate', _date(claim['creationdate']))
+        sub(claim_node, 'type', claim['type'])
+        sub(claim_node, 'state', claim['state'])
+        sub(claim_node, 'amicable', 'Y' if claim['amicable'] else 'N')
+        _padded(claim_node, 'claimcomment', claim['comment'], cdata=True)
+    actions = sub(node, 'availableactions')
+    for code, title in (('contactuseraboutitem', f'Contacter {fake_sale.buyer_login}'),
+                        ('contactusaboutitem', 'Contacter Rakuten'), ('cancelitem', 'Annuler la vente')):
+        action = sub(actions, 'action')
+        sub(action, 'title', title)
+        _padded(action, 'description', f'{title} à propos de cet article', cdata=True)
+        sub(action, 'actioncode', code)
+    # Newest first, mails before messages: the parser must sort them itself.
+    for mail in sorted(item.mails, key=lambda m: m['date'], reverse=True):
+        mail_node = sub(node, 'mail')
+        _padded(mail_node, 'mailid', mail['mailid'])
+        _padded(mail_node, 'senddate', _date(mail['date']))
+        _padded(mail_node, 'sender', mail['sender'])
+        _padded(mail_node, 'recipient', mail['recipient'])
+        _padded(mail_node, 'object', mail['object'], cdata=True)
+        _padded(mail_node, 'content', mail['content'], cdata=True)
+        _padded(mail_node, 'status', mail['status'])
+    for message in sorted(item.messages, key=lambda m: m['date'], reverse=True):
+        message_node = sub(node, 'message')
+        _padded(message_node, 'sender', message['sender'])
+        _padded(message_node, 'recipient', message['recipient'])
+        _padded(message_node, 'senddate', _date(message['date']))
+        _padded(message_node, 'content', message['content'], cdata=True)
+        _padded(message_node, 'status', message['status'])
+    for log in item.logs:
+        log_node = sub(node, 'itemlog')
+        sub(log_node, 'creationdate', _date(log['date']))
+        sub(log_node, 'itemlogcode', log['code'])
+        _padded(log_node, 'description', log['description'], cdata=True)
+        _padded(log_node, 'complement', log['complement'], cdata=True)

@@ -7,10 +7,12 @@ import json
 import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qs
 
 from werkzeug.wrappers import Request, Response
 
 from .. import const, parsing
+from ..deadlines import contact_allowed
 from ..exceptions import RakutenError
 from . import answers
 from .state import PARIS, FakeImport, next_id
@@ -148,6 +150,9 @@ class FakeRakutenApp:
             return Response(text.encode('utf-8'), content_type=XML_TYPE)
         if kind == 'control_chars':
             return Response(body.replace(b'<response>', b'<response>\x01\x02\x0b', 1), content_type=XML_TYPE)
+        if kind == 'slow_answer':
+            # The request was served (for getiteminfos: messages marked read), the answer is late.
+            time.sleep(fault.delay)
         return None
 
     def _authenticate(self, request, action):
@@ -282,7 +287,8 @@ class FakeRakutenApp:
     def do_getitemtodolist(self, shop, request, fault):
         root, response = self._envelope(shop, request, 'getitemtodolist')
         items = answers.sub(response, 'items')
-        for itemid, causes in shop.todo:
+        todo = [(item.itemid, shop.todo_causes(item)) for _sale, item in shop.items()]
+        for itemid, causes in shop.todo + [(itemid, causes) for itemid, causes in todo if causes]:
             item = answers.sub(items, 'item')
             answers.sub(item, 'itemid', itemid)
             cause_list = answers.sub(item, 'causes')
@@ -299,6 +305,61 @@ class FakeRakutenApp:
         item.status = const.STATUS_CANCELLED
         root, response = self._envelope(shop, request, 'cancelitem', {'itemid': item.itemid})
         answers.sub(response, 'status', 'CANCELLED')
+        return root
+
+    # ------------------------------------------------------------------------------------------------
+    # After-sales
+    # ------------------------------------------------------------------------------------------------
+
+    def do_getiteminfos(self, shop, request, fault):
+        sale, item = self._item(shop, request)
+        root, response = self._envelope(shop, request, 'getiteminfos', {'itemid': item.itemid})
+        answers.item_infos(response, shop, sale, item)
+        # Reading the item marks its messages read: it leaves the to-do list (unless a claim is open).
+        for message in item.messages + item.mails:
+            if message['recipient'] == shop.login:
+                message['status'] = 'READ'
+        return root
+
+    @staticmethod
+    def _content(request):
+        """The free text as Rakuten reads it: percent-decoded as ISO-8859-1."""
+        query = parse_qs(request.query_string.decode('ascii', 'replace'), encoding='iso-8859-1')
+        content = (query.get('content') or [''])[0].strip()
+        if not content:
+            raise _mandatory('content')
+        return content
+
+    def do_contactuseraboutitem(self, shop, request, fault):
+        sale, item = self._item(shop, request)
+        content = self._content(request)
+        now = datetime.now(PARIS)
+        amicable = bool(item.claim and item.claim['amicable'] and item.claim['state'] not in
+                        const.CLAIM_CLOSED_STATES)
+        received = item.received_date.replace(tzinfo=PARIS) if item.received_date else None
+        if not contact_allowed(sale.purchase_date.replace(tzinfo=PARIS), received, amicable, now):
+            raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.',
+                            ['The time limit to contact the buyer about this item is over.'])
+        item.messages.append({'sender': shop.login, 'recipient': sale.buyer_login, 'content': content,
+                              'date': now.replace(tzinfo=None, second=0, microsecond=0), 'status': 'SENT'})
+        root, response = self._envelope(shop, request, 'contactuseraboutitem', {'itemid': item.itemid})
+        answers.sub(response, 'status', const.REPLY_SENT)
+        return root
+
+    def do_contactusaboutitem(self, shop, request, fault):
+        _sale, item = self._item(shop, request)
+        parent = request.args.get('mailparentid', '')
+        if not parent:
+            raise _mandatory('mailparentid')
+        if not any(mail['mailid'] == parent for mail in item.mails):
+            raise _invalid('mailparentid')
+        content = self._content(request)
+        item.mails.append({'mailid': next_id(2900000000), 'sender': shop.login, 'recipient': shop.CUSTOMER_SERVICE,
+                           'date': datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0),
+                           'object': f'Re: {parent}', 'content': content, 'status': 'SENT', 'parent': parent})
+        root, response = self._envelope(shop, request, 'contactusaboutitem', {
+            'itemid': item.itemid, 'mailparentid': parent})
+        answers.sub(response, 'status', const.REPLY_SENT)
         return root
 
     # ------------------------------------------------------------------------------------------------
@@ -464,6 +525,16 @@ class FakeRakutenApp:
             elif command == 'cancel':
                 _sale, item = state.shops[payload.get('login', state.default_login)].find_item(payload['itemid'])
                 item.status = const.STATUS_CANCELLED
+            elif command == 'message':
+                shop = state.shops[payload.get('login', state.default_login)]
+                if payload.get('customer_service'):
+                    shop.add_mail(payload['itemid'], payload['content'], payload.get('subject', ''))
+                else:
+                    shop.add_message(payload['itemid'], payload['content'])
+            elif command == 'claim':
+                state.shops[payload.get('login', state.default_login)].open_claim(
+                    payload['itemid'], payload.get('type', 'DAMAGED'), bool(payload.get('amicable', True)),
+                    payload.get('comment', ''))
             elif command == 'config':
                 state.page_size = int(payload.get('page_size', state.page_size))
                 state.import_polls = int(payload.get('import_polls', state.import_polls))

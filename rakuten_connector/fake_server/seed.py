@@ -66,4 +66,20 @@ def seed_shop(shop, sales=50, seed=42, products=PRODUCTS):
             purchase_date=now - timedelta(minutes=7 * (sales - index)),
             shipping_price=rng.choice(('0', '2.90', '4.90', '6.50')),
         ))
+    seed_aftersales(shop, created, random.Random(seed + 1))
     return created
+
+
+BUYER_MESSAGES = ('Bonjour, quand mon colis partira-t-il ?', "Pouvez-vous l'emballer soigneusement ? C'est un cadeau.",
+                  'Bonjour, le produit est-il bien neuf ?', 'Merci de livrer plutôt en point relais si possible.')
+
+
+def seed_aftersales(shop, sales, rng):
+    """Buyer messages on about one sale in ten, and a customer-service mail on one, for the demo (claims come
+    after delivery: open one with the control API's ``claim`` command)."""
+    for sale in sales:
+        if rng.random() < 0.1:
+            shop.add_message(sale.items[0].itemid, rng.choice(BUYER_MESSAGES))
+    if sales:
+        shop.add_mail(rng.choice(sales).items[0].itemid, 'Bonjour, merci de confirmer la date d’expédition de cette '
+                                                         'commande à votre acheteur.', subject='Suivi de votre vente')

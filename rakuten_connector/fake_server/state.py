@@ -31,6 +31,12 @@ class FakeItem:
     shipping_from_country: str = ''
     tracking: dict | None = None  # transporter, number, url of the last despatch confirmation
     tracking_calls: int = 0  # how many despatch notifications the buyer got for this item
+    # After-sales (naive Paris dates, as Rakuten shows them)
+    messages: list = field(default_factory=list)  # dicts: sender, recipient, date, content, status
+    mails: list = field(default_factory=list)  # dicts: mailid, sender, recipient, date, object, content, status
+    claim: dict | None = None  # creationdate, type, state, amicable, comment
+    logs: list = field(default_factory=list)  # dicts: date, code, description, complement
+    received_date: datetime | None = None  # when the buyer declared receipt
 
 
 @dataclass
@@ -81,8 +87,60 @@ class Fault:
     after: int = 0
 
 
+def _now():
+    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
+
+
+class AfterSalesMixin:
+    """Buyer messages, customer-service mails and claims of a shop's items (getiteminfos, replies)."""
+
+    CUSTOMER_SERVICE = 'Rakuten'
+
+    def add_message(self, itemid, content, sender=None, date=None):
+        """A message from the buyer (or ``sender``) to the seller, unread."""
+        sale, item = self.find_item(itemid)
+        message = {'sender': sender or sale.buyer_login, 'recipient': self.login, 'date': date or _now(),
+                   'content': content, 'status': 'UNREAD'}
+        item.messages.append(message)
+        return message
+
+    def add_mail(self, itemid, content, subject='', date=None, sender=None):
+        """A mail from Rakuten's customer service to the seller, unread; returns it (``mailid``)."""
+        _sale, item = self.find_item(itemid)
+        mail = {'mailid': next_id(2900000000), 'sender': sender or self.CUSTOMER_SERVICE, 'recipient': self.login,
+                'date': date or _now(), 'object': subject or f'Concernant votre vente ({itemid})',
+                'content': content, 'status': 'UNREAD'}
+        item.mails.append(mail)
+        return mail
+
+    def open_claim(self, itemid, claim_type='DAMAGED', amicable=True, comment='', date=None):
+        sale, item = self.find_item(itemid)
+        created = date or _now()
+        item.claim = {'creationdate': created, 'type': claim_type, 'state': 'NEW', 'amicable': amicable,
+                      'comment': comment}
+        item.status = 'ON_HOLD'
+        item.logs.append({'date': created, 'code': 'AMICABLE_CLAIM_CREATION' if amicable else 'CLAIM_CREATION',
+                          'description': f'{sale.buyer_login} a ouvert une réclamation.', 'complement': comment})
+        return item.claim
+
+    def todo_causes(self, item):
+        causes = []
+        if item.claim and item.claim['state'] not in const.CLAIM_CLOSED_STATES:
+            causes.append(const.TODO_CLAIM)
+        if any(m['status'] == 'UNREAD' and m['recipient'] == self.login for m in item.messages):
+            causes.append(const.TODO_UNREAD_FROM_BUYER)
+        if any(m['status'] == 'UNREAD' and m['recipient'] == self.login for m in item.mails):
+            causes.append(const.TODO_UNREAD_FROM_SERVICE)
+        return causes
+
+    def unread(self):
+        """How many messages and mails to the seller are still unread on "Rakuten"."""
+        return sum(1 for _sale, item in self.items() for m in item.messages + item.mails
+                   if m['status'] == 'UNREAD' and m['recipient'] == self.login)
+
+
 @dataclass
-class Shop:
+class Shop(AfterSalesMixin):
     login: str
     token: str
     seller_id: str

@@ -380,6 +380,81 @@ class Suite:
                  'found in ' + ', '.join(problems) if problems else 'never leaked')
 
     # ------------------------------------------------------------------------------------------------
+    # After-sales: messages Rakuten marks read when they are read must never be lost
+    # ------------------------------------------------------------------------------------------------
+
+    def aftersales_messages(self, purchases):
+        """One buyer message per unit and one customer-service mail per sale; returns their texts."""
+        shop = self.server.state.shops[LOGIN]
+        texts = []
+        for purchase in purchases:
+            for index, item in enumerate(purchase.items):
+                texts.append(f'Question fiabilité {item.itemid}-{index}')
+                shop.add_message(item.itemid, texts[-1])
+            texts.append(f'Service client fiabilité {purchase.purchaseid}')
+            shop.add_mail(purchase.items[0].itemid, texts[-1], subject='Réclamation')
+        self.commit()
+        return texts
+
+    def message_counts(self, texts):
+        self.env.cr.execute('SELECT body, posted FROM rakuten_message WHERE body = ANY(%s)', (texts,))
+        rows = self.env.cr.fetchall()
+        self.env.cr.execute("""SELECT count(*) FROM mail_message WHERE model = 'sale.order'
+                               AND body::text LIKE ANY(%s)""", ([f'%{text}%' for text in texts],))
+        chatter = self.env.cr.fetchone()[0]
+        stored = {body for body, _posted in rows}
+        return {'sales': len(texts), 'orders': chatter, 'lost': len(set(texts) - stored),
+                'duplicates': len(rows) - len(stored) + max(chatter - len(texts), 0),
+                'posted': sum(1 for _body, posted in rows if posted)}
+
+    def check_messages(self, scenario, texts, note, condition=True):
+        counts = self.message_counts(texts)
+        ok = condition and not counts['lost'] and not counts['duplicates'] and counts['posted'] == len(texts) \
+            and counts['orders'] == len(texts)
+        self.add(scenario, ok, f"{note}; {counts['posted']}/{len(texts)} messages on the orders"
+                 if ok else f'guarantee broken ({note})', **counts)
+
+    def aftersales_crash(self):
+        purchases = self.fresh_shop(6)
+        self.run_import()
+        texts = self.aftersales_messages(purchases)
+        shop = self.server.state.shops[LOGIN]
+        # The 4th item is served (Rakuten marks its messages read), then its answer hangs: kill the worker then.
+        self.server.state.inject('slow_answer', 'getiteminfos', times=1, delay=20, after=3)
+        worker = self.worker('aftersales')
+        deadline = time.time() + 60
+        while time.time() < deadline and self.server.state.count('getiteminfos') < 4:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        read_on_rakuten = len(texts) - shop.unread()
+        self.env.cr.rollback()
+        stored = len(texts) - self.message_counts(texts)['lost']
+        self.server.state.faults.clear()
+        restarted = self.worker('aftersales')
+        self.log_text.write(restarted.communicate(timeout=300)[0])
+        self.env.cr.rollback()
+        self.check_messages('after-sales: worker killed (SIGKILL) right after getiteminfos, restarted', texts,
+                            f'killed with {read_on_rakuten} messages read on Rakuten, {stored} stored; none lost',
+                            condition=read_on_rakuten > stored)
+
+    def aftersales_quota(self):
+        purchases = self.fresh_shop(6)
+        self.run_import()
+        texts = self.aftersales_messages(purchases)
+        self.server.state.inject('quota', 'getiteminfos', times=1000, after=3)
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        self.commit()
+        stopped = self.company.rakuten_aftersales_state == 'failed' and self.server.state.count('getiteminfos') == 4
+        self.server.state.faults.clear()
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        self.commit()
+        self.check_messages('after-sales: quota during the messages job, then next run', texts,
+                            'run stopped at the quota, status shown; next run read the rest' if stopped
+                            else 'the run did NOT stop at the quota', condition=stopped)
+
+    # ------------------------------------------------------------------------------------------------
     # Report
     # ------------------------------------------------------------------------------------------------
 
@@ -450,7 +525,8 @@ def main():
             suite.log_text = log_text
             scenarios = (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
                          suite.concurrent_despatch, suite.late_cancellation, suite.partial_cancellation,
-                         suite.old_window, suite.failed_acceptance, suite.stock_faults, suite.hostile, suite.secrets)
+                         suite.old_window, suite.failed_acceptance, suite.stock_faults, suite.hostile,
+                         suite.aftersales_crash, suite.aftersales_quota, suite.secrets)
             only = set(args.only.split(',')) if args.only else None
             for scenario in (scenario for scenario in scenarios if not only or scenario.__name__ in only):
                 print(f'\n{scenario.__name__}', flush=True)

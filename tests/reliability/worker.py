@@ -1,6 +1,6 @@
 """A separate Odoo process running one scheduled job, as an Odoo worker would (commits included).
 
-    python3 worker.py --db DB --addons-path PATH import|despatch|stock
+    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales
 """
 import argparse
 import os
@@ -13,6 +13,7 @@ CRONS = {
     'import': 'rakuten_connector.ir_cron_rakuten_import',
     'despatch': 'rakuten_connector.ir_cron_rakuten_despatch',
     'stock': 'rakuten_connector.ir_cron_rakuten_stock',
+    'aftersales': 'rakuten_connector.ir_cron_rakuten_aftersales',
 }
 
 

@@ -1,0 +1,280 @@
+import logging
+from contextlib import contextmanager
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..rakuten_connector import RakutenError, ResponseError, TransientError, const
+from ..rakuten_connector.deadlines import claim_deadline
+from .rakuten_sale import RUN_STOPPERS
+
+_logger = logging.getLogger(__name__)
+
+# Key of the PostgreSQL advisory lock taken by an after-sales run (second key: the company id).
+AFTERSALES_LOCK_KEY = 0x52414B41  # "RAKA"
+_PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
+
+
+def _utc(moment):
+    """Aware datetime → naive UTC for the ORM."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
+
+
+def _same_text(first, second):
+    """Equal but for spacing and line ends (Rakuten may send back ``\\r\\n`` for ``\\n``)."""
+    return ' '.join((first or '').split()) == ' '.join((second or '').split())
+
+
+class RakutenAftersale(models.Model):
+    """A Rakuten item (``itemid``) with after-sales: its messages, customer-service mails and claim.
+
+    Items named by Rakuten's to-do list are queued here (``to_read``) and committed before being read, then
+    read one by one with ``getiteminfos``: what a dead worker did not store is read again by the next run,
+    so nothing Rakuten marked as read is lost.
+    """
+    _name = 'rakuten.aftersale'
+    _description = "Rakuten After-Sales Item"
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'claim_open desc, claim_deadline, id desc'
+    _rec_name = 'itemid'
+    _check_company_auto = True
+
+    itemid = fields.Char(string="Item ID", required=True, readonly=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    sale_item_id = fields.Many2one('rakuten.sale.item', string="Rakuten Sale Item", readonly=True,
+                                   index='btree_not_null', ondelete='set null')
+    sale_id = fields.Many2one(related='sale_item_id.sale_id', string="Rakuten Sale", store=True)
+    order_id = fields.Many2one('sale.order', string="Sale Order", compute='_compute_order_id', store=True,
+                               index='btree_not_null')
+    partner_id = fields.Many2one(related='order_id.partner_id', string="Customer")
+    user_id = fields.Many2one(related='order_id.user_id', string="Salesperson")
+    headline = fields.Char(related='sale_item_id.headline', string="Title")
+    to_read = fields.Boolean(string="To Read", readonly=True, index=True,
+                             help="Named by Rakuten's to-do list and not read yet.")
+    todo_causes = fields.Char(string="Rakuten To-Do", readonly=True)
+    item_status = fields.Char(string="Rakuten Status", readonly=True)
+    item_state = fields.Char(string="Rakuten State", readonly=True)
+    item_state_label = fields.Char(string="Rakuten State Label", readonly=True)
+    payment_status = fields.Char(readonly=True)
+    claim_type = fields.Char(readonly=True, tracking=True)
+    claim_state = fields.Char(readonly=True, tracking=True)
+    claim_amicable = fields.Boolean(string="Amicable", readonly=True)
+    claim_comment = fields.Text(string="Buyer's Comment", readonly=True)
+    claim_date = fields.Datetime(string="Claim Opened On", readonly=True)
+    claim_deadline = fields.Datetime(
+        string="Answer Before", readonly=True,
+        help="3 working days to settle an amicable claim; 48 hours to answer a \"not received\" claim.",
+    )
+    claim_open = fields.Boolean(readonly=True, index=True)
+    claim_notified = fields.Char(readonly=True, copy=False, help="The claim the last activity was about.")
+    available_actions = fields.Text(string="Actions Offered by Rakuten", readonly=True)
+    rakuten_message_ids = fields.One2many('rakuten.message', 'aftersale_id', string="Rakuten Messages",
+                                          readonly=True)
+    last_read = fields.Datetime(string="Last Read On", readonly=True)
+    error_message = fields.Text(string="Reason", readonly=True)
+
+    _itemid_company_unique = models.Constraint(
+        'UNIQUE(company_id, itemid)', "A Rakuten item can only be followed once per company.",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('sale_item_id.sale_id.order_id')
+    def _compute_order_id(self):
+        for record in self:
+            record.order_id = record.sale_item_id.sale_id.order_id
+
+    # === BUSINESS METHODS - RUN === #
+
+    @api.model
+    def _cron_rakuten_aftersales(self):
+        companies = self.env['res.company'].sudo().search([
+            ('rakuten_enabled', '=', True), ('rakuten_login', '!=', False),
+        ])
+        for company in companies:
+            company._rakuten_env(self)._rakuten_aftersales_run(company)
+
+    @api.model
+    def _rakuten_aftersales_run(self, company):
+        """One run for ``company``: queue the to-do list, read each queued item, then show what was stored.
+
+        :return: False when another run of the same company holds the lock, else True.
+        """
+        if not self._rakuten_aftersales_lock(company):
+            _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
+            return False
+        try:
+            message = False
+            try:
+                client = company._rakuten_client()
+                self._rakuten_queue_todo(company, client)
+                self._rakuten_read_queue(company, client)
+            except (RakutenError, UserError) as error:
+                message = company._rakuten_error_message(error)
+                _logger.warning("Rakuten after-sales of company %s stopped: %s", company.id, message)
+            self._rakuten_publish(company)
+            company.sudo().write({'rakuten_aftersales_state': 'failed' if message else 'ok',
+                                  'rakuten_aftersales_message': message,
+                                  'rakuten_aftersales_date': fields.Datetime.now()})
+            self.env['ir.cron']._rakuten_commit_progress()
+        finally:
+            self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (AFTERSALES_LOCK_KEY, company.id))
+        return True
+
+    def _rakuten_aftersales_lock(self, company):
+        """Session-level advisory lock: survives our commits, dies with the connection."""
+        self.env.cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (AFTERSALES_LOCK_KEY, company.id))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _rakuten_queue_todo(self, company, client):
+        """Store the items of the to-do list as "to read" and commit, before any of them is read."""
+        todo = {entry.itemid: entry.causes for entry in client.get_item_todo_list() if entry.itemid}
+        records = self._rakuten_for_items(company, list(todo))
+        for causes, group in records.grouped(lambda record: ', '.join(todo[record.itemid])).items():
+            group.write({'to_read': True, 'todo_causes': causes})
+        self.env['ir.cron']._rakuten_commit_progress()
+
+    @api.model
+    def _rakuten_for_items(self, company, itemids):
+        """The records of ``itemids`` for ``company``, created when missing."""
+        existing = self.search([('company_id', '=', company.id), ('itemid', 'in', itemids)])
+        missing = set(itemids) - set(existing.mapped('itemid'))
+        created = self.create([{'company_id': company.id, 'itemid': itemid} for itemid in sorted(missing)])
+        return existing | created
+
+    @api.model
+    def _rakuten_read_queue(self, company, client):
+        """Read every queued item, each stored and committed at once; auth and quota errors stop the run."""
+        for record in self.search([('company_id', '=', company.id), ('to_read', '=', True)], order='id'):
+            with record._rakuten_isolated():
+                record._rakuten_store_infos(client.get_item_infos(record.itemid))
+            self.env['ir.cron']._rakuten_commit_progress()
+
+    @contextmanager
+    def _rakuten_isolated(self):
+        """One item in its own savepoint: transient errors leave it queued for the next run, the others
+        are recorded on it; the next item goes on."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except RUN_STOPPERS:
+            raise
+        except (TransientError, ResponseError) as error:
+            _logger.info("Rakuten item %s left for the next run: %s", self.itemid, error)
+            self.error_message = self.company_id._rakuten_error_message(error)
+        except (RakutenError, UserError) as error:
+            self.write({'to_read': False, 'error_message': self.company_id._rakuten_error_message(error)})
+
+    # === BUSINESS METHODS - STORING === #
+
+    def _rakuten_store_infos(self, info):
+        """Store the item's state, claim and every message not stored yet (``ItemInfo``)."""
+        self.ensure_one()
+        claim = info.claim
+        deadline = claim and claim_deadline(claim.creation_date, claim.type, claim.amicable)
+        self.write({
+            'to_read': False, 'last_read': fields.Datetime.now(), 'error_message': False,
+            'item_status': info.status, 'item_state': info.state, 'item_state_label': info.state_label,
+            'payment_status': info.payment_status,
+            'claim_type': claim and claim.type, 'claim_state': claim and claim.state,
+            'claim_amicable': bool(claim and claim.amicable), 'claim_comment': claim and claim.comment,
+            'claim_date': claim and _utc(claim.creation_date), 'claim_deadline': _utc(deadline),
+            'claim_open': bool(claim and claim.open),
+            'available_actions': '\n'.join(
+                f'{action.title} ({action.code}): {action.description}' if action.description
+                else f'{action.title} ({action.code})' for action in info.actions) or False,
+        })
+        self._rakuten_store_messages(info.messages)
+
+    def _rakuten_store_messages(self, messages):
+        self.ensure_one()
+        login = (self.company_id.sudo().rakuten_login or '').lower()
+        stored = self.rakuten_message_ids
+        known = set(stored.mapped('key'))
+        pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key)
+        to_create = []
+        for message in messages:
+            key = message.key(self.itemid)
+            if key in known:
+                continue
+            known.add(key)
+            values = self._rakuten_message_values(message, key, outgoing=message.sender.lower() == login)
+            mine = pending.filtered(lambda sent, m=message: sent.channel == m.channel
+                                    and _same_text(sent.body, m.content))[:1]
+            if values['direction'] == 'out' and mine:
+                # Our own reply, read back: it gets its Rakuten identity, and was posted when sent.
+                mine.write({name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_id')})
+                pending -= mine
+            else:
+                to_create.append(values)
+        self.env['rakuten.message'].create(to_create)
+
+    def _rakuten_message_values(self, message, key, outgoing):
+        return {
+            'aftersale_id': self.id, 'key': key, 'channel': message.channel,
+            'direction': 'out' if outgoing else 'in', 'mail_id': message.mail_id, 'sender': message.sender,
+            'recipient': message.recipient, 'date': _utc(message.send_date), 'subject': message.subject,
+            'body': message.content, 'rakuten_status': message.status,
+        }
+
+    # === BUSINESS METHODS - SHOWING === #
+
+    @api.model
+    def _rakuten_publish(self, company):
+        """Link items to their orders, post the stored messages on them (once), raise claim activities."""
+        self._rakuten_link(company)
+        messages = self.env['rakuten.message'].search(
+            [('company_id', '=', company.id), ('posted', '=', False)], order='date, id')
+        for order, order_messages in messages.filtered('order_id').grouped('order_id').items():
+            with self.env.cr.savepoint():
+                order_messages._rakuten_post(order)
+            self.env['ir.cron']._rakuten_commit_progress()
+        # Open claims, and closed ones whose activity is still to close.
+        claims = self.search([('company_id', '=', company.id), ('claim_type', '!=', False),
+                              '|', ('claim_open', '=', True), ('claim_notified', '!=', False)])
+        for record in claims:
+            record._rakuten_claim_activity()
+        self.env['ir.cron']._rakuten_commit_progress()
+
+    @api.model
+    def _rakuten_link(self, company):
+        records = self.search([('company_id', '=', company.id), ('sale_item_id', '=', False)])
+        if not records:
+            return
+        items = self.env['rakuten.sale.item'].search([('company_id', '=', company.id),
+                                                      ('itemid', 'in', records.mapped('itemid'))])
+        by_itemid = {item.itemid: item for item in items}
+        for record in records:
+            if record.itemid in by_itemid:
+                record.sale_item_id = by_itemid[record.itemid]
+
+    def _rakuten_claim_activity(self):
+        """An activity with the claim's deadline on the order (or here, before the order exists), once per
+        claim; closing the claim closes it."""
+        self.ensure_one()
+        target = self.order_id or self
+        summary = _("Rakuten claim on item %s", self.itemid)
+        current = target.activity_ids.filtered(lambda activity: activity.summary == summary)
+        identity = f'{self.claim_date}|{self.claim_type}|{self.claim_amicable}'
+        if not self.claim_open:
+            current.action_feedback(feedback=_("Claim %s on Rakuten.", self.claim_state))
+            self.claim_notified = False
+            return
+        if self.claim_notified == identity:
+            return
+        current.unlink()
+        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type,
+                 state=self.claim_state, comment=self.claim_comment or '-',
+                 amicable=_("amicable") if self.claim_amicable else _("handled by Rakuten"))
+        deadline = self.claim_deadline and fields.Datetime.to_datetime(self.claim_deadline).replace(
+            tzinfo=timezone.utc).astimezone(_PARIS).date()
+        user = self.order_id.user_id or self.env['rakuten.sale'].new(
+            {'company_id': self.company_id.id})._rakuten_responsible()
+        target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
+                                 date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
+        self.claim_notified = identity

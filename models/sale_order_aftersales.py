@@ -1,0 +1,49 @@
+from odoo import _, api, fields, models
+
+CLAIM_STATES = [
+    ('amicable', "Amicable Claim"),
+    ('open', "Claim with Rakuten"),
+    ('closed', "Claim Closed"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = 'sale.order'
+
+    rakuten_aftersale_ids = fields.One2many('rakuten.aftersale', 'order_id', string="Rakuten After-Sales")
+    rakuten_claim_state = fields.Selection(
+        CLAIM_STATES, string="Rakuten Claim", compute='_compute_rakuten_claim_state', store=True, index=True,
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('rakuten_aftersale_ids.claim_open', 'rakuten_aftersale_ids.claim_amicable',
+                 'rakuten_aftersale_ids.claim_type')
+    def _compute_rakuten_claim_state(self):
+        for order in self:
+            claims = order.rakuten_aftersale_ids.filtered('claim_type')
+            open_claims = claims.filtered('claim_open')
+            if open_claims:
+                order.rakuten_claim_state = 'amicable' if all(open_claims.mapped('claim_amicable')) else 'open'
+            else:
+                order.rakuten_claim_state = 'closed' if claims else False
+
+    # === ACTION METHODS === #
+
+    def action_rakuten_reply(self):
+        """Button: the composer of a message to the buyer or to Rakuten's customer service."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _("Reply on Rakuten"),
+            'res_model': 'rakuten.reply',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_order_id': self.id},
+        }
+
+    def action_rakuten_claims(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
+        action['domain'] = [('order_id', '=', self.id)]
+        return action

@@ -1,0 +1,33 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
+    steps: () => [
+        {
+            content: "The buyer's message read from Rakuten is in the order's chatter",
+            trigger: ".o-mail-Message:contains(Quand partira mon colis ?)",
+        },
+        {
+            content: "The claim state shows on the order",
+            trigger: ".o_field_widget[name=rakuten_claim_state]:contains(Amicable Claim)",
+        },
+        {
+            content: "Open the composer",
+            trigger: ".o_form_view button[name=action_rakuten_reply]",
+            run: "click",
+        },
+        {
+            content: "Type the reply",
+            trigger: ".modal .o_field_widget[name=body] textarea",
+            run: "edit Votre colis part ce soir, désolé pour l’attente.",
+        },
+        {
+            content: "Send it to the buyer",
+            trigger: ".modal button[name=action_send]",
+            run: "click",
+        },
+        {
+            content: "The reply sent is posted on the order",
+            trigger: ".o-mail-Message:contains(Reply sent on Rakuten to the buyer)",
+        },
+    ],
+});

@@ -1,0 +1,314 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from ..rakuten_connector import const
+from .common import RakutenShopCase
+
+PARIS = ZoneInfo('Europe/Paris')
+
+
+def _paris(*args):
+    return datetime(*args)  # naive Paris local time, as the fake server keeps dates
+
+
+@tagged('post_install', '-at_install')
+class TestAftersales(RakutenShopCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, login='rk_aftersales_salesman', groups='sales_team.group_sale_salesman',
+                                     name='Sophie Vendeuse')
+
+    def setUp(self):
+        super().setUp()
+        self.shop.todo.clear()
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _order(self, *skus):
+        purchase = self.shop.add_sale([(sku, '9.50') for sku in skus or ('RK-MUG',)])
+        self._run()
+        order = self._sale(purchase).order_id
+        self.assertTrue(order, "the sale was imported")
+        order.user_id = self.salesman
+        return purchase, order
+
+    def _aftersales(self):
+        return self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+
+    def _record(self, itemid):
+        return self.env['rakuten.aftersale'].search([('itemid', '=', itemid)])
+
+    # --- 1. the job: to-do list, item infos stored first ------------------------------------------
+
+    def test_buyer_message_stored_and_posted_on_the_order(self):
+        purchase, order = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.add_message(itemid, '  Bonjour, le mug est-il bien emballé ?\nMerci  ')
+        self.assertTrue(self._aftersales())
+        record = self._record(itemid)
+        self.assertEqual(record.order_id, order)
+        self.assertFalse(record.to_read)
+        self.assertEqual(record.todo_causes, const.TODO_UNREAD_FROM_BUYER)
+        [message] = record.rakuten_message_ids
+        self.assertEqual((message.channel, message.direction, message.sender),
+                         ('message', 'in', purchase.buyer_login))
+        self.assertEqual(message.body, 'Bonjour, le mug est-il bien emballé ?\nMerci')
+        self.assertTrue(message.posted)
+        post = order.message_ids.filtered(lambda m: 'Message from the buyer on Rakuten' in (m.body or ''))
+        self.assertEqual(len(post), 1)
+        self.assertEqual(post.author_id, order.partner_id)
+        self.assertIn('le mug est-il bien emballé', post.body)
+        self.assertIn(self.salesman.partner_id, post.notified_partner_ids, "the salesperson is notified")
+        self.assertEqual(self.shop.unread(), 0, "Rakuten marked it read")
+        self.assertEqual(self.company.rakuten_aftersales_state, 'ok')
+
+    def test_messages_in_order_and_never_twice(self):
+        purchase, order = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.add_message(itemid, 'Premier message', date=_paris(2026, 11, 2, 10, 0))
+        self.shop.add_mail(itemid, 'Le service client vous écrit', subject='Votre vente', date=_paris(2026, 11, 2, 11, 0))
+        self.shop.add_message(itemid, 'Deuxième message', date=_paris(2026, 11, 3, 9, 0))
+        self._aftersales()
+        # A claim keeps the item in the to-do list: it is read again, its messages are not posted again.
+        self.shop.open_claim(itemid)
+        self._aftersales()
+        self._aftersales()
+        self.assertEqual(self.server.state.count('getiteminfos'), 3)
+        posts = order.message_ids.filtered(lambda m: '(item ' in (m.body or '')).sorted('id')
+        self.assertEqual(len(posts), 3)
+        self.assertIn('Premier message', posts[0].body)
+        self.assertIn('Le service client vous écrit', posts[1].body)
+        self.assertIn('Deuxième message', posts[2].body)
+        service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
+        self.assertEqual(posts[1].author_id, service)
+        self.assertEqual(posts[1].author_id.name, 'Rakuten customer service')
+        self.assertEqual(len(self._record(itemid).rakuten_message_ids), 3)
+
+    def test_item_of_a_sale_not_imported_keeps_its_messages_until_the_order_exists(self):
+        purchase = self.shop.add_sale([('RK-INCONNU', '5.00')], status=const.STATUS_ACCEPTED)
+        itemid = purchase.items[0].itemid
+        self.shop.add_message(itemid, 'Avez-vous reçu ma commande ?')
+        self._aftersales()
+        record = self._record(itemid)
+        self.assertFalse(record.order_id)
+        self.assertEqual(record.rakuten_message_ids.body, 'Avez-vous reçu ma commande ?')
+        self.assertFalse(record.rakuten_message_ids.posted)
+        waiting = self.env['rakuten.message'].search([('order_id', '=', False), ('itemid', '=', itemid)])
+        self.assertEqual(waiting, record.rakuten_message_ids, "shown in the Rakuten Messages list")
+        # The product appears, the sale is imported: the next run posts the message on the new order.
+        self._product('RK-INCONNU', 'Bougie', 5.0)
+        self._run()
+        order = self._sale(purchase).order_id
+        self.assertTrue(order)
+        self._aftersales()
+        self.assertEqual(record.order_id, order)
+        self.assertTrue(record.rakuten_message_ids.posted)
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Avez-vous reçu ma commande' in (m.body or '')))
+
+    def test_answer_lost_after_rakuten_marked_read_is_read_again(self):
+        purchase, order = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.add_message(itemid, 'Message à ne pas perdre')
+        # Rakuten serves the item (marking its messages read), but every answer arrives cut.
+        self.server.state.inject('truncated', 'getiteminfos', times=10)
+        self._aftersales()
+        self.assertEqual(self.shop.unread(), 0)
+        self.assertEqual(self.server.state.count('getitemtodolist'), 1)
+        record = self._record(itemid)
+        self.assertTrue(record.to_read, "still queued: the to-do list no longer names it")
+        self.assertFalse(record.rakuten_message_ids)
+        self.server.state.faults.clear()
+        self._aftersales()
+        self.assertFalse(record.to_read)
+        self.assertEqual(record.rakuten_message_ids.body, 'Message à ne pas perdre')
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Message à ne pas perdre' in (m.body or '')))
+
+    def test_quota_stops_the_run_and_the_next_run_finishes(self):
+        purchase, order = self._order('RK-MUG', 'RK-TEE', 'RK-MUG')
+        for item in purchase.items:
+            self.shop.add_message(item.itemid, f'Question sur {item.itemid}')
+        self.server.state.inject('quota', 'getiteminfos', times=5, after=1)
+        self._aftersales()
+        self.assertEqual(self.company.rakuten_aftersales_state, 'failed')
+        self.assertIn('quota', self.company.rakuten_aftersales_message)
+        self.assertEqual(self.server.state.count('getiteminfos'), 2, "the run stopped at the quota")
+        records = self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items])])
+        self.assertEqual(len(records.filtered('to_read')), 2)
+        self.assertEqual(len(records.rakuten_message_ids.filtered('posted')), 1, "what was read is shown")
+        self.server.state.faults.clear()
+        self._aftersales()
+        self.assertEqual(self.company.rakuten_aftersales_state, 'ok')
+        self.assertFalse(records.filtered('to_read'))
+        self.assertEqual(len(records.rakuten_message_ids.filtered('posted')), 3)
+
+    def test_error_on_one_item_is_recorded_and_the_next_goes_on(self):
+        purchase, _order = self._order()
+        self.shop.todo.append(('999999', [const.TODO_UNREAD_FROM_BUYER]))
+        self.shop.add_message(purchase.items[0].itemid, 'Bonjour')
+        self._aftersales()
+        broken = self._record('999999')
+        self.assertFalse(broken.to_read)
+        self.assertIn('itemid', broken.error_message)
+        self.assertTrue(self._record(purchase.items[0].itemid).rakuten_message_ids)
+        self.assertEqual(self.company.rakuten_aftersales_state, 'ok')
+
+    def test_second_run_of_the_same_company_is_skipped_while_one_runs(self):
+        cr = self.registry.cursor()
+        self.addCleanup(cr.close)
+        cr.execute('SELECT pg_advisory_lock(%s, %s)', (0x52414B41, self.company.id))
+        self.assertFalse(self._aftersales())
+        cr.execute('SELECT pg_advisory_unlock(%s, %s)', (0x52414B41, self.company.id))
+        self.assertTrue(self._aftersales())
+
+    def test_cron_reads_every_enabled_company(self):
+        purchase, order = self._order()
+        self.shop.add_message(purchase.items[0].itemid, 'Via la tâche planifiée')
+        self.env['rakuten.aftersale']._cron_rakuten_aftersales()
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Via la tâche planifiée' in (m.body or '')))
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_aftersales')
+        self.assertEqual((cron.interval_number, cron.interval_type), (15, 'minutes'))
+
+    # --- 3. claims --------------------------------------------------------------------------------
+
+    def test_amicable_claim_state_list_and_activity(self):
+        purchase, order = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'DAMAGED', amicable=True, comment='Mug arrivé cassé',
+                             date=_paris(2026, 11, 20, 15, 30))  # a Friday
+        self._aftersales()
+        record = self._record(itemid)
+        self.assertEqual((record.claim_type, record.claim_state, record.claim_amicable, record.claim_open),
+                         ('DAMAGED', 'NEW', True, True))
+        self.assertEqual(record.claim_comment, 'Mug arrivé cassé')
+        self.assertIn('contactuseraboutitem', record.available_actions)
+        self.assertEqual(order.rakuten_claim_state, 'amicable')
+        # 3 working days: Wednesday 25 at 15:30 Paris.
+        self.assertEqual(record.claim_deadline, datetime(2026, 11, 25, 14, 30))
+        [activity] = order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))
+        self.assertEqual(str(activity.date_deadline), '2026-11-25')
+        self.assertEqual(activity.user_id, self.salesman)
+        self._aftersales()
+        self.assertEqual(len(order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))), 1)
+        action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
+        self.assertIn(record, self.env['rakuten.aftersale'].search(eval(action['domain'])))
+        # Rakuten closes the claim: the order says so, the activity is done.
+        purchase.items[0].claim['state'] = 'CLOSED'
+        self.shop.todo.append((itemid, [const.TODO_CLAIM]))
+        self._aftersales()
+        self.assertEqual(order.rakuten_claim_state, 'closed')
+        self.assertFalse(order.activity_ids.filtered(lambda a: itemid in (a.summary or '')))
+
+    def test_claim_of_an_item_not_imported_gets_its_activity_on_the_item(self):
+        team = self.env['crm.team'].create({'name': 'Rakuten', 'user_id': self.salesman.id})
+        self.company.rakuten_team_id = team
+        purchase = self.shop.add_sale([('RK-INCONNU', '5.00')], status=const.STATUS_ACCEPTED)
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=False, date=_paris(2026, 11, 20, 15, 30))
+        self._aftersales()
+        record = self._record(itemid)
+        self.assertFalse(record.order_id)
+        [activity] = record.activity_ids
+        self.assertEqual((str(activity.date_deadline), activity.user_id), ('2026-11-22', self.salesman))
+
+    def test_not_received_claim_has_48_hours(self):
+        purchase, order = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=False, date=_paris(2026, 11, 20, 15, 30))
+        self._aftersales()
+        self.assertEqual(order.rakuten_claim_state, 'open')
+        self.assertEqual(self._record(itemid).claim_deadline, datetime(2026, 11, 22, 14, 30))
+
+    # --- 4. replies -------------------------------------------------------------------------------
+
+    def _reply(self, order, **values):
+        action = order.action_rakuten_reply()
+        with Form(self.env['rakuten.reply'].with_context(action['context'])) as form:
+            for name, value in values.items():
+                setattr(form, name, value)
+        return form.record
+
+    def test_reply_to_the_buyer(self):
+        purchase, order = self._order()
+        item = purchase.items[0]
+        self.shop.add_message(item.itemid, 'Quand partira mon colis ?')
+        self._aftersales()
+        wizard = self._reply(order, body='Il part ce soir – merci ! 5 € offerts.')
+        self.assertEqual(wizard.sale_item_id.itemid, item.itemid)
+        wizard.action_send()
+        self.assertEqual(item.messages[-1]['content'], 'Il part ce soir - merci ! 5 EUR offerts.')
+        self.assertEqual(item.messages[-1]['sender'], self.shop.login)
+        self.assertTrue(order.message_ids.filtered(
+            lambda m: 'Reply sent on Rakuten to the buyer' in (m.body or '') and '5 EUR offerts' in m.body))
+        sent = self._record(item.itemid).rakuten_message_ids.filtered(lambda m: m.direction == 'out')
+        self.assertTrue(sent.sent_from_odoo and sent.posted and not sent.key)
+        # Rakuten shows the reply back at the next read: matched, not posted a second time.
+        self.shop.add_message(item.itemid, 'Merci !')
+        self._aftersales()
+        self.assertTrue(sent.key)
+        self.assertEqual(len(self._record(item.itemid).rakuten_message_ids), 3)
+        self.assertEqual(len(order.message_ids.filtered(lambda m: '5 EUR offerts' in (m.body or ''))), 1)
+
+    def test_reply_to_customer_service_answers_its_mail(self):
+        purchase, order = self._order()
+        item = purchase.items[0]
+        mail = self.shop.add_mail(item.itemid, 'Merci de nous envoyer la preuve de dépôt.', subject='Réclamation')
+        self._aftersales()
+        wizard = self._reply(order, recipient='service', body='Voici la preuve de dépôt.')
+        self.assertEqual(wizard.parent_message_id.mail_id, mail['mailid'])
+        wizard.action_send()
+        self.assertEqual(item.mails[-1]['parent'], mail['mailid'])
+        self.assertEqual(self.server.state.calls[-1][1], 'contactusaboutitem')
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Rakuten customer service' in (m.body or '')
+                                                   and 'Voici la preuve' in m.body))
+
+    def test_reply_after_the_time_limit_is_a_clear_message(self):
+        purchase = self.shop.add_sale([('RK-MUG', '9.50')],
+                                      purchase_date=datetime.now(PARIS).replace(tzinfo=None) - timedelta(days=50))
+        self._run()
+        order = self._sale(purchase).order_id
+        wizard = self._reply(order, body='Bonjour')
+        with self.assertRaisesRegex(UserError, '42 days after the order'):
+            wizard.action_send()
+        self.assertFalse(self.env['rakuten.message'].search([('order_id', '=', order.id)]))
+        # An amicable claim opens the window again.
+        self.shop.open_claim(purchase.items[0].itemid, amicable=True)
+        wizard.action_send()
+        self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
+
+    def test_reply_errors_are_sentences(self):
+        purchase, order = self._order()
+        wizard = self._reply(order, body='Bonjour')
+        self.server.state.inject('quota', 'contactuseraboutitem')
+        with self.assertRaisesRegex(UserError, 'quota'):
+            wizard.action_send()
+        wizard.recipient = 'service'
+        with self.assertRaisesRegex(UserError, 'customer-service mail'):
+            wizard.action_send()
+
+    # --- language ---------------------------------------------------------------------------------
+
+    def test_chatter_in_the_company_language_whoever_runs_the_job(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.partner_id.lang = 'fr_FR'
+        purchase, order = self._order()
+        self.shop.add_message(purchase.items[0].itemid, 'Bonjour')
+        self.env['rakuten.aftersale'].with_context(lang='en_US')._cron_rakuten_aftersales()
+        bodies = order.message_ids.mapped('body')
+        self.assertTrue([body for body in bodies if 'acheteur sur Rakuten (article' in body], bodies)
+
+    def test_time_limit_message_in_french(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.partner_id.lang = 'fr_FR'
+        purchase = self.shop.add_sale([('RK-MUG', '9.50')],
+                                      purchase_date=datetime.now(PARIS).replace(tzinfo=None) - timedelta(days=50))
+        self._run()
+        wizard = self._reply(self._sale(purchase).order_id, body='Bonjour')
+        with self.assertRaisesRegex(UserError, '42 jours après la commande'):
+            wizard.with_context(lang='en_US').action_send()

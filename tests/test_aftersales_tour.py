@@ -1,0 +1,30 @@
+from odoo.tests import tagged
+
+from .common import RakutenHttpCase
+
+
+@tagged('post_install', '-at_install')
+class TestAftersalesTour(RakutenHttpCase):
+
+    def test_buyer_message_on_the_order_and_reply(self):
+        self.env.ref('base.EUR').active = True
+        self.company.currency_id = self.env.ref('base.EUR')
+        product = self.env['product.product'].create({'name': 'Mug tour', 'default_code': 'RK-TOUR',
+                                                      'list_price': 9.5, 'is_storable': True})
+        shipping = self.env['product.product'].create({'name': 'Port', 'type': 'service'})
+        carrier = self.env['delivery.carrier'].create({'name': 'Lettre tour', 'product_id': shipping.id})
+        self.company.write({'rakuten_default_carrier_id': carrier.id, 'rakuten_accept_policy': 'all',
+                            'rakuten_last_order_sync': False})
+        purchase = self.shop.add_sale([(product.default_code, '9.50')])
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        order = self.env['sale.order'].search([('rakuten_purchase_id', '=', purchase.purchaseid)])
+        sale = self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)])
+        self.assertTrue(order, sale.error_message or self.company.rakuten_import_message)
+        item = purchase.items[0]
+        self.shop.add_message(item.itemid, 'Quand partira mon colis ?')
+        self.shop.open_claim(item.itemid, amicable=True, comment='Toujours rien reçu')
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_aftersales_tour',
+                        login='admin', timeout=120)
+        self.assertEqual(item.messages[-1]['content'], "Votre colis part ce soir, désolé pour l'attente.")
+        self.assertEqual(item.messages[-1]['sender'], self.shop.login)
