@@ -37,12 +37,14 @@ class ProductProduct(models.Model):
         string="End When Quantity",
         help="Publish 0 when the quantity to publish is at or below this value (0 is a real value).",
     )
-    rakuten_advert_id = fields.Char(string="Rakuten Advert ID", readonly=True, copy=False)
-    rakuten_listing_state = fields.Selection(LISTING_STATES, string="Rakuten Listing", default='unknown',
-                                             readonly=True, copy=False)
-    rakuten_published_qty = fields.Integer(string="Last Published Quantity", readonly=True, copy=False)
-    rakuten_published_date = fields.Datetime(string="Last Published On", readonly=True, copy=False)
-    rakuten_push_result = fields.Char(string="Last Push Result", readonly=True, copy=False)
+    # What Rakuten knows of the product differs per company (each company has its own seller account).
+    rakuten_advert_id = fields.Char(string="Rakuten Advert ID", readonly=True, company_dependent=True)
+    rakuten_listing_state = fields.Selection(LISTING_STATES, string="Rakuten Listing", readonly=True,
+                                             company_dependent=True, help="Empty: never published.")
+    rakuten_published_qty = fields.Integer(string="Last Published Quantity", readonly=True,
+                                           company_dependent=True)
+    rakuten_published_date = fields.Datetime(string="Last Published On", readonly=True, company_dependent=True)
+    rakuten_push_result = fields.Char(string="Last Push Result", readonly=True, company_dependent=True)
     rakuten_preview_qty = fields.Integer(string="Quantity to Publish", compute='_compute_rakuten_preview',
                                          help="What the next stock push would publish on Rakuten now.")
     rakuten_preview_rule = fields.Selection([
@@ -123,10 +125,11 @@ class ProductProduct(models.Model):
             result[product.id] = published_quantity(available, rules)
         return result
 
-    def _rakuten_last_sent(self):
-        """{product id: last quantity sent to Rakuten in a file it did not fail to process}."""
+    def _rakuten_last_sent(self, company):
+        """{product id: last quantity sent to Rakuten by ``company`` in a file it did not fail to process}."""
         Line = self.env['rakuten.stock.import.line'].sudo()
-        latest = Line._read_group([('product_id', 'in', self.ids), ('state', '!=', 'failed')],
+        latest = Line._read_group([('product_id', 'in', self.ids), ('company_id', '=', company.id),
+                                   ('state', '!=', 'failed')],
                                   ['product_id'], ['id:max'])
         lines = Line.browse([line_id for _product, line_id in latest])
         return {line.product_id.id: line.quantity for line in lines}

@@ -27,18 +27,18 @@ class RakutenAdvert(models.Model):
         """
         adverts = list(company._rakuten_client().iter_inventory())
         self.search([('company_id', '=', company.id)]).unlink()
-        products = self.env['product.product']._rakuten_synced(company)
+        products = self.env['product.product'].with_company(company)._rakuten_synced(company)
         by_sku = {product.rakuten_sku: product for product in products}
         records = self.create([{
             'company_id': company.id, 'advert_id': advert.advertid, 'sku': advert.sku, 'headline': advert.headline,
             'stock': advert.stock, 'price': float(advert.price.amount) if advert.price else 0.0,
             'product_id': by_sku[advert.sku].id if advert.sku in by_sku else False,
         } for advert in adverts])
-        matched = records.product_id
+        matched = records.product_id.with_company(company)  # advert ids and listing states are per company
         for record in records.filtered('product_id'):
-            record.product_id.rakuten_advert_id = record.advert_id
-        (products - matched).filtered(lambda product: product.rakuten_listing_state in ('unknown', 'missing')) \
-            .rakuten_listing_state = 'missing'
+            record.product_id.with_company(company).rakuten_advert_id = record.advert_id
+        (products - matched).filtered(
+            lambda product: product.rakuten_listing_state in (False, 'unknown', 'missing')).rakuten_listing_state = 'missing'
         matched.filtered(lambda product: product.rakuten_listing_state == 'missing').rakuten_listing_state = 'unknown'
         return _("%(adverts)s Rakuten adverts read: %(matched)s matched to a product, %(orphans)s without Odoo "
                  "product, %(missing)s synced products without advert.", adverts=len(records),

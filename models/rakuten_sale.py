@@ -152,7 +152,7 @@ class RakutenSale(models.Model):
             ('rakuten_login', '!=', False),
         ])
         for company in companies:
-            self.with_company(company)._rakuten_import(company)
+            company._rakuten_env(self)._rakuten_import(company)
 
     @api.model
     def _rakuten_import(self, company):

@@ -1,16 +1,20 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-from ..rakuten_connector import RakutenError, const
+from ..rakuten_connector import AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const
 from ..rakuten_connector.records import StockLine
 from .stock_move import STOCK_PUSH_DELAY
 
 _logger = logging.getLogger(__name__)
 
 FILES_PER_HOUR = 10  # Rakuten asks for at most 10 stock files per hour
-IMPORT_STATES = [('pending', "Waiting for Rakuten"), ('done', "Processed"), ('failed', "Failed")]
+REPORT_RETENTION = timedelta(days=5)  # Rakuten keeps the report of a stock file 5 days
+IMPORT_STATES = [('pending', "Waiting for Rakuten"), ('done', "Processed"), ('failed', "Failed"),
+                 ('lost', "Report Unreadable")]
 LINE_STATES = [('pending', "Waiting"), ('done', "Accepted"), ('error', "Refused"), ('failed', "File failed")]
 
 
@@ -27,6 +31,7 @@ class RakutenStockImport(models.Model):
     state = fields.Selection(IMPORT_STATES, default='pending', required=True, readonly=True, index=True)
     rakuten_status = fields.Char(string="Rakuten Status", readonly=True)
     report_date = fields.Datetime(string="Report Read On", readonly=True)
+    message = fields.Char(string="Why", readonly=True, help="Why the report of this file could not be read.")
     line_ids = fields.One2many('rakuten.stock.import.line', 'import_id', string="Lines", readonly=True)
     line_count = fields.Integer(string="SKUs", compute='_compute_counts', store=True)
     error_count = fields.Integer(string="Refused", compute='_compute_counts', store=True)
@@ -44,18 +49,19 @@ class RakutenStockImport(models.Model):
         companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
                                                             ('rakuten_stock_sync', '=', True)])
         for company in companies:
-            self.with_company(company)._rakuten_sync_company(company)
+            company._rakuten_env(self)._rakuten_sync_company(company)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_sync_company(self, company):
-        """Read the reports of the files Rakuten has not answered yet, then send what changed since."""
+        """Read the reports of the files Rakuten has not answered yet, then send what changed since. A report
+        that cannot be read never stops the push; a company without credentials only stops itself."""
         try:
             client = company._rakuten_client()
-            reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')])
+            reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')], order='id')
             read = reports._rakuten_read_reports(client)
             message = ' '.join([*read, self._rakuten_push(company, client)])
-        except RakutenError as error:
+        except (RakutenError, UserError) as error:
             message = company._rakuten_error_message(error)
             _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
         company.sudo().write({'rakuten_stock_message': message, 'rakuten_stock_date': fields.Datetime.now()})
@@ -71,7 +77,7 @@ class RakutenStockImport(models.Model):
                      "changes.", recent)
         products = self.env['product.product']._rakuten_synced(company)
         quantities = products._rakuten_published_quantities(company)
-        last_sent = products._rakuten_last_sent()
+        last_sent = products._rakuten_last_sent(company)
         changed = products.filtered(lambda product: quantities[product.id][0] != last_sent.get(product.id))
         if not changed:
             return _("Rakuten stock is up to date.")
@@ -82,7 +88,11 @@ class RakutenStockImport(models.Model):
             'line_ids': [fields.Command.create({'product_id': product.id, 'sku': product.rakuten_sku,
                                                 'quantity': quantities[product.id][0]}) for product in changed],
         })
-        return _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file.import_id, count=len(changed))
+        summary = _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
+                    count=len(changed))
+        if not file.import_id:
+            return ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
+        return summary
 
     @api.model
     def _rakuten_trigger_push(self):
@@ -95,10 +105,24 @@ class RakutenStockImport(models.Model):
     # === BUSINESS METHODS - REPORTS === #
 
     def _rakuten_read_reports(self, client):
-        """Apply the reports Rakuten has ready; a translated sentence per file read."""
+        """Apply the reports Rakuten has ready, oldest file first; a translated sentence per file read, or
+        per file whose report cannot be read (then its SKUs are sent again)."""
         summaries = []
-        for file in self:
-            report = client.get_import_report(file.import_id)
+        for file in self.sorted('id'):
+            try:
+                report = file._rakuten_fetch_report(client)
+            except (AuthError, QuotaError, RightsError):
+                raise
+            except (TransientError, ResponseError) as error:  # asked again at the next run
+                summaries.append(_("Report of stock file %(file)s not read this time: %(error)s",
+                                   file=file._rakuten_label(), error=file.company_id._rakuten_error_message(error)))
+                continue
+            except RakutenError as error:  # unknown file id, or a report Rakuten no longer has
+                summaries.append(file._rakuten_report_lost(file.company_id._rakuten_error_message(error)))
+                continue
+            if report is None:
+                summaries.append(file._rakuten_report_lost(_("Rakuten keeps reports %s days", REPORT_RETENTION.days)))
+                continue
             file.rakuten_status = report.status
             if report.pending:
                 continue
@@ -109,34 +133,47 @@ class RakutenStockImport(models.Model):
                                refused=len(file.line_ids.filtered(lambda line: line.state != 'done'))))
         return summaries
 
+    def _rakuten_fetch_report(self, client):
+        """The file's report, or None when Rakuten no longer keeps it."""
+        self.ensure_one()
+        if self.create_date < fields.Datetime.now() - REPORT_RETENTION:
+            return None
+        return client.get_import_report(self.import_id)
+
+    def _rakuten_label(self):
+        self.ensure_one()
+        return self.import_id or _("sent on %s", fields.Datetime.to_string(self.create_date))
+
+    def _rakuten_report_lost(self, why):
+        """This file's report will never be read: say why on the file, its lines and products; its SKUs count
+        as not sent, so the next push sends them again. Returns the translated sentence."""
+        self.ensure_one()
+        message = _("The report of stock file %(file)s cannot be read (%(why)s): its SKUs are sent again.",
+                    file=self._rakuten_label(), why=why)
+        self.line_ids._rakuten_failed(message)
+        self.write({'state': 'lost', 'message': message, 'report_date': fields.Datetime.now()})
+        return message
+
     def _rakuten_apply_report(self, report):
-        """Per-SKU results onto the lines and the products (advert id, listing, last published quantity)."""
+        """Per-SKU results onto the lines and the products (advert id, listing, last published quantity), for
+        this file's company; a product that a newer file already reported on keeps that newer result."""
         self.ensure_one()
         now = fields.Datetime.now()
-        processed = report.done or report.status == const.IMPORT_IDENTICAL
+        if not (report.done or report.status == const.IMPORT_IDENTICAL):
+            self.line_ids._rakuten_failed(_("Rakuten did not process the file: %s", report.status))
+            self.write({'state': 'failed', 'report_date': now})
+            return
         by_sku = {line.sku: line for line in report.lines}
+        current = self.line_ids - self.line_ids._rakuten_superseded()
+        updates = defaultdict(lambda: self.env['product.product'])  # product values → products
         for line in self.line_ids:
             result = by_sku.get(line.sku)
-            if not processed:
-                line.write({'state': 'failed', 'message': _("Rakuten did not process the file: %s", report.status)})
-                line.product_id.rakuten_push_result = line.message
-                continue
-            errors = result.errors if result else ()
-            if errors:
-                message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
-                line.write({'state': 'error', 'message': message})
-                line.product_id.write({'rakuten_listing_state': 'error', 'rakuten_push_result': message})
-                continue
-            line.write({'state': 'done', 'message': False, 'advert_id': result.advertid if result else False})
-            values = {
-                'rakuten_published_qty': line.quantity, 'rakuten_published_date': now,
-                'rakuten_listing_state': 'active' if line.quantity > 0 else 'ended',
-                'rakuten_push_result': _("Accepted by Rakuten"),
-            }
-            if result and result.advertid:
-                values['rakuten_advert_id'] = result.advertid
-            line.product_id.write(values)
-        self.write({'state': 'done' if processed else 'failed', 'report_date': now})
+            values = line._rakuten_apply_result(result, now)
+            if line in current:
+                updates[tuple(sorted(values.items()))] |= line.product_id
+        for values, products in updates.items():
+            products.with_company(self.company_id).write(dict(values))
+        self.write({'state': 'done', 'report_date': now})
 
 
 class RakutenStockImportLine(models.Model):
@@ -153,3 +190,37 @@ class RakutenStockImportLine(models.Model):
     state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
     advert_id = fields.Char(string="Rakuten Advert ID")
     message = fields.Char(string="Rakuten Answer")
+
+    def _rakuten_apply_result(self, result, now):
+        """Store Rakuten's answer for this SKU; return what it means for the product."""
+        self.ensure_one()
+        errors = result.errors if result else ()
+        if errors:
+            message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
+            self.write({'state': 'error', 'message': message})
+            return {'rakuten_listing_state': 'error', 'rakuten_push_result': message}
+        self.write({'state': 'done', 'message': False, 'advert_id': result.advertid if result else False})
+        values = {
+            'rakuten_published_qty': self.quantity, 'rakuten_published_date': now,
+            'rakuten_listing_state': 'active' if self.quantity > 0 else 'ended',
+            'rakuten_push_result': _("Accepted by Rakuten"),
+        }
+        if result and result.advertid:
+            values['rakuten_advert_id'] = result.advertid
+        return values
+
+    def _rakuten_failed(self, message):
+        """Rakuten did not process these lines: their SKUs are sent again; the products say why."""
+        self.write({'state': 'failed', 'message': message})
+        for company, lines in (self - self._rakuten_superseded()).grouped('company_id').items():
+            lines.product_id.with_company(company).write({'rakuten_push_result': message})
+
+    def _rakuten_superseded(self):
+        """Lines whose product has a result from a newer file of the same company: an older report never
+        overwrites a newer one."""
+        latest = {(product.id, company.id): line_id for product, company, line_id in self.sudo()._read_group(
+            [('product_id', 'in', self.product_id.ids), ('company_id', 'in', self.company_id.ids),
+             ('state', 'in', ('done', 'error'))],
+            ['product_id', 'company_id'], ['id:max'],
+        )}
+        return self.filtered(lambda line: latest.get((line.product_id.id, line.company_id.id), 0) > line.id)

@@ -1,22 +1,33 @@
 import logging
+import math
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_round
 
 from ..rakuten_connector import (
-    AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
+    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
+from ..rakuten_connector.parsing import UNEXPECTED_STATUS
 from ..rakuten_connector.records import TrackingLine
 
 _logger = logging.getLogger(__name__)
 
 DESPATCH_STATES = [
     ('to_send', "To Send"),
+    ('waiting', "Waiting for Rakuten"),
     ('sent', "Sent"),
     ('failed', "Failed"),
 ]
 MAX_ATTEMPTS = 5  # transient failures are retried this many times before a user is asked to act
 DESPATCH_LOCK_KEY = 0x52414B44  # "RAKD": one despatch job per company at a time (second key: company id)
+
+
+def _shippable(items):
+    """The units Rakuten expects to be shipped (accepted); any other status means "do not confirm"."""
+    return items.filtered(lambda item: item.status in const.SHIPPABLE_STATUSES)
 
 
 class StockPicking(models.Model):
@@ -26,13 +37,28 @@ class StockPicking(models.Model):
                                               copy=False, index='btree_not_null', tracking=True)
     rakuten_despatch_error = fields.Text(string="Rakuten Despatch Error", readonly=True, copy=False)
     rakuten_despatch_attempts = fields.Integer(readonly=True, copy=False)
+    rakuten_despatch_file = fields.Char(
+        string="Rakuten Despatch File", readonly=True, copy=False,
+        help="Id of the despatch file Rakuten queued for later processing: its report tells what was applied.",
+    )
     rakuten_item_ids = fields.One2many('rakuten.sale.item', 'picking_id', string="Rakuten Items")
 
     # === ACTION METHODS === #
 
     def action_rakuten_send(self):
-        """Button: send (again) the despatch of these deliveries to Rakuten now."""
-        pickings = self.filtered(lambda picking: picking.state == 'done' and picking.rakuten_item_ids)
+        """Button: send (again) the despatch of these deliveries to Rakuten now.
+
+        Warehouse users have no rights on Rakuten sales: their right to change these deliveries is checked,
+        then the Rakuten bookkeeping (units confirmed, file ids) runs as superuser.
+        """
+        self.check_access('write')
+        pickings = self.filtered(lambda picking: picking.state == 'done'
+                                 and picking.rakuten_despatch_state in ('to_send', 'failed')).sudo()
+        pickings = pickings.filtered('rakuten_item_ids')
+        off = pickings.company_id.filtered(lambda company: not company.rakuten_enabled)
+        if off:
+            raise UserError(_("The Rakuten integration of %s is switched off: switch it on in Settings first.",
+                              ', '.join(off.mapped('name'))))
         pickings.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0})
         pickings._rakuten_send_despatch()
         return True
@@ -65,7 +91,8 @@ class StockPicking(models.Model):
                     and order.company_id._rakuten_requires_tracking(order.rakuten_shipping_type))
 
     def _rakuten_is_last_step(self):
-        return self.picking_type_code == 'outgoing' and self.location_dest_id.usage == 'customer'
+        """The transfer that reaches the buyer: the last step of a delivery route, or a dropship."""
+        return self._is_to_external_location() and self.location_dest_id.usage == 'customer'
 
     def _action_done(self):
         result = super()._action_done()
@@ -81,14 +108,10 @@ class StockPicking(models.Model):
         """
         to_send = self.browse()
         for picking in self.filtered(lambda p: p.sale_id.rakuten_sale_id and p._rakuten_is_last_step()):
-            if not picking.company_id.rakuten_mark_despatched:
+            company = picking.company_id
+            if not (company.rakuten_enabled and company.rakuten_mark_despatched):
                 continue
-            items = picking.sale_id.rakuten_sale_id.item_ids
-            for move in picking.move_ids.filtered(lambda move: move.state == 'done' and move.sale_line_id):
-                units = int(move.product_uom._compute_quantity(move.quantity, move.sale_line_id.product_uom_id))
-                # Read after each move: two moves of one order line must not claim the same units.
-                free = items.filtered(lambda item: item.order_line_id == move.sale_line_id and not item.picking_id)
-                free[:units].picking_id = picking
+            picking._rakuten_claim_units()
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
@@ -96,32 +119,104 @@ class StockPicking(models.Model):
                            'rakuten_despatch_error': False})
             self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')._trigger()
 
+    def _rakuten_claim_units(self):
+        """Give this delivery the Rakuten units it shipped, order line by order line: the units Odoo counts as
+        delivered (whole kits, returns deducted; dropships included) that no delivery claimed yet. Only units
+        Rakuten still expects are taken: a unit cancelled there is never confirmed, and a user is told."""
+        self.ensure_one()
+        items = self.sale_id.rakuten_sale_id.item_ids
+        unexpected = self.env['rakuten.sale.item']
+        for line in self.move_ids.filtered(lambda move: move.state == 'done').sale_line_id:
+            line_items = items.filtered(lambda item: item.order_line_id == line)
+            missing = self._rakuten_units(line.qty_delivered) - len(line_items.filtered('picking_id'))
+            own = self.move_ids.filtered(lambda move: move.state == 'done' and move.sale_line_id == line
+                                         and move.product_id == line.product_id)
+            if own:  # not a kit: never more than this delivery's own moves (deliveries validated together)
+                missing = min(missing, self._rakuten_units(sum(
+                    move.product_uom._compute_quantity(move.quantity, line.product_uom_id) for move in own)))
+            if missing <= 0:
+                continue
+            free = line_items.filtered(lambda item: not item.picking_id)
+            shippable = _shippable(free)
+            shippable[:missing].picking_id = self
+            if missing > len(shippable):
+                unexpected |= (free - shippable)[:missing - len(shippable)]
+        if unexpected:
+            self._rakuten_tell_unexpected(unexpected)
+
+    @staticmethod
+    def _rakuten_units(quantity):
+        """Whole units (one Rakuten item each) in a quantity of the order line's unit."""
+        return math.floor(float_round(quantity, precision_digits=6))  # 2.9999999 after a conversion is 3
+
+    def _rakuten_tell_unexpected(self, items):
+        """Units that left (or were about to be confirmed) although Rakuten does not expect them shipped: a
+        note and a to-do for a user, once per delivery."""
+        self.ensure_one()
+        summary = _("Rakuten units not to ship")
+        activity = self.activity_ids.filtered(lambda activity: activity.summary == summary)[:1]
+        items = items.filtered(lambda item: item.itemid not in (activity.note or ''))
+        if not items:
+            return
+        note = _("Not confirmed to Rakuten, whose status of these units does not allow a despatch: %s. Check the "
+                 "order on Rakuten (cancelled units may need a refund or a return).",
+                 ', '.join(f'{item.sku} ({item.itemid}: {item.status or "?"})' for item in items))
+        self.message_post(body=note)
+        if activity:
+            activity.note += Markup('<p>%s</p>') % note
+        else:
+            self.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
+                                   user_id=self._rakuten_responsible().id)
+
+    def _rakuten_responsible(self):
+        self.ensure_one()
+        return self.sale_id.user_id or self.sale_id.rakuten_sale_id._rakuten_responsible()
+
     # === BUSINESS METHODS - DESPATCH === #
 
     @api.model
     def _cron_rakuten_despatch(self):
-        self.search([('rakuten_despatch_state', '=', 'to_send')])._rakuten_send_despatch()
+        """Send what waits, read the reports of queued files: company by company, each in its language."""
+        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
+                                                            ('rakuten_mark_despatched', '=', True)])
+        pickings = self.search([('rakuten_despatch_state', 'in', ('to_send', 'waiting')),
+                                ('company_id', 'in', companies.ids)])
+        pickings._rakuten_send_despatch()
 
     def _rakuten_send_despatch(self):
-        """Send carrier + tracking of these deliveries: one file per company, a bad delivery isolated."""
+        """Send carrier + tracking of these deliveries: one file per company, a bad delivery isolated; a company
+        whose credentials are missing waits alone."""
         for company, pickings in self.grouped('company_id').items():
-            if not pickings._rakuten_despatch_lock(company):
-                _logger.info("Rakuten despatch of company %s already running, skipped", company.id)
-                continue
-            try:
-                client = company._rakuten_client()
-            except UserError as error:  # missing credentials: every delivery waits for them
-                pickings._rakuten_despatch_failed(error.args[0], transient=True)
-                continue
-            ready = self.browse()
-            for picking in pickings:
-                problem = picking._rakuten_despatch_problem()
-                if problem:
-                    picking._rakuten_despatch_failed(problem, transient=False)
-                else:
-                    ready |= picking
-            ready._rakuten_send_with(client)
+            company._rakuten_env(pickings)._rakuten_send_company(company)
             self.env['ir.cron']._rakuten_commit_progress()
+
+    def _rakuten_send_company(self, company):
+        if not self._rakuten_despatch_lock(company):
+            _logger.info("Rakuten despatch of company %s already running, skipped", company.id)
+            return
+        to_send = self.filtered(lambda picking: picking.rakuten_despatch_state == 'to_send')
+        try:
+            client = company._rakuten_client()
+        except UserError as error:  # missing credentials: every delivery waits for them
+            to_send._rakuten_despatch_failed(error.args[0], transient=True)
+            return
+        try:
+            (self - to_send)._rakuten_read_despatch_reports(client)
+        except (AuthError, QuotaError, RightsError) as error:
+            _logger.info("Rakuten despatch of company %s stopped: %s", company.id, error)
+            return
+        ready = self.browse()
+        for picking in to_send:
+            unexpected = picking.rakuten_item_ids.filtered(lambda item: not item.tracking_sent) \
+                - picking._rakuten_items_to_send()
+            if unexpected:  # cancelled on Rakuten since the delivery was validated
+                picking._rakuten_tell_unexpected(unexpected)
+            problem = picking._rakuten_despatch_problem()
+            if problem:
+                picking._rakuten_despatch_failed(problem, transient=False)
+            else:
+                ready |= picking
+        ready._rakuten_send_with(client)
 
     def _rakuten_despatch_lock(self, company):
         """Transaction-level advisory lock: two workers never send the same deliveries; released at commit.
@@ -148,41 +243,55 @@ class StockPicking(models.Model):
             self._rakuten_despatch_failed(self.company_id._rakuten_error_message(error), transient=True)
 
     def _rakuten_send_file(self, client):
-        """One importitemshippingstatus file for these deliveries. False when Rakuten refused the file."""
-        items = self.rakuten_item_ids.filtered(lambda item: not item.tracking_sent)
+        """One importitemshippingstatus file for these deliveries. False when Rakuten refused a line of it."""
+        items = self._rakuten_items_to_send()
         if not items:
             self._rakuten_despatch_sent(items)
             return True
         try:
-            client.import_item_shipping_status([picking_item for picking in self
-                                                for picking_item in picking._rakuten_tracking_lines()])
+            result = client.import_item_shipping_status([line for picking in self
+                                                         for line in picking._rakuten_tracking_lines()])
         except (AuthError, QuotaError, RightsError):
             raise
         except (TransientError, ResponseError) as error:
             self._rakuten_despatch_failed(self.company_id._rakuten_error_message(error), transient=True)
             return True
         except RakutenError as error:
-            if len(self) > 1:
-                return False  # a line was refused: send each delivery alone to find which
+            refused = isinstance(error, ParameterError) or error.code != UNEXPECTED_STATUS
+            if refused and len(self) > 1:
+                return False  # a line was refused (nothing applied): send each delivery alone to find which
+            # Refused, or an answer that does not say whether Rakuten applied the file: a user checks.
             self._rakuten_despatch_failed(self.company_id._rakuten_error_message(error), transient=False)
             return True
-        self._rakuten_despatch_sent(items)
+        if result.pending:
+            self._rakuten_despatch_queued(result.import_id)
+        else:
+            self._rakuten_despatch_sent(items)
         return True
+
+    def _rakuten_items_to_send(self):
+        """Units of these deliveries not confirmed yet that Rakuten still expects shipped."""
+        return _shippable(self.rakuten_item_ids.filtered(lambda item: not item.tracking_sent))
 
     def _rakuten_tracking_lines(self):
         self.ensure_one()
-        carrier = self.carrier_id
+        carrier = self._rakuten_carrier()
         number = self.carrier_tracking_ref or ''
         return [
             TrackingLine(purchaseid=self.sale_id.rakuten_purchase_id, itemid=item.itemid,
                          transporter=carrier.rakuten_transporter_id.name, tracking_number=number,
                          tracking_url=carrier._rakuten_tracking_url(number))
-            for item in self.rakuten_item_ids.filtered(lambda item: not item.tracking_sent)
+            for item in self._rakuten_items_to_send()
         ]
+
+    def _rakuten_carrier(self):
+        """The delivery's carrier, else the order's (a dropship from a vendor has none of its own)."""
+        self.ensure_one()
+        return self.carrier_id or self.sale_id.carrier_id
 
     def _rakuten_despatch_problem(self):
         self.ensure_one()
-        carrier = self.carrier_id
+        carrier = self._rakuten_carrier()
         if not carrier:
             return _("The delivery %s has no carrier: set one, then send it to Rakuten again.", self.name)
         if not carrier.rakuten_transporter_id:
@@ -193,14 +302,67 @@ class StockPicking(models.Model):
                      carrier.rakuten_transporter_id.name, carrier.name)
         return False
 
+    # === BUSINESS METHODS - DESPATCH REPORTS === #
+
+    def _rakuten_despatch_queued(self, file_id):
+        """Rakuten took the file for later processing: its report (read by the next runs) tells the outcome."""
+        self.write({'rakuten_despatch_state': 'waiting', 'rakuten_despatch_file': file_id,
+                    'rakuten_despatch_error': False})
+        for picking in self:
+            picking.message_post(body=_("Despatch file %s queued by Rakuten: its report is read at the next runs.",
+                                        file_id))
+
+    def _rakuten_read_despatch_reports(self, client):
+        """Apply the reports of the queued despatch files that Rakuten has processed."""
+        for file_id, pickings in self.grouped('rakuten_despatch_file').items():
+            try:
+                report = client.get_import_report(file_id)
+            except (AuthError, QuotaError, RightsError):
+                raise
+            except (TransientError, ResponseError) as error:
+                _logger.info("Rakuten despatch report %s left for the next run: %s", file_id, error)
+                continue
+            except RakutenError as error:  # unknown or expired file: its outcome will never be known here
+                pickings._rakuten_despatch_failed(_(
+                    "The report of the despatch file %(file)s cannot be read (%(error)s): check these units on "
+                    "Rakuten, then send the delivery again if they are not marked as shipped.",
+                    file=file_id, error=pickings.company_id._rakuten_error_message(error)), transient=False)
+                continue
+            if not report.pending:
+                pickings._rakuten_apply_despatch_report(report)
+
+    def _rakuten_apply_despatch_report(self, report):
+        """Units without error in a processed file are confirmed; line errors land on their delivery."""
+        if not report.done:
+            self._rakuten_despatch_failed(_("Rakuten did not process the despatch file %(file)s: %(status)s.",
+                                            file=report.file_id, status=report.status), transient=False)
+            return
+        errors = {line.itemid: '; '.join(f'{error.code} {error.text}'.strip() for error in line.errors)
+                  for line in report.lines if line.errors}
+        for picking in self:
+            items = picking._rakuten_items_to_send()
+            refused = items.filtered(lambda item: item.itemid in errors)
+            if refused:
+                (items - refused).tracking_sent = True
+                picking._rakuten_despatch_failed(_("Rakuten refused units of despatch file %(file)s: %(errors)s",
+                                                   file=report.file_id, errors=', '.join(
+                                                       f'{item.itemid}: {errors[item.itemid]}' for item in refused)),
+                                                 transient=False)
+            else:
+                picking._rakuten_despatch_sent(items)
+
+    # === BUSINESS METHODS - DESPATCH OUTCOME === #
+
     def _rakuten_despatch_sent(self, items):
         items.tracking_sent = True
         for picking in self:
-            picking.write({'rakuten_despatch_state': 'sent', 'rakuten_despatch_error': False})
+            picking.write({'rakuten_despatch_state': 'sent', 'rakuten_despatch_error': False,
+                           'rakuten_despatch_file': False})
             picking.message_post(body=_(
                 "Despatch sent to Rakuten: %(transporter)s, tracking %(tracking)s, %(count)s unit(s).",
-                transporter=picking.carrier_id.rakuten_transporter_id.name,
-                tracking=picking.carrier_tracking_ref or _("none"), count=len(picking.rakuten_item_ids)))
+                transporter=picking._rakuten_carrier().rakuten_transporter_id.name,
+                tracking=picking.carrier_tracking_ref or _("none"),
+                count=len(items.filtered(lambda item: item.picking_id == picking))))
             picking.activity_unlink(['mail.mail_activity_data_warning'])
 
     def _rakuten_despatch_failed(self, reason, transient):
@@ -209,10 +371,11 @@ class StockPicking(models.Model):
             attempts = picking.rakuten_despatch_attempts + 1
             give_up = not transient or attempts >= MAX_ATTEMPTS
             picking.write({'rakuten_despatch_state': 'failed' if give_up else 'to_send',
-                           'rakuten_despatch_error': reason, 'rakuten_despatch_attempts': attempts})
+                           'rakuten_despatch_error': reason, 'rakuten_despatch_attempts': attempts,
+                           'rakuten_despatch_file': False})
             if give_up:
                 picking.message_post(body=_("Despatch not sent to Rakuten: %s", reason))
                 picking.activity_unlink(['mail.mail_activity_data_warning'])
                 picking.activity_schedule(
                     'mail.mail_activity_data_warning', summary=_("Rakuten despatch failed"), note=reason,
-                    user_id=picking.sale_id.user_id.id or picking.sale_id.rakuten_sale_id._rakuten_responsible().id)
+                    user_id=picking._rakuten_responsible().id)

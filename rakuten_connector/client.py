@@ -15,7 +15,7 @@ from datetime import date
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import const, parsing
@@ -30,6 +30,29 @@ MAX_PAGES = 10000  # a safety net against a server that never stops paging
 # Errors after which no further call of the run can succeed: a concurrent batch stops on them.
 RUN_STOPPERS = (AuthError, QuotaError, RightsError)
 _ADAPTER_RETRIED = frozenset({'NetworkError', 'OversizedResponse'})
+MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is never slept on in a worker; the next run retries
+
+
+def retry_after(response):
+    """Seconds Rakuten asks to wait before the next call (``Retry-After``), None when it does not say."""
+    value = response.headers.get('Retry-After')
+    if value is None:
+        return None
+    try:
+        return Retry.DEFAULT.parse_retry_after(value)
+    except InvalidHeader:
+        return None
+
+
+class _ShortWaitRetry(Retry):
+    """urllib3's Retry, except that a ``Retry-After`` longer than MAX_RETRY_AFTER ends the retries at once
+    (the answer goes back to the caller) instead of holding the worker for that long."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None and (retry_after(response) or 0) > MAX_RETRY_AFTER:
+            raise MaxRetryError(_pool, url, error)
+        return super().increment(method=method, url=url, response=response, error=error, _pool=_pool,
+                                 _stacktrace=_stacktrace)
 
 
 class RakutenClient:
@@ -48,12 +71,12 @@ class RakutenClient:
         self.channel = channel
         self.max_response_bytes = max_response_bytes
         # Reads may be replayed after any failure; writes only when the request never left.
-        self._read_session = self._session(Retry(
+        self._read_session = self._session(_ShortWaitRetry(
             total=retries, connect=retries, read=retries, status=retries, other=0,
             backoff_factor=backoff, status_forcelist=const.RETRY_STATUSES,
             allowed_methods=frozenset({'GET'}), raise_on_status=False, respect_retry_after_header=True,
         ))
-        self._write_session = self._session(Retry(
+        self._write_session = self._session(_ShortWaitRetry(
             total=retries, connect=retries, read=0, status=0, other=0, backoff_factor=backoff,
             allowed_methods=frozenset(), raise_on_status=False,
         ))
@@ -126,7 +149,16 @@ class RakutenClient:
                                  code='NetworkError', action=action) from None
         _logger.debug('Rakuten %s: HTTP %s, %d bytes in %.2fs', action, response.status_code, len(content),
                       time.monotonic() - started)
+        self._check_retry_after(action, response)
         return self._check(action, response.status_code, content)
+
+    @staticmethod
+    def _check_retry_after(action, response):
+        """Rakuten asks to come back later than a worker may wait: the run stops, the next run retries."""
+        wait = retry_after(response) if response.status_code in (429, 503) else None
+        if wait is not None and wait > MAX_RETRY_AFTER:
+            raise QuotaError(f'Rakuten asks to wait {int(wait)} seconds before the next call.',
+                             code='RetryAfter', action=action)
 
     def _read_body(self, response):
         chunks, size = [], 0

@@ -24,8 +24,11 @@ from .records import (
 
 _CONTROL_CHARS = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]')
 _DECLARATION = re.compile(rb'^\s*<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\'][^>]*\?>')
+# A namespace declaration whose URI is padded with spaces (seen in Rakuten's documentation): libxml2 refuses it.
+_PADDED_NAMESPACE = re.compile(rb'(\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*)(["\'])\s*([^"\'<>]*?)\s*\2')
 _LATIN1_NAMES = {'iso-8859-1', 'iso8859-1', 'latin-1', 'latin1', 'windows-1252', 'cp1252'}
 _PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
+UNEXPECTED_STATUS = 'UnexpectedStatus'  # error code: a file upload answered with a status we cannot trust
 
 
 def _parser():
@@ -77,6 +80,7 @@ def parse_document(content):
     if b'<!DOCTYPE' in content or b'<!ENTITY' in content:
         raise ResponseError('Refused an answer declaring a DTD or entities.', code='HostileResponse')
     content = _normalise_encoding(_CONTROL_CHARS.sub(b'', content))
+    content = _PADDED_NAMESPACE.sub(rb'\1\2\3\2', content)
     try:
         root = etree.fromstring(content, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as error:
@@ -301,8 +305,16 @@ def parse_status(root):
 
 
 def parse_import_result(root):
+    """The answer to a file upload: ``OK`` (with the file id when Rakuten gives one), or a waiting status with
+    the file id whose report tells the outcome later. Anything else raises (code UNEXPECTED_STATUS): whether
+    Rakuten applied the file is unknown, so the caller must not simply send it again."""
     response = root.find('response')
-    return ImportResult(import_id=_text(response, 'importid'), status=_text(response, 'status'))
+    result = ImportResult(import_id=_text(response, 'importid'), status=_text(response, 'status'))
+    if result.status.upper() == 'OK' or (result.pending and result.import_id):
+        return result
+    problem = 'without a file id to follow' if result.pending else 'that is not OK'
+    raise RakutenError(f'Rakuten answered the file with status {result.status!r} {problem}.',
+                       code=UNEXPECTED_STATUS)
 
 
 def parse_todo_list(root):
@@ -339,7 +351,7 @@ def parse_inventory_page(root):
 def _report_line(element):
     return ImportReportLine(
         sku=_text(element, 'sku'), status=_text(element, 'status'), product_id=_text(element, 'pid'),
-        advertid=_text(element, 'aid'),
+        advertid=_text(element, 'aid'), itemid=_text(element, 'itemid'),
         errors=tuple(
             ImportLineError(key=_text(error, 'error_key'), code=_text(error, 'error_code'),
                             text=_text(error, 'error_text'), fatal=_flag(_text(error, 'fatal_error')))
@@ -359,7 +371,8 @@ def parse_import_report(root, file_id):
         processed_lines=_int(_text(file_info, 'processedlines')),
         error_lines=_int(_text(file_info, 'errorlines')),
         success_rate=_text(file_info, 'successrate'),
-        lines=tuple(_report_line(product) for product in response.iterfind('product')),
+        # Stock files report per ``product``; a despatch file's report (undocumented) per ``item``.
+        lines=tuple(_report_line(line) for line in response if line.tag in ('product', 'item')),
         next_token=next_token,
     )
 

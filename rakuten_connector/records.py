@@ -180,6 +180,11 @@ class ImportResult:
     import_id: str
     status: str = ''
 
+    @property
+    def pending(self):
+        """Rakuten queued the file: its report (under ``import_id``) tells the outcome later."""
+        return self.status in const.IMPORT_WAITING
+
 
 @dataclass(frozen=True)
 class ImportLineError:
@@ -196,6 +201,7 @@ class ImportReportLine:
     product_id: str = ''
     advertid: str = ''
     errors: tuple[ImportLineError, ...] = ()
+    itemid: str = ''  # lines of a despatch file's report
 
 
 @dataclass(frozen=True)

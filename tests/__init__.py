@@ -3,6 +3,7 @@
 if __name__.startswith('odoo.addons.'):
     from . import test_company_client
     from . import test_despatch
+    from . import test_multi_company
     from . import test_i18n
     from . import test_import_concurrency
     from . import test_lifecycle

@@ -1,3 +1,7 @@
+import unittest
+
+from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RakutenShopCase
@@ -170,3 +174,182 @@ class TestDespatch(RakutenShopCase):
         purchase, order = self._order(['RK-MUG'])
         picking = self._validate(order.picking_ids)
         self.assertFalse(picking.rakuten_despatch_state)
+
+    # --- Warehouse user (no Sales rights) ---
+
+    def _warehouse_user(self):
+        return new_test_user(self.env, login='rk_preparateur', groups='stock.group_stock_user')
+
+    def test_warehouse_user_sends_through_to_sent(self):
+        purchase, order = self._order(['RK-MUG'])
+        self.server.state.inject('http503', 'importitemshippingstatus', times=1000)
+        picking = self._validate(order.picking_ids)
+        for _attempt in range(5):
+            self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'failed')
+        self.server.state.faults.clear()
+        mine = picking.with_user(self._warehouse_user())
+        self.assertFalse(mine.env.user.has_group('sales_team.group_sale_salesman'))
+        mine.action_rakuten_send()
+        self.assertEqual(mine.rakuten_despatch_state, 'sent', mine.rakuten_despatch_error)
+        self.assertFalse(mine.activity_ids, "the failure's activity is done")
+        mine.action_rakuten_send()
+        self.assertEqual(purchase.items[0].tracking_calls, 1, "each click does not send the file again")
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 6)
+
+    # --- Which units go in the file ---
+
+    def test_units_cancelled_on_rakuten_are_never_confirmed(self):
+        purchase, order = self._order(['RK-MUG', 'RK-MUG', 'RK-MUG'])
+        items = self._sale(purchase).item_ids.sorted('id')
+        items[0].status = 'CANCELLED'  # before validation: the warehouse ships the 3 mugs anyway
+        picking = self._validate(order.picking_ids)
+        self.assertEqual(picking.rakuten_item_ids, items[1:])
+        items[1].status = 'CANCELLED'  # after validation, before the job runs
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
+        self.assertEqual([item.tracking_calls for item in purchase.items], [0, 0, 1])
+        self.assertIn(items[0].itemid, picking.activity_ids.note)
+        self.assertIn(items[1].itemid, picking.message_ids.mapped('body')[1])
+
+    def test_kit_counts_the_order_line_units_not_component_moves(self):
+        if 'mrp.bom' not in self.env:
+            raise unittest.SkipTest("Kits need the mrp module in the test database.")
+        kit = self._product('RK-KIT', 'Coffret mug et sous-tasses', 25.0)
+        kit.is_storable = False
+        saucer = self._product('RK-SOUS-TASSE', 'Sous-tasse', 2.0)
+        self.env['mrp.bom'].create({
+            'product_tmpl_id': kit.product_tmpl_id.id, 'type': 'phantom',
+            'bom_line_ids': [Command.create({'product_id': self.mug.id, 'product_qty': 1}),
+                             Command.create({'product_id': saucer.id, 'product_qty': 2})],
+        })
+        self._stock(saucer, 10)
+        purchase, order = self._order(['RK-KIT', 'RK-KIT'])
+        picking = order.picking_ids
+        self.assertEqual(len(picking.move_ids), 2, "one move per component")
+        self._validate(picking, quantities={self.mug: 2, saucer: 2})  # 2 mugs but saucers for one kit only
+        self._despatch()
+        self.assertEqual(sorted(item.tracking_calls for item in purchase.items), [0, 1], "one whole kit left")
+        self._validate(order.picking_ids - picking, tracking='6A77')
+        self._despatch()
+        self.assertEqual(sorted(item.tracking['number'] for item in purchase.items), ['6A12345678901', '6A77'])
+
+    def test_dropship_delivery_is_despatched(self):
+        if self.env['ir.module.module']._get('stock_dropshipping').state != 'installed':
+            raise unittest.SkipTest("Dropship needs the stock_dropshipping module in the test database.")
+        vendor = self.env['res.partner'].create({'name': 'Grossiste Tasses'})
+        dropped = self._product('RK-DROP', 'Tasse expédiée par le fournisseur', 12.0)
+        dropped.write({'route_ids': [Command.link(self.env.ref('stock_dropshipping.route_drop_shipping').id)],
+                       'seller_ids': [Command.create({'partner_id': vendor.id, 'price': 5.0})]})
+        purchase = self.shop.add_sale([('RK-DROP', '12.00')], shipping_type='Suivi')
+        self._run()
+        order = self._sale(purchase).order_id
+        order._get_purchase_orders().button_confirm()
+        dropship = order.picking_ids
+        self.assertTrue(dropship.is_dropship)
+        self._validate(dropship, tracking='DS-1')
+        self._despatch()
+        self.assertEqual(dropship.rakuten_despatch_state, 'sent', dropship.rakuten_despatch_error)
+        self.assertEqual(purchase.items[0].tracking,
+                         {'transporter': 'Colissimo', 'number': 'DS-1', 'url': ''}, "the order's carrier")
+
+    def test_return_sends_nothing(self):
+        purchase, order = self._order(['RK-MUG', 'RK-TEE'])
+        picking = self._validate(order.picking_ids)
+        self._despatch()
+        wizard = Form(self.env['stock.return.picking'].with_context(active_id=picking.id,
+                                                                    active_model='stock.picking')).save()
+        wizard.product_return_moves.quantity = 1
+        returned = self.env['stock.picking'].browse(wizard.action_create_returns()['res_id'])
+        self._validate(returned)
+        self._despatch()
+        self.assertFalse(returned.rakuten_despatch_state)
+        self.assertEqual(picking.rakuten_item_ids, self._sale(purchase).item_ids, "the units stay with the delivery")
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1)
+        self.assertEqual([item.tracking_calls for item in purchase.items], [1, 1])
+
+    # --- Validating several deliveries at once ---
+
+    def test_tracking_warning_validates_the_whole_batch(self):
+        _purchase, tracked_order = self._order(['RK-MUG'])
+        _purchase, untracked_order = self._order(['RK-TEE'])
+        tracked, untracked = tracked_order.picking_ids, untracked_order.picking_ids
+        tracked.carrier_tracking_ref = '6A1'
+        (tracked | untracked).move_ids.quantity = 1
+        action = (tracked | untracked).button_validate()
+        self.assertEqual(action['res_model'], 'rakuten.tracking.warning')
+        wizard = Form.from_action(self.env, action).save()
+        self.assertEqual(wizard.picking_ids, untracked, "only the untracked delivery is named")
+        wizard.action_validate()
+        self.assertEqual((tracked | untracked).mapped('state'), ['done', 'done'])
+
+    # --- Integration switched off ---
+
+    def test_integration_off_stops_hook_and_job(self):
+        _purchase, early = self._order(['RK-MUG'])
+        _purchase, late = self._order(['RK-TEE'])
+        waiting = self._validate(early.picking_ids)
+        self.company.rakuten_enabled = False
+        self._despatch()
+        self.assertEqual(waiting.rakuten_despatch_state, 'to_send', "kept for when the integration is back")
+        self.assertFalse(self._validate(late.picking_ids).rakuten_despatch_state)
+        with self.assertRaises(UserError):
+            waiting.action_rakuten_send()
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 0)
+        self.company.rakuten_enabled = True
+        self._despatch()
+        self.assertEqual(waiting.rakuten_despatch_state, 'sent')
+
+    def test_despatch_setting_stays_reachable(self):
+        self.company.rakuten_import_orders = False
+        with Form(self.env['res.config.settings']) as settings:
+            settings.rakuten_mark_despatched = False  # Form refuses to write an invisible field
+        settings.save().execute()
+        self.assertFalse(self.company.rakuten_mark_despatched)
+
+    # --- Rakuten's answer to the file ---
+
+    def test_answer_without_ok_is_not_taken_as_sent_nor_resent(self):
+        purchase, order = self._order(['RK-MUG'])
+        picking = self._validate(order.picking_ids)
+        self.server.state.inject('bad_status', 'importitemshippingstatus')
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'failed')
+        self.assertIn("'KO'", picking.rakuten_despatch_error)
+        self.assertTrue(picking.activity_ids, "a user checks on Rakuten")
+        self._despatch()
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1, "never resent blindly")
+
+    def test_queued_file_report_confirms_units_and_reports_line_errors(self):
+        good_purchase, good = self._order(['RK-MUG'])
+        bad_purchase, bad = self._order(['RK-TEE'])
+        self._validate(good.picking_ids)
+        self._validate(bad.picking_ids)
+        self.server.state.inject('queued', 'importitemshippingstatus')
+        self.server.state.import_polls = 1
+        bad_purchase.items[0].status = 'CANCELLED'  # Rakuten refuses this line when it processes the file
+        self._despatch()
+        pickings = good.picking_ids | bad.picking_ids
+        self.assertEqual(set(pickings.mapped('rakuten_despatch_state')), {'waiting'})
+        self.assertTrue(good.picking_ids.rakuten_despatch_file)
+        self._despatch()  # report still "En attente"
+        self.assertEqual(set(pickings.mapped('rakuten_despatch_state')), {'waiting'})
+        self._despatch()
+        self.assertEqual(good.picking_ids.rakuten_despatch_state, 'sent')
+        self.assertTrue(good.picking_ids.rakuten_item_ids.tracking_sent)
+        self.assertEqual(bad.picking_ids.rakuten_despatch_state, 'failed')
+        self.assertIn(bad_purchase.items[0].itemid, bad.picking_ids.rakuten_despatch_error)
+        self.assertIn('CANCELLED', bad.picking_ids.rakuten_despatch_error)
+        self.assertFalse(bad.picking_ids.rakuten_item_ids.tracking_sent)
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1)
+
+    def test_queued_file_whose_report_is_gone(self):
+        purchase, order = self._order(['RK-MUG'])
+        picking = self._validate(order.picking_ids)
+        self.server.state.inject('queued', 'importitemshippingstatus')
+        self._despatch()
+        self.shop.imports.clear()  # Rakuten no longer knows the file
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'failed')
+        self.assertIn('cannot be read', picking.rakuten_despatch_error)
+        self.assertTrue(picking.activity_ids)

@@ -1,4 +1,7 @@
+import time
+
 from odoo.tests import tagged
+from odoo.tools.convert import convert_file
 
 from .common import RakutenShopCase
 
@@ -153,3 +156,115 @@ class TestStockSync(RakutenShopCase):
         self.assertEqual(self.mug.rakuten_advert_id, self.mug_advert.advertid)
         self.assertEqual(lonely.rakuten_listing_state, 'missing')
         self.assertIn('1 without Odoo product', message)
+
+    # --- Reports that cannot be read ---
+
+    def test_expired_report_never_stops_the_sync(self):
+        self._stock(self.mug, 4)
+        self.server.state.import_polls = 5  # Rakuten takes its time
+        self._sync()
+        old = self._files()
+        self.env.cr.execute("UPDATE rakuten_stock_import SET create_date = now() - interval '6 days' WHERE id = %s",
+                            [old.id])
+        old.invalidate_recordset(['create_date'])
+        self.shop.imports.clear()  # and forgets the report after 5 days
+        message = self._sync()
+        self.assertEqual(old.state, 'lost')
+        self.assertIn('5 days', old.message)
+        self.assertIn(old.import_id, message, "the user sees why")
+        self.assertIn('5 days', self.mug.rakuten_push_result)
+        self.assertEqual(sorted((self._files() - old).line_ids.mapped('sku')), sorted(old.line_ids.mapped('sku')),
+                         "the next push goes out, with the SKUs whose report was lost")
+
+    def test_unknown_file_id_never_stops_the_sync(self):
+        self._stock(self.mug, 4)
+        self._sync()
+        unknown = self._files()
+        self.shop.imports.clear()  # Rakuten does not know this file id
+        self._stock(self.tee, 2)
+        message = self._sync()
+        self.assertEqual(unknown.state, 'lost')
+        self.assertIn('fileid', unknown.message)
+        self.assertEqual(set(unknown.line_ids.mapped('state')), {'failed'})
+        new = self._files() - unknown
+        self.assertEqual(sorted(new.line_ids.mapped('sku')), ['RK-MUG', 'RK-TEE'], "lost SKUs are sent again")
+        self.assertIn(unknown.import_id, message)
+
+    def test_answer_without_file_id(self):
+        self._stock(self.mug, 4)
+        self.server.state.inject('no_file_id', 'genericimportfile')
+        message = self._sync()
+        file = self._files()
+        self.assertEqual(file.state, 'lost')
+        self.assertIn('no file id', message)
+        self._sync()
+        self.assertEqual(len(self._files()), 2, "sent again, with a file id this time")
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_qty, 4)
+
+    def test_report_read_failing_for_now_does_not_stop_the_push(self):
+        self._stock(self.mug, 4)
+        self._sync()
+        first = self._files()
+        self.server.state.inject('http503', 'genericimportreport', times=10)
+        self._stock(self.tee, 2)
+        self._sync()
+        self.assertEqual(first.state, 'pending', "asked again at the next run")
+        self.assertEqual((self._files() - first).line_ids.mapped('sku'), ['RK-TEE'])
+
+    def test_long_retry_after_is_not_slept_on(self):
+        self._stock(self.mug, 4)
+        self._sync()
+        self.server.state.inject('retry_after', 'genericimportreport', times=10, delay=3600)
+        started = time.monotonic()
+        message = self._sync()
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn('quota', message, "the run stops; the next run retries")
+        self.server.state.faults.clear()
+        self._sync()
+        self.assertEqual(self._files().state, 'done')
+
+    # --- Order of reports ---
+
+    def test_older_report_never_overwrites_a_newer_one(self):
+        self._stock(self.mug, 5)
+        self._sync()
+        older = self._files()
+        self.shop.imports[older.import_id].polls = -2  # Rakuten answers this file's report late
+        self._stock(self.mug, -2)
+        self._sync()
+        newer = self._files() - older
+        self._sync()
+        self.assertEqual((older.state, newer.state), ('pending', 'done'))
+        self.assertEqual(self.mug.rakuten_published_qty, 3)
+        self._sync()
+        self.assertEqual(older.state, 'done')
+        self.assertEqual(set(older.line_ids.mapped('state')), {'done'}, "the file's own report is kept")
+        self.assertEqual(self.mug.rakuten_published_qty, 3, "the older report does not overwrite the newer one")
+        self.assertEqual(len(self._files()), 2, "and nothing is sent again")
+
+    def test_reports_are_read_oldest_first(self):
+        self._stock(self.mug, 5)
+        self._sync()
+        self._stock(self.mug, -2)
+        self.server.state.import_polls = 5
+        self._sync()
+        self.server.state.calls.clear()
+        self.server.state.import_polls = 0
+        self._sync()
+        asked = [params['fileid'] for _login, action, params in self.server.state.calls
+                 if action == 'genericimportreport']
+        self.assertEqual(asked, self._files().sorted('id').mapped('import_id'))
+        self.assertEqual(self.mug.rakuten_published_qty, 3)
+
+
+@tagged('post_install', '-at_install')
+class TestScheduledActions(RakutenShopCase):
+
+    def test_administrator_changes_survive_updates(self):
+        crons = [self.env.ref(f'rakuten_connector.ir_cron_rakuten_{name}') for name in ('import', 'despatch', 'stock')]
+        for cron in crons:
+            cron.write({'interval_number': 2, 'interval_type': 'hours', 'active': False})
+        convert_file(self.env, 'rakuten_connector', 'data/ir_cron_data.xml', {}, mode='update')  # as -u does
+        for cron in crons:
+            self.assertEqual((cron.interval_number, cron.interval_type, cron.active), (2, 'hours', False), cron.name)

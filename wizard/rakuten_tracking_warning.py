@@ -9,4 +9,7 @@ class RakutenTrackingWarning(models.TransientModel):
     picking_ids = fields.Many2many('stock.picking', string="Deliveries")
 
     def action_validate(self):
-        return self.picking_ids.with_context(rakuten_skip_tracking_check=True).button_validate()
+        """Validate the whole batch the user asked to validate (as Odoo's own pre-validation wizards do), not
+        only the deliveries without tracking number."""
+        batch = self.env['stock.picking'].browse(self.env.context.get('button_validate_picking_ids'))
+        return (batch or self.picking_ids).with_context(rakuten_skip_tracking_check=True).button_validate()

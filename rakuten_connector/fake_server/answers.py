@@ -149,11 +149,16 @@ def import_report(response, fake_import, lines):
     sub(file_node, 'errorlines', errors)
     sub(file_node, 'successrate', f'{(100 * (total - errors) // total) if total else 0}%')
     for line in lines:
-        product = sub(response, 'product')
-        sub(product, 'sku', line['sku'])
-        sub(product, 'status', line['status'])
-        sub(product, 'pid', line.get('pid', ''))
-        sub(product, 'aid', line.get('aid', ''))
+        if 'itemid' in line:  # a despatch file's line
+            product = sub(response, 'item')
+            sub(product, 'itemid', line['itemid'])
+            sub(product, 'status', line['status'])
+        else:
+            product = sub(response, 'product')
+            sub(product, 'sku', line['sku'])
+            sub(product, 'status', line['status'])
+            sub(product, 'pid', line.get('pid', ''))
+            sub(product, 'aid', line.get('aid', ''))
         error_list = sub(product, 'errors')
         for key, code, text in line['errors']:
             error_node = sub(error_list, 'error')

@@ -4,6 +4,7 @@ Same paths (``/sales_ws``, ``/stock_ws``), ``action``/``login``/``pwd``/``versio
 answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API (JSON).
 """
 import json
+import re
 import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -112,6 +113,9 @@ class FakeRakutenApp:
         if kind in ('http500', 'http502', 'http503'):
             return Response('<html><body>Internal error</body></html>', status=int(kind[4:]),
                             content_type='text/html')
+        if kind == 'retry_after':  # throttled: come back in ``delay`` seconds
+            return Response('<html><body>Service unavailable</body></html>', status=503, content_type='text/html',
+                            headers={'Retry-After': str(int(fault.delay))})
         documents = {
             'quota': (const.ERROR_RIGHTS, 'Quota exceeded.',
                       ['You have exceeded the maximum number of requests per hour for this action.'], 'Sender'),
@@ -148,6 +152,8 @@ class FakeRakutenApp:
             # UTF-8 bytes behind a Latin-1 declaration, as some answers were captured.
             text = body.decode('iso-8859-1')
             return Response(text.encode('utf-8'), content_type=XML_TYPE)
+        if kind == 'padded_namespace':  # as in some answers of Rakuten's documentation
+            return Response(re.sub(rb'xmlns="([^"]*)"', rb'xmlns=" \1 "', body, count=1), content_type=XML_TYPE)
         if kind == 'control_chars':
             return Response(body.replace(b'<response>', b'<response>\x01\x02\x0b', 1), content_type=XML_TYPE)
         if kind == 'slow_answer':
@@ -406,25 +412,51 @@ class FakeRakutenApp:
         except RakutenError as error:
             raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [error.message]) from None
 
-    def do_importitemshippingstatus(self, shop, request, fault):
-        lines, problems = [], []
-        for number, node in enumerate(self._upload(request, 'items').iterfind('item'), start=1):
+    def _shipping_lines(self, shop, root):
+        """[(itemid, problem or None, ship arguments)] for each ``<item>`` of a shipping status file."""
+        lines = []
+        for node in root.iterfind('item'):
             get = (lambda tag, n=node: (n.findtext(tag) or '').strip())
             sale, item = shop.find_item(get('itemid'))
             problem = self._tracking_problem(item, get('transporter'), get('trackingurl'))
             if not problem and sale.purchaseid != get('purchaseid'):
                 problem = 'the item is not in that purchase'
-            if problem:
-                problems.append(f"line {number} (item {get('itemid')}): {problem}")
-            lines.append((item, get('transporter'), get('trackingnumber'), get('trackingurl')))
+            lines.append((get('itemid'), problem, (item, get('transporter'), get('trackingnumber'), get('trackingurl'))))
+        return lines
+
+    def do_importitemshippingstatus(self, shop, request, fault):
+        root = self._upload(request, 'items')
+        kind = fault.kind if fault else None
+        if kind == 'queued':  # Rakuten takes the file now and processes it later: see its report
+            return self._queue(shop, request, 'importitemshippingstatus', 'despatch')
+        if kind == 'bad_status':
+            return self._upload_answer(shop, request, 'importitemshippingstatus', 'KO')
+        lines = self._shipping_lines(shop, root)
+        problems = [f'line {number} (item {itemid}): {problem}'
+                    for number, (itemid, problem, _ship) in enumerate(lines, start=1) if problem]
         if problems or not lines:
             raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', problems or ['No item in file.'])
-        for line in lines:
-            self._ship(*line)
-        root, response = self._envelope(shop, request, 'importitemshippingstatus')
-        answers.sub(response, 'importid', next_id(700000))
-        answers.sub(response, 'status', 'OK')
+        for _itemid, _problem, ship in lines:
+            self._ship(*ship)
+        return self._upload_answer(shop, request, 'importitemshippingstatus', 'OK', next_id(700000))
+
+    def _upload_answer(self, shop, request, action, status, importid=None):
+        root, response = self._envelope(shop, request, action)
+        if importid:
+            answers.sub(response, 'importid', importid)
+        answers.sub(response, 'status', status)
         return root
+
+    def _queue(self, shop, request, action, kind):
+        """Keep an uploaded file for processing at a later report read; answer with its id. A stock file is
+        answered OK, a queued despatch file with its waiting status."""
+        upload = request.files['file']
+        upload.seek(0)
+        fake_import = FakeImport(next_id(5000000), upload.read(), datetime.now(PARIS).replace(tzinfo=None),
+                                 kind=kind)
+        shop.imports[fake_import.importid] = fake_import
+        status = fake_import.status if kind == 'despatch' else 'OK'
+        return self._upload_answer(shop, request, action, status, fake_import.importid)
 
     # ------------------------------------------------------------------------------------------------
     # Stock
@@ -442,12 +474,13 @@ class FakeRakutenApp:
         return root
 
     def do_genericimportfile(self, shop, request, fault):
-        content = request.files['file'].read()
-        fake_import = FakeImport(next_id(5000000), content, datetime.now(PARIS).replace(tzinfo=None))
-        shop.imports[fake_import.importid] = fake_import
-        root, response = self._envelope(shop, request, 'genericimportfile')
-        answers.sub(response, 'importid', fake_import.importid)
-        answers.sub(response, 'status', 'OK')
+        kind = fault.kind if fault else None
+        if kind == 'bad_status':
+            return self._upload_answer(shop, request, 'genericimportfile', 'KO')
+        root = self._queue(shop, request, 'genericimportfile', 'stock')
+        if kind == 'no_file_id':  # the file is taken, but the answer does not say under which id
+            response = root.find('response')
+            response.remove(response.find('importid'))
         return root
 
     def do_genericimportreport(self, shop, request, fault):
@@ -464,9 +497,12 @@ class FakeRakutenApp:
         return root
 
     def _process(self, shop, fake_import):
-        """Apply an import file to the adverts, as Rakuten does some minutes after the upload."""
-        previous = [i for i in shop.imports.values()
-                    if i is not fake_import and i.status in const.IMPORT_DONE and i.uploaded <= fake_import.uploaded]
+        """Apply an import file, as Rakuten does some minutes after the upload."""
+        if fake_import.kind == 'despatch':
+            self._process_despatch(shop, fake_import)
+            return
+        previous = [i for i in shop.imports.values() if i is not fake_import and i.kind == fake_import.kind
+                    and i.status in const.IMPORT_DONE and i.uploaded <= fake_import.uploaded]
         if previous and previous[-1].content == fake_import.content:
             fake_import.status = const.IMPORT_IDENTICAL
             return
@@ -480,6 +516,17 @@ class FakeRakutenApp:
                       for a in node.iterfind('attribute')}
             fake_import.lines.append(self._apply_advert(shop, values))
         fake_import.status = 'Traité' if fake_import.lines else "Aucune ligne n'a été chargée"
+
+    def _process_despatch(self, shop, fake_import):
+        """A queued shipping status file: each valid line ships its item, each bad line is reported."""
+        for itemid, problem, ship in self._shipping_lines(shop, parsing.parse_upload(fake_import.content, 'items')):
+            if problem:
+                fake_import.lines.append({'itemid': itemid, 'status': 'Erreur',
+                                          'errors': [('itemid', '2001', problem)]})
+            else:
+                self._ship(*ship)
+                fake_import.lines.append({'itemid': itemid, 'status': 'Traité', 'errors': []})
+        fake_import.status = 'Traité'
 
     @staticmethod
     def _apply_advert(shop, values):

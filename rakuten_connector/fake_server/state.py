@@ -74,7 +74,8 @@ class FakeImport:
     uploaded: datetime
     status: str = 'En attente'
     polls: int = 0
-    lines: list = field(default_factory=list)  # dicts: sku, status, pid, aid, errors
+    lines: list = field(default_factory=list)  # dicts: sku (or itemid), status, pid, aid, errors
+    kind: str = 'stock'  # 'stock' (genericimportfile) or 'despatch' (a queued importitemshippingstatus file)
 
 
 @dataclass

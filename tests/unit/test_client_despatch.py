@@ -1,7 +1,7 @@
 """Despatch actions: tracking per item and the batch shipping-status file."""
 import pytest
 
-from rakuten_connector import ParameterError, TransientError
+from rakuten_connector import ParameterError, RakutenError, TransientError, parsing
 from rakuten_connector.records import TrackingLine
 
 
@@ -55,3 +55,28 @@ def test_write_is_not_replayed_after_a_server_error(client, server, accepted):
     assert server.state.count('settrackingpackageinfos') == 1  # never sent twice by the client itself
     assert client.set_tracking(accepted.items[0].itemid, 'Colissimo', '6A1') == 'OK'  # caller's retry is safe
     assert accepted.items[0].tracking_calls == 1
+
+
+def test_answer_without_ok_status_is_an_error_not_a_success(client, server, accepted):
+    server.state.inject('bad_status', 'importitemshippingstatus')
+    lines = [TrackingLine(accepted.purchaseid, accepted.items[0].itemid, 'Colissimo', '6A1')]
+    with pytest.raises(RakutenError) as caught:
+        client.import_item_shipping_status(lines)
+    assert caught.value.code == parsing.UNEXPECTED_STATUS and "'KO'" in caught.value.message
+    assert not isinstance(caught.value, (ParameterError, TransientError)), "neither refused nor safe to resend"
+
+
+def test_queued_file_is_followed_through_its_report(client, server, accepted):
+    server.state.inject('queued', 'importitemshippingstatus')
+    lines = [TrackingLine(accepted.purchaseid, accepted.items[0].itemid, 'Colissimo', '6A1'),
+             TrackingLine(accepted.purchaseid, accepted.items[1].itemid, 'Inconnu', '6A1')]
+    result = client.import_item_shipping_status(lines)
+    assert result.pending and result.import_id
+    assert accepted.items[0].tracking is None, "nothing applied before Rakuten processes the file"
+    assert client.get_import_report(result.import_id).pending
+    report = client.get_import_report(result.import_id)
+    assert report.done
+    by_item = {line.itemid: line for line in report.lines}
+    assert not by_item[accepted.items[0].itemid].errors
+    assert 'unknown transporter' in by_item[accepted.items[1].itemid].errors[0].text
+    assert accepted.items[0].tracking['number'] == '6A1' and accepted.items[1].tracking is None

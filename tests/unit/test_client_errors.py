@@ -1,5 +1,6 @@
 """Every error class, each produced by the fake service over real HTTP (no mock)."""
 import socket
+import time
 
 import pytest
 
@@ -7,6 +8,7 @@ from rakuten_connector import (
     AuthError, ParameterError, QuotaError, RakutenClient, ResponseError, RightsError, TransientError, const,
 )
 from rakuten_connector.fake_server import seed_shop
+from rakuten_connector.records import TrackingLine
 
 
 def test_wrong_token_is_an_auth_error(server):
@@ -134,3 +136,25 @@ def test_fault_after_some_calls(client, server):
     with pytest.raises(QuotaError):
         client.get_new_sales()
     client.get_new_sales()
+
+
+@pytest.mark.parametrize('action', ['getnewsales', 'importitemshippingstatus'])
+def test_long_retry_after_stops_without_sleeping(client, server, action):
+    server.state.inject('retry_after', action, times=5, delay=3600)
+    started = time.monotonic()
+    with pytest.raises(QuotaError) as caught:
+        if action == 'getnewsales':
+            client.get_new_sales()
+        else:
+            client.import_item_shipping_status([TrackingLine('1', '2', 'Colissimo', '6A1')])
+    assert time.monotonic() - started < 5, "a worker never waits an hour for Rakuten"
+    assert caught.value.code == 'RetryAfter' and '3600 seconds' in caught.value.message
+    assert server.state.count(action) == 1, "not asked again before the next run"
+
+
+def test_short_retry_after_is_honoured(client, server):
+    server.state.inject('retry_after', 'getnewsales', times=1, delay=1)
+    started = time.monotonic()
+    assert client.get_new_sales().sales == ()
+    assert time.monotonic() - started >= 1
+    assert server.state.count('getnewsales') == 2

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from rakuten_connector import ParameterError, const
+from rakuten_connector import ParameterError, RakutenError, const
 from rakuten_connector.fake_server import seed_shop
 from rakuten_connector.records import StockLine
 
@@ -69,3 +69,13 @@ def test_empty_import_and_unknown_report(client):
         client.generic_import_file([])
     with pytest.raises(ParameterError, match='fileid'):
         client.get_import_report('123')
+
+
+def test_answer_without_file_id_or_ok_status(client, server, shop):
+    shop.add_advert('RK-MUG', stock=5)
+    server.state.inject('no_file_id', 'genericimportfile')
+    result = client.generic_import_file([StockLine(sku='RK-MUG', quantity=3)])
+    assert result.status == 'OK' and result.import_id == '', "taken, but its report cannot be asked for"
+    server.state.inject('bad_status', 'genericimportfile')
+    with pytest.raises(RakutenError, match="'KO'"):
+        client.generic_import_file([StockLine(sku='RK-MUG', quantity=3)])

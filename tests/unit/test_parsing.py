@@ -79,3 +79,24 @@ def test_sale_survives_json_storage():
     root = parsing.parse_document(_sales_document('urn:x', 'UTF-8', ['1', '2']))
     for sale in parsing.parse_sales_page(root).sales:
         assert sale_from_json(sale_to_json(sale)) == sale
+
+
+@pytest.mark.parametrize('namespace', [' https://fr.shopping.rakuten.com/res/schema/getnewsales ',
+                                       'https://fr.shopping.rakuten.com/res/schema/getnewsales   ',
+                                       '\n  http://pmcdn.priceminister.com/res/schema/getnewsales\n'])
+def test_namespace_padded_with_spaces_is_read(namespace):
+    root = parsing.parse_document(_sales_document(namespace, 'ISO-8859-1', ['7']))
+    assert [sale.purchaseid for sale in parsing.parse_sales_page(root).sales] == ['7']
+
+
+def test_padded_namespace_does_not_let_entities_in():
+    document = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                b'<getnewsalesresult xmlns=" urn:x "><response>&x;</response></getnewsalesresult>')
+    with pytest.raises(ResponseError, match='DTD'):
+        parsing.parse_document(document)
+
+
+def test_padded_namespace_over_http(client, server):
+    server.shop.add_sale([('RK-MUG', '9.50')])
+    server.state.inject('padded_namespace', 'getnewsales', times=10)
+    assert len(client.get_new_sales().sales) == 1
