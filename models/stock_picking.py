@@ -33,8 +33,10 @@ class StockPicking(models.Model):
     def action_rakuten_send(self):
         """Button: send (again) the despatch of these deliveries to Rakuten now."""
         pickings = self.filtered(lambda picking: picking.state == 'done' and picking.rakuten_item_ids)
-        pickings.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0})
-        pickings._rakuten_send_despatch()
+        for company, company_pickings in pickings.grouped('company_id').items():
+            company_pickings = company._rakuten_env(company_pickings)  # chatter and tracking in its language
+            company_pickings.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0})
+            company_pickings._rakuten_send_despatch()
         return True
 
     # === BUSINESS METHODS - VALIDATION === #
@@ -63,6 +65,18 @@ class StockPicking(models.Model):
         return bool(order.rakuten_purchase_id and self._rakuten_is_last_step() and not self.carrier_tracking_ref
                     and not carrier_fills_it
                     and order.company_id._rakuten_requires_tracking(order.rakuten_shipping_type))
+
+    def send_to_shipper(self):
+        # A fixed-price or rule-based carrier has nothing to send: Rakuten's despatch is the shipment.
+        if self.sale_id.rakuten_sale_id and self.carrier_id.delivery_type in ('fixed', 'base_on_rule'):
+            return None
+        return super().send_to_shipper()
+
+    def _add_delivery_cost_to_so(self):
+        # The shipping line of a Rakuten order is what the buyer paid: a carrier's real cost never replaces it.
+        if self.sale_id.rakuten_sale_id:
+            return None
+        return super()._add_delivery_cost_to_so()
 
     def _rakuten_is_last_step(self):
         return self.picking_type_code == 'outgoing' and self.location_dest_id.usage == 'customer'
@@ -105,6 +119,7 @@ class StockPicking(models.Model):
     def _rakuten_send_despatch(self):
         """Send carrier + tracking of these deliveries: one file per company, a bad delivery isolated."""
         for company, pickings in self.grouped('company_id').items():
+            pickings = company._rakuten_env(pickings)
             if not pickings._rakuten_despatch_lock(company):
                 _logger.info("Rakuten despatch of company %s already running, skipped", company.id)
                 continue
@@ -113,7 +128,7 @@ class StockPicking(models.Model):
             except UserError as error:  # missing credentials: every delivery waits for them
                 pickings._rakuten_despatch_failed(error.args[0], transient=True)
                 continue
-            ready = self.browse()
+            ready = pickings.browse()
             for picking in pickings:
                 problem = picking._rakuten_despatch_problem()
                 if problem:
