@@ -93,13 +93,18 @@ class RakutenSale(models.Model):
 
     def action_retry(self):
         """Button: try to import these sales again (after fixing a SKU, an address, a mapping…)."""
+        waiting = self.filtered(lambda sale: sale.state in ('new', 'to_accept'))
+        if waiting:
+            raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
+                              "refuse it.", ', '.join(waiting.mapped('purchase_id'))))
         for company, sales in self.grouped('company_id').items():
-            sales._rakuten_import_orders(company._rakuten_client())
+            company._rakuten_env(sales)._rakuten_import_orders(company._rakuten_client())
         return True
 
     def _rakuten_manual_decision(self, accept):
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
         for company, company_sales in sales.grouped('company_id').items():
+            company_sales = company._rakuten_env(company_sales)
             client = company._rakuten_client()
             for sale in company_sales:
                 try:
@@ -119,7 +124,7 @@ class RakutenSale(models.Model):
             ('rakuten_login', '!=', False),
         ])
         for company in companies:
-            self.with_company(company)._rakuten_import(company)
+            company._rakuten_env(self)._rakuten_import(company)
 
     @api.model
     def _rakuten_import(self, company):
@@ -127,6 +132,7 @@ class RakutenSale(models.Model):
 
         :return: False when another run of the same company holds the lock, else True.
         """
+        company = company.with_env(self.env)  # its messages in the language this run is bound to
         if not self._rakuten_lock(company):
             _logger.info("Rakuten import of company %s already running, skipped", company.id)
             return False
@@ -395,6 +401,7 @@ class RakutenSale(models.Model):
             'rakuten_purchase_id': self.purchase_id,
             'rakuten_sale_id': self.id,
             'warehouse_id': company._rakuten_warehouse().id,
+            'user_id': company.rakuten_user_id.id,
             'date_order': self.purchase_date or fields.Datetime.now(),
             'order_line': [
                 fields.Command.create({

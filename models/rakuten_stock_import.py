@@ -44,12 +44,13 @@ class RakutenStockImport(models.Model):
         companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
                                                             ('rakuten_stock_sync', '=', True)])
         for company in companies:
-            self.with_company(company)._rakuten_sync_company(company)
+            company._rakuten_env(self)._rakuten_sync_company(company)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_sync_company(self, company):
         """Read the reports of the files Rakuten has not answered yet, then send what changed since."""
+        company = company.with_env(self.env)  # its messages in the language this run is bound to
         try:
             client = company._rakuten_client()
             reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')])

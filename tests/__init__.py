@@ -3,9 +3,11 @@
 if __name__.startswith('odoo.addons.'):
     from . import test_company_client
     from . import test_despatch
+    from . import test_french
     from . import test_i18n
     from . import test_mappings
     from . import test_order_import
     from . import test_settings
     from . import test_stock_sync
+    from . import test_taxes
     from . import test_tours
