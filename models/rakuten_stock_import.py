@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..rakuten_connector import RakutenError, const
 from ..rakuten_connector.records import StockLine
@@ -36,6 +37,25 @@ class RakutenStockImport(models.Model):
         for file in self:
             file.line_count = len(file.line_ids)
             file.error_count = len(file.line_ids.filtered(lambda line: line.state == 'error'))
+
+    # === ACTION METHODS === #
+
+    def action_rakuten_read_report(self):
+        """Button: read Rakuten's report of these files now, rather than at the next run."""
+        messages = []
+        for company, files in self.filtered(lambda file: file.state == 'pending').grouped('company_id').items():
+            files = company._rakuten_env(files)
+            try:
+                messages += files._rakuten_read_reports(company._rakuten_client())
+            except RakutenError as error:
+                raise UserError(company._rakuten_error_message(error)) from None
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'title': _("Rakuten stock report"), 'type': 'info' if messages else 'warning',
+                       'message': ' '.join(messages) or _("Rakuten has not processed this file yet: try again "
+                                                           "in a few minutes."),
+                       'next': {'type': 'ir.actions.act_window_close'}},
+        }
 
     # === BUSINESS METHODS - RUN === #
 

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import RakutenShopCase
@@ -174,3 +175,43 @@ class TestFrenchBuyers(FrenchShopCase):
     def _user_of(self, company):
         return new_test_user(self.env, login='rk_other_company', company_id=company.id, company_ids=company.ids,
                              groups='sales_team.group_sale_salesman')
+
+
+@tagged('post_install', '-at_install')
+class TestSalesScreens(FrenchShopCase):
+    """What the lists and buttons say to a French seller."""
+
+    def test_item_statuses_have_french_labels(self):
+        self.company.rakuten_accept_policy = 'manual'
+        purchase = self.shop.add_sale([('RK-MUG', '9.50')])
+        self._run()
+        items = self._sale(purchase).item_ids.with_context(lang='fr_FR')
+        self.assertEqual(items.status, 'TO_CONFIRM')
+        self.assertEqual(items.status_label, "À accepter")
+        items.sale_id.action_accept()
+        items.invalidate_recordset(['status_label'])
+        self.assertEqual(items.status_label, "Acceptée")
+        self.assertEqual(items.with_context(lang='en_US').status_label, "Accepted")
+
+    def test_retry_on_a_sale_waiting_for_acceptance_says_what_to_do(self):
+        self.company.rakuten_accept_policy = 'manual'
+        purchase = self.shop.add_sale([('RK-MUG', '9.50')])
+        self._run()
+        sale = self._sale(purchase)
+        with self.assertRaisesRegex(UserError, 'accept it'):
+            sale.action_retry()
+        self.assertEqual(sale.state, 'to_accept')
+
+    def test_a_stock_file_waiting_for_its_report_can_be_read_now(self):
+        self.company.rakuten_stock_sync = True
+        self.addCleanup(setattr, self.server.state, 'import_polls', self.server.state.import_polls)
+        self.server.state.import_polls = 1  # Rakuten answers "still processing" once
+        self._stock(self.mug, 4)
+        self.env['rakuten.stock.import']._rakuten_sync_company(self.company)
+        file = self.env['rakuten.stock.import'].search([('company_id', '=', self.company.id)])
+        self.assertEqual(file.state, 'pending')
+        action = file.action_rakuten_read_report()
+        self.assertEqual(action['params']['type'], 'warning', "not processed yet: says so")
+        action = file.action_rakuten_read_report()
+        self.assertEqual(file.state, 'done')
+        self.assertIn(file.import_id, action['params']['message'])
