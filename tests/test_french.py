@@ -9,19 +9,25 @@ RELAY = {'id': '024680', 'name': 'Tabac de la Gare', 'address': '2 place de la G
          'city': 'Bordeaux', 'country': 'France', 'firstname': 'Héloïse', 'lastname': 'Bérangère-Lefèvre'}
 
 
+def french_company(env, company):
+    """French installed with the module's terms; the company's partner speaks French (the connector writes in
+    its language); OdooBot runs the jobs in its own language, English."""
+    env['res.lang']._activate_lang('fr_FR')
+    env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+    company.partner_id.lang = 'fr_FR'
+    return env(user=env.ref('base.user_root'), context={'lang': 'en_US'})
+
+
 class FrenchShopCase(RakutenShopCase):
     """The shop of a French company (its partner speaks French), French installed with the module's terms."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env['res.lang']._activate_lang('fr_FR')
-        cls.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
-        cls.company.partner_id.lang = 'fr_FR'
+        cls.bot_env = french_company(cls.env, cls.company)
         cls.colissimo.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
         cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
-        # OdooBot runs the scheduled jobs, in its own language; an English user clicks the buttons.
-        cls.bot_env = cls.env(user=cls.env.ref('base.user_root'), context={'lang': 'en_US'})
+        # An English user clicks the buttons.
         cls.english = new_test_user(
             cls.env, login='rk_english', lang='en_US', company_id=cls.company.id,
             groups='base.group_system,sales_team.group_sale_manager,stock.group_stock_manager',

@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
 from .common import RakutenHttpCase
-from .test_french import HELOISE, RELAY
+from .test_french import HELOISE, RELAY, french_company
 
 
 @tagged('post_install', '-at_install')
@@ -31,9 +31,7 @@ class TestFrenchTours(RakutenHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env['res.lang']._activate_lang('fr_FR')
-        cls.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
-        cls.company.partner_id.lang = 'fr_FR'
+        cls.bot = french_company(cls.env, cls.company)
         cls.env.ref('base.user_admin').lang = 'fr_FR'
         cls.env.ref('base.EUR').active = True
         cls.company.currency_id = cls.env.ref('base.EUR')
@@ -44,7 +42,6 @@ class TestFrenchTours(RakutenHttpCase):
                                                      'list_price': 19.90, 'is_storable': True})
         cls.company.write({'rakuten_default_carrier_id': carrier.id, 'rakuten_last_order_sync': False,
                            'rakuten_stock_sync': True})
-        cls.bot = cls.env(user=cls.env.ref('base.user_root'), context={'lang': 'en_US'})
 
     def test_reason_written_by_the_job_reads_in_french(self):
         self.company.rakuten_accept_policy = 'manual'
