@@ -29,9 +29,10 @@ WALK = {
                                 "?.scrollIntoView({block: 'start'})"),
     'walk_sales.png': ('/odoo/action-rakuten_connector.action_rakuten_sale', None),
     'walk_sale_to_accept.png': ('/odoo/action-rakuten_connector.action_rakuten_sale/{to_accept}', None),
+    'walk_order_lines.png': ('/odoo/action-sale.action_orders/{relay_order}', None),
     'walk_relay_order.png': ('/odoo/action-sale.action_orders/{relay_order}',
                              "document.querySelector('a.nav-link[name=other_information]')?.click();"
-                             "setTimeout(() => document.querySelector('[name=rakuten]')"
+                             "setTimeout(() => document.querySelector('.o_field_widget[name=rakuten_purchase_id]')"
                              "?.scrollIntoView({block: 'center'}), 500)"),
     'walk_relay_picking.png': ('/odoo/action-stock.action_picking_tree_all/{relay_picking}', None),
     'walk_stock_files.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import', None),
@@ -39,6 +40,9 @@ WALK = {
     'walk_stock_errors.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import_line', None),
     'walk_adverts.png': ('/odoo/action-rakuten_connector.action_rakuten_advert', None),
     'walk_no_advert.png': ('/odoo/action-rakuten_connector.action_rakuten_products_without_advert', None),
+    'walk_product.png': ('/odoo/action-rakuten_connector.action_rakuten_products_without_advert/{product}',
+                         "[...document.querySelectorAll('a.nav-link')].find(a => /Rakuten/.test(a.textContent))"
+                         "?.click()"),
     'walk_carrier.png': ('/odoo/action-delivery.action_delivery_carrier_form/{carrier}',
                          "[...document.querySelectorAll('a.nav-link')].find(a => /Rakuten/.test(a.textContent))"
                          "?.click()"),
@@ -67,6 +71,7 @@ def walk_pages(session, url):
         'relay_order': first_id(session, url, 'sale.order', relay),
         'relay_picking': first_id(session, url, 'stock.picking', [('sale_id.' + relay[0][0], '!=', False)]),
         'stock_file': first_id(session, url, 'rakuten.stock.import', []),
+        'product': first_id(session, url, 'product.product', [('default_code', '=like', 'RK-%')]),
         'carrier': first_id(session, url, 'delivery.carrier', [('rakuten_transporter_id', '!=', False)]),
     }
     return {name: (path.format(**ids), script) for name, (path, script) in WALK.items()}
