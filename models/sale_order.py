@@ -52,7 +52,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not float_compare(self.amount_total, expected, precision_rounding=self.currency_id.rounding):
             return
-        if self.fiscal_position_id:
+        if self.fiscal_position_id not in (self.env['account.fiscal.position'],
+                                           self.company_id.domestic_fiscal_position_id):
             reason = _("the fiscal position %s changed the taxes of this delivery address: check it and the "
                        "taxes of the products.", self.fiscal_position_id.name)
         else:

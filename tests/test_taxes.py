@@ -101,6 +101,18 @@ class TestFrenchChart(FrenchChartCase):
                 self.assertEqual(order.order_line.tax_ids, self.chart.ref('tva_sale_good_export_0'))
                 self.assertAlmostEqual(order.amount_total, 34.30, places=2, msg="what the buyer paid")
 
+    def test_a_total_that_differs_says_why(self):
+        ecotax = self.env['account.tax'].create({'name': 'Éco-participation', 'amount_type': 'fixed', 'amount': 0.5,
+                                                 'type_tax_use': 'sale', 'company_id': self.company.id})
+        self.mug.taxes_id |= ecotax
+        order = self._import()
+        bodies = ''.join(order.message_ids.mapped('body'))
+        self.assertIn("differs from what the buyer paid on Rakuten (34.3)", bodies)
+        self.assertIn("check the taxes of its products", bodies)
+        self.assertNotIn("fiscal position", bodies, "the domestic one changes nothing")
+        order = self._import(zipcode='97400', city='Saint-Denis', login='acheteur-974')
+        self.assertIn("the fiscal position Import/Export", ''.join(order.message_ids.mapped('body')))
+
 
 @tagged('post_install', '-at_install')
 class TestShippingPaid(FrenchChartCase):
