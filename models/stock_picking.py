@@ -111,7 +111,7 @@ class StockPicking(models.Model):
             company = picking.company_id
             if not (company.rakuten_enabled and company.rakuten_mark_despatched):
                 continue
-            picking._rakuten_claim_units()
+            company._rakuten_env(picking)._rakuten_claim_units()  # notes in the company's language
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
