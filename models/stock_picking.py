@@ -125,7 +125,7 @@ class StockPicking(models.Model):
             company = picking.company_id
             if not (company.rakuten_enabled and company.rakuten_mark_despatched):
                 continue
-            picking._rakuten_claim_units()
+            company._rakuten_env(picking)._rakuten_claim_units()  # notes in the company's language
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
@@ -134,20 +134,22 @@ class StockPicking(models.Model):
             self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')._trigger()
 
     def _rakuten_claim_units(self):
-        """Give this delivery the Rakuten units it shipped, order line by order line: the units Odoo counts as
-        delivered (whole kits, returns deducted; dropships included) that no delivery claimed yet. Only units
-        Rakuten still expects are taken: a unit cancelled there is never confirmed, and a user is told."""
+        """Give this delivery the Rakuten units it shipped, order line by order line: the units of its own moves
+        of the line's product, or for a kit (moves of components) the whole kits Odoo counts as delivered that
+        no delivery claimed yet. Only units Rakuten still expects are taken: a unit cancelled there is never
+        confirmed, and a user is told."""
         self.ensure_one()
         items = self.sale_id.rakuten_sale_id.item_ids
         unexpected = self.env['rakuten.sale.item']
         for line in self.move_ids.filtered(lambda move: move.state == 'done').sale_line_id:
             line_items = items.filtered(lambda item: item.order_line_id == line)
-            missing = self._rakuten_units(line.qty_delivered) - len(line_items.filtered('picking_id'))
             own = self.move_ids.filtered(lambda move: move.state == 'done' and move.sale_line_id == line
                                          and move.product_id == line.product_id)
-            if own:  # not a kit: never more than this delivery's own moves (deliveries validated together)
-                missing = min(missing, self._rakuten_units(sum(
-                    move.product_uom._compute_quantity(move.quantity, line.product_uom_id) for move in own)))
+            if own:
+                missing = self._rakuten_units(sum(
+                    move.product_uom._compute_quantity(move.quantity, line.product_uom_id) for move in own))
+            else:  # a kit: Odoo counts whole kits delivered (all their components)
+                missing = self._rakuten_units(line.qty_delivered) - len(line_items.filtered('picking_id'))
             if missing <= 0:
                 continue
             free = line_items.filtered(lambda item: not item.picking_id)
