@@ -13,6 +13,7 @@ from ..rakuten_connector import (
     AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
 from ..rakuten_connector.deadlines import accept_deadline
+from ..rakuten_connector.redact import redact
 from ..rakuten_connector.records import sale_from_json, sale_to_json
 from .rakuten_sale_item import FINISHED
 
@@ -120,25 +121,36 @@ class RakutenSale(models.Model):
         return True
 
     def _rakuten_manual_decision(self, accept):
+        """Accept or refuse these sales on Rakuten now. What Rakuten did is kept even when some calls failed:
+        those sales show why (reason, activity) and the user is told, rather than undoing the others."""
         # Rights first: Rakuten must not be called for a user who cannot record the outcome.
         self.check_access('write')
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
+        problems = []
         for company, company_sales in sales.grouped('company_id').items():
             company_sales = company._rakuten_env(company_sales)
             with company_sales._rakuten_button_lock(company):
                 client = company._rakuten_client()
                 failures, stopped = company_sales._rakuten_decide(client, accept=accept)
-                error = stopped or next(iter(failures.values()), None)
-                if isinstance(error, RakutenError):
-                    raise UserError(company._rakuten_error_message(error)) from None
-                if error:
-                    raise error
-                if accept:
+                for sale, error in failures.items():
+                    with sale._rakuten_isolated():
+                        raise error
+                    problems.append(_("%(sale)s: %(reason)s", sale=sale.purchase_id,
+                                      reason=company._rakuten_error_message(error)))
+                if stopped:
+                    problems.append(company._rakuten_error_message(stopped))
+                elif accept:
                     try:
                         company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
                     except RakutenError as error:  # quota or credentials while reading the shipping paid
-                        raise UserError(company._rakuten_error_message(error)) from None
-        return True
+                        problems.append(company._rakuten_error_message(error))
+        if not problems:
+            return True
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'title': _("Rakuten did not take every decision"), 'type': 'warning', 'sticky': True,
+                       'message': '\n'.join(problems), 'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
+        }
 
     @contextmanager
     def _rakuten_button_lock(self, company):
@@ -656,7 +668,7 @@ class RakutenSale(models.Model):
                           if cls._table == error.diag.table_name), self.env['base'])
             detail = model._sql_error_to_message(error)
         else:
-            detail = f'{type(error).__name__}: {error}'
+            detail = redact(f'{type(error).__name__}: {error}')  # stored and shown: never a credential
         return _("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
                  "report it with this message.", detail)
 

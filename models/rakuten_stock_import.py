@@ -46,6 +46,7 @@ class RakutenStockImport(models.Model):
 
     def action_rakuten_read_report(self):
         """Button: read Rakuten's report of these files now, rather than at the next run."""
+        self.check_access('write')  # before calling Rakuten: a user who cannot record the report may not ask
         messages = []
         for company, files in self.filtered(lambda file: file.state == 'pending').grouped('company_id').items():
             files = company._rakuten_env(files)

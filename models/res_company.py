@@ -81,7 +81,8 @@ class ResCompany(models.Model):
     )
     rakuten_team_id = fields.Many2one('crm.team', string="Rakuten Sales Team", check_company=True)
     rakuten_user_id = fields.Many2one(
-        'res.users', string="Rakuten Salesperson",
+        'res.users', string="Rakuten Salesperson", check_company=True,
+        domain="[('share', '=', False)]",
         help="Salesperson of the imported orders (none when empty, whoever runs the import).",
     )
     rakuten_default_carrier_id = fields.Many2one(

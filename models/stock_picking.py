@@ -314,7 +314,8 @@ class StockPicking(models.Model):
             return _("Set the Rakuten transporter of the carrier %s (Inventory > Configuration > Shipping "
                      "Methods, Rakuten tab), then send the delivery to Rakuten again.", carrier.name)
         if carrier.rakuten_transporter_id.needs_url and not carrier._rakuten_tracking_url(self.carrier_tracking_ref):
-            return _("The Rakuten transporter %s needs a tracking URL on the carrier %s.",
+            return _("The Rakuten transporter %s needs the carrier's Tracking Link (carrier %s): set it, then send "
+                     "the delivery to Rakuten again.",
                      carrier.rakuten_transporter_id.name, carrier.name)
         return False
 

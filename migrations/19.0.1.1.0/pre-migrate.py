@@ -1,6 +1,12 @@
-"""The Rakuten state of a product (advert id, listing state, last published quantity and date, last push
-result) becomes per company (jsonb, one value per company id). The values known so far belong to the company
-whose Rakuten account published them: the first company with the integration on."""
+"""Upgrade to 19.0.1.1.0.
+
+- The Rakuten state of a product (advert id, listing state, last published quantity and date, last push
+  result) becomes per company (jsonb, one value per company id). The values known so far belong to the
+  company whose Rakuten account published them: the first company with the integration on.
+- The carrier's Rakuten tracking URL becomes Odoo's Tracking Link (one field): kept where the Tracking Link
+  was empty.
+- Rakuten buyers belong to the company that imported them: the company of their orders.
+"""
 from odoo.tools.sql import SQL, column_exists
 
 PER_COMPANY = {
@@ -26,3 +32,29 @@ def migrate(cr, version):
             "ELSE jsonb_build_object(%(company)s, %(value)s) END",
             column=SQL.identifier(column), company=str(row[0]), value=value,
         ))
+    _carrier_tracking_link(cr)
+    _buyers_company(cr)
+
+
+def _carrier_tracking_link(cr):
+    if column_exists(cr, 'delivery_carrier', 'rakuten_tracking_url'):
+        cr.execute("UPDATE delivery_carrier SET tracking_url = rakuten_tracking_url "
+                   "WHERE COALESCE(rakuten_tracking_url, '') != '' AND COALESCE(tracking_url, '') = ''")
+
+
+def _buyers_company(cr):
+    if not column_exists(cr, 'res_partner', 'rakuten_buyer_login'):
+        return
+    cr.execute("""
+        UPDATE res_partner buyer SET company_id = orders.company_id
+          FROM (SELECT DISTINCT ON (partner_id) partner_id, company_id FROM sale_order
+                 WHERE rakuten_sale_id IS NOT NULL ORDER BY partner_id, id) orders
+         WHERE buyer.id = orders.partner_id AND buyer.rakuten_buyer_login IS NOT NULL
+           AND buyer.company_id IS NULL
+    """)
+    cr.execute("""
+        UPDATE res_partner contact SET company_id = buyer.company_id
+          FROM res_partner buyer
+         WHERE contact.parent_id = buyer.id AND buyer.rakuten_buyer_login IS NOT NULL
+           AND buyer.company_id IS NOT NULL AND contact.company_id IS NULL
+    """)
