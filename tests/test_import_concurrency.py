@@ -85,7 +85,7 @@ class TestImportConcurrency(RakutenShopCase):
         states = [self._sale(purchase).state for purchase in [*good, bad]]
         self.assertEqual(states.count('imported'), 3)
         self.assertEqual(states.count('error'), 1)
-        failed = self.env['rakuten.sale'].search([('purchase_id', 'in', [p.purchaseid for p in [*good, bad]]),
+        failed = self.env['rakuten.sale'].search([('purchase_ref', 'in', [p.purchaseid for p in [*good, bad]]),
                                                   ('state', '=', 'error')])
         self.assertTrue(failed.error_message)
         self.assertTrue(failed.activity_ids)
@@ -109,5 +109,5 @@ class TestImportConcurrency(RakutenShopCase):
             else:
                 self.assertEqual(sale.state, 'error')
                 self.assertTrue(sale.error_message and sale.activity_ids)
-                self.assertIn(sale.purchase_id, action['params']['message'])
+                self.assertIn(sale.purchase_ref, action['params']['message'])
         self.assertEqual(action['params']['type'], 'warning')
