@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..rakuten_connector import const
@@ -289,6 +289,36 @@ class TestAftersales(RakutenShopCase):
         wizard.recipient = 'service'
         with self.assertRaisesRegex(UserError, 'customer-service mail'):
             wizard.action_send()
+
+    def test_reply_only_about_the_items_and_mails_of_an_own_order(self):
+        purchase, order = self._order()
+        other_purchase, other_order = self._order()
+        other_order.user_id = self.env.ref('base.user_admin')
+        other_item = self._sale(other_purchase).item_ids
+        mail = self.shop.add_mail(other_purchase.items[0].itemid, 'Preuve de dépôt ?', subject='Réclamation')
+        self._aftersales()
+        other_mail = self.env['rakuten.message'].search([('mail_id', '=', mail['mailid'])])
+        self.assertTrue(other_mail)
+        replies = self.env['rakuten.reply'].with_user(self.salesman)
+        # An item of another buyer's order, set over RPC on his own order's composer.
+        wizard = replies.create({'order_id': order.id, 'sale_item_id': other_item.id, 'body': 'Bonjour'})
+        with self.assertRaisesRegex(UserError, 'is not an item of order'):
+            wizard.action_send()
+        # A mail about another buyer's item.
+        wizard = replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
+                                 'recipient': 'service', 'parent_message_id': other_mail.id, 'body': 'Bonjour'})
+        with self.assertRaisesRegex(UserError, 'is not about item'):
+            wizard.action_send()
+        # The order of another salesperson.
+        with self.assertRaises(AccessError):
+            replies.create({'order_id': other_order.id, 'sale_item_id': other_item.id, 'body': 'Bonjour'}
+                           ).action_send()
+        self.assertFalse(self.server.state.count('contactuseraboutitem') + self.server.state.count('contactusaboutitem'))
+        self.assertFalse(self.env['rakuten.message'].search([('direction', '=', 'out')]))
+        # His own order and item: sent.
+        replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
+                        'body': 'Bonjour'}).action_send()
+        self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
 
     # --- language ---------------------------------------------------------------------------------
 
