@@ -208,7 +208,7 @@ class RakutenStockImportLine(models.Model):
     sku = fields.Char(string="SKU", required=True)
     quantity = fields.Integer(required=True)
     state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
-    advert_id = fields.Char(string="Rakuten Advert ID")
+    advert_ref = fields.Char(string="Rakuten Advert ID")
     message = fields.Char(string="Rakuten Answer")
 
     def _rakuten_apply_result(self, result, now):
@@ -219,14 +219,14 @@ class RakutenStockImportLine(models.Model):
             message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
             self.write({'state': 'error', 'message': message})
             return {'rakuten_listing_state': 'error', 'rakuten_push_result': message}
-        self.write({'state': 'done', 'message': False, 'advert_id': result.advertid if result else False})
+        self.write({'state': 'done', 'message': False, 'advert_ref': result.advertid if result else False})
         values = {
             'rakuten_published_qty': self.quantity, 'rakuten_published_date': now,
             'rakuten_listing_state': 'active' if self.quantity > 0 else 'ended',
             'rakuten_push_result': _("Accepted by Rakuten"),
         }
         if result and result.advertid:
-            values['rakuten_advert_id'] = result.advertid
+            values['rakuten_advert_ref'] = result.advertid
         return values
 
     def _rakuten_failed(self, message):

@@ -42,7 +42,7 @@ class ResCompany(models.Model):
     )
 
     # === CONNECTION STATUS === #
-    rakuten_seller_id = fields.Char(string="Rakuten Seller ID", readonly=True, copy=False)
+    rakuten_seller_ref = fields.Char(string="Rakuten Seller ID", readonly=True, copy=False)
     rakuten_connection_state = fields.Selection(
         CONNECTION_STATES, string="Rakuten Connection", default='untested', readonly=True, copy=False,
     )
@@ -206,7 +206,7 @@ class ResCompany(models.Model):
         message = _("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
                     login=self.rakuten_login, seller=connection.seller_id)
         self.sudo().write({
-            'rakuten_seller_id': connection.seller_id,
+            'rakuten_seller_ref': connection.seller_id,
             'rakuten_connection_state': 'connected',
             'rakuten_connection_message': message,
             'rakuten_connection_date': fields.Datetime.now(),

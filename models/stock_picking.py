@@ -88,7 +88,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         order = self.sudo().sale_id
         carrier_fills_it = self.carrier_id and self.carrier_id.delivery_type not in ('fixed', 'base_on_rule')
-        return bool(order.rakuten_purchase_id and self._rakuten_is_last_step() and not self.carrier_tracking_ref
+        return bool(order.rakuten_purchase_ref and self._rakuten_is_last_step() and not self.carrier_tracking_ref
                     and not carrier_fills_it
                     and order.company_id._rakuten_requires_tracking(order.rakuten_shipping_type))
 
@@ -294,7 +294,7 @@ class StockPicking(models.Model):
         carrier = self._rakuten_carrier()
         number = self.carrier_tracking_ref or ''
         return [
-            TrackingLine(purchaseid=self.sale_id.rakuten_purchase_id, itemid=item.itemid,
+            TrackingLine(purchaseid=self.sale_id.rakuten_purchase_ref, itemid=item.itemid,
                          transporter=carrier.rakuten_transporter_id.name, tracking_number=number,
                          tracking_url=carrier._rakuten_tracking_url(number))
             for item in self._rakuten_items_to_send()

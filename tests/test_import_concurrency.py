@@ -85,7 +85,7 @@ class TestImportConcurrency(RakutenShopCase):
         states = [self._sale(purchase).state for purchase in [*good, bad]]
         self.assertEqual(states.count('imported'), 3)
         self.assertEqual(states.count('error'), 1)
-        failed = self.env['rakuten.sale'].search([('purchase_id', 'in', [p.purchaseid for p in [*good, bad]]),
+        failed = self.env['rakuten.sale'].search([('purchase_ref', 'in', [p.purchaseid for p in [*good, bad]]),
                                                   ('state', '=', 'error')])
         self.assertTrue(failed.error_message)
         self.assertTrue(failed.activity_ids)

@@ -68,7 +68,7 @@ class TestStockSync(RakutenShopCase):
         self.assertEqual((self.mug_advert.stock, self.tee_advert.stock), (7, 3))
         self.assertEqual(self.mug.rakuten_published_qty, 7)
         self.assertEqual(self.mug.rakuten_listing_state, 'active')
-        self.assertEqual(self.mug.rakuten_advert_id, self.mug_advert.advertid)
+        self.assertEqual(self.mug.rakuten_advert_ref, self.mug_advert.advertid)
         self.assertEqual(len(self._files()), 1, "nothing changed: no new file")
         self._stock(self.mug, 1)
         self._sync()
@@ -153,7 +153,7 @@ class TestStockSync(RakutenShopCase):
         adverts = self.env['rakuten.advert'].search([('company_id', '=', self.company.id)])
         self.assertEqual(len(adverts), 3)
         self.assertEqual(adverts.filtered(lambda a: not a.product_id).sku, 'RK-ORPHELIN')
-        self.assertEqual(self.mug.rakuten_advert_id, self.mug_advert.advertid)
+        self.assertEqual(self.mug.rakuten_advert_ref, self.mug_advert.advertid)
         self.assertEqual(lonely.rakuten_listing_state, 'missing')
         self.assertIn('1 without Odoo product', message)
 
