@@ -1,6 +1,6 @@
 """The price published on Rakuten, and the guards in front of it: pure rules, no Odoo.
 
-Rakuten's ``sellingPrice`` is VAT included, in euros (§5.3, §12.6). Every amount here is VAT included and
+Rakuten's ``sellingPrice`` is VAT included, in euros (§5.3). Every amount here is VAT included and
 in euros, rounded to the cent:
 
 - the price is the Rakuten pricelist's (or the product's fixed Rakuten price), plus the VAT not already
