@@ -106,6 +106,10 @@ class RakutenSale(models.Model):
     def action_retry(self):
         """Button: try to import these sales again (after fixing a SKU, an address, a mapping…)."""
         self.check_access('write')
+        waiting = self.filtered(lambda sale: sale.state in ('new', 'to_accept'))
+        if waiting:
+            raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
+                              "refuse it.", ', '.join(waiting.mapped('purchase_id'))))
         for company, sales in self.grouped('company_id').items():
             sales = company._rakuten_env(sales)
             with sales._rakuten_button_lock(company):
@@ -130,7 +134,10 @@ class RakutenSale(models.Model):
                 if error:
                     raise error
                 if accept:
-                    company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
+                    try:
+                        company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
+                    except RakutenError as error:  # quota or credentials while reading the shipping paid
+                        raise UserError(company._rakuten_error_message(error)) from None
         return True
 
     @contextmanager
@@ -160,6 +167,7 @@ class RakutenSale(models.Model):
 
         :return: False when another run of the same company holds the lock, else True.
         """
+        company = company.with_env(self.env)  # its messages in the language this run is bound to
         if not self._rakuten_lock(company):
             _logger.info("Rakuten import of company %s already running, skipped", company.id)
             return False
@@ -545,6 +553,7 @@ class RakutenSale(models.Model):
             'rakuten_purchase_id': self.purchase_id,
             'rakuten_sale_id': self.id,
             'warehouse_id': company._rakuten_warehouse().id,
+            'user_id': company.rakuten_user_id.id,
             'date_order': self.purchase_date or fields.Datetime.now(),
             'order_line': [
                 fields.Command.create({

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..rakuten_connector import const
 
@@ -21,7 +21,8 @@ class RakutenSaleItem(models.Model):
     sku = fields.Char(string="SKU", readonly=True)
     headline = fields.Char(string="Title", readonly=True)
     price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
-    status = fields.Char(string="Rakuten Status", readonly=True)
+    status = fields.Char(string="Rakuten Status Code", readonly=True)
+    status_label = fields.Char(string="Rakuten Status", compute='_compute_status_label')
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
                                     ondelete='set null',
                                     help="Empty for a unit cancelled on Rakuten before it left: it left the order.")
@@ -33,6 +34,19 @@ class RakutenSaleItem(models.Model):
     _itemid_company_unique = models.Constraint(
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
     )
+
+    @api.depends('status')
+    @api.depends_context('lang')
+    def _compute_status_label(self):
+        """Rakuten's item status in words (an unknown code is shown as it is)."""
+        labels = {
+            'TO_CONFIRM': _("To accept"), 'REQUESTED': _("To accept"), 'REMINDED': _("To accept (reminded)"),
+            'ACCEPTED': _("Accepted"), 'COMMITTED': _("Accepted"), 'PENDING': _("Pending"),
+            'ON_HOLD': _("Claim open"), 'PENDING_CLAIM': _("Claim open"), 'CLAIM': _("Claim open"),
+            'REFUSED': _("Refused"), 'CANCELLED': _("Cancelled"), 'CLOSED': _("Closed"),
+        }
+        for item in self:
+            item.status_label = labels.get(item.status, item.status)
 
     # === BUSINESS METHODS === #
 

@@ -42,6 +42,25 @@ class RakutenStockImport(models.Model):
             file.line_count = len(file.line_ids)
             file.error_count = len(file.line_ids.filtered(lambda line: line.state == 'error'))
 
+    # === ACTION METHODS === #
+
+    def action_rakuten_read_report(self):
+        """Button: read Rakuten's report of these files now, rather than at the next run."""
+        messages = []
+        for company, files in self.filtered(lambda file: file.state == 'pending').grouped('company_id').items():
+            files = company._rakuten_env(files)
+            try:
+                messages += files._rakuten_read_reports(company._rakuten_client())
+            except RakutenError as error:
+                raise UserError(company._rakuten_error_message(error)) from None
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'title': _("Rakuten stock report"), 'type': 'info' if messages else 'warning',
+                       'message': ' '.join(messages) or _("Rakuten has not processed this file yet: try again "
+                                                           "in a few minutes."),
+                       'next': {'type': 'ir.actions.act_window_close'}},
+        }
+
     # === BUSINESS METHODS - RUN === #
 
     @api.model
@@ -56,6 +75,7 @@ class RakutenStockImport(models.Model):
     def _rakuten_sync_company(self, company):
         """Read the reports of the files Rakuten has not answered yet, then send what changed since. A report
         that cannot be read never stops the push; a company without credentials only stops itself."""
+        company = company.with_env(self.env)  # its messages in the language this run is bound to
         try:
             client = company._rakuten_client()
             reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')], order='id')

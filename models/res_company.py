@@ -80,6 +80,10 @@ class ResCompany(models.Model):
         help="Warehouse of the imported orders (the company's first warehouse when empty).",
     )
     rakuten_team_id = fields.Many2one('crm.team', string="Rakuten Sales Team", check_company=True)
+    rakuten_user_id = fields.Many2one(
+        'res.users', string="Rakuten Salesperson",
+        help="Salesperson of the imported orders (none when empty, whoever runs the import).",
+    )
     rakuten_default_carrier_id = fields.Many2one(
         'delivery.carrier', string="Rakuten Default Carrier", check_company=True,
         help="Carrier of the sales whose shipping type has no line in the shipping mapping.",

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..rakuten_connector import RakutenError
 
@@ -23,6 +24,8 @@ class ResConfigSettings(models.TransientModel):
     rakuten_follow_days = fields.Integer(related='company_id.rakuten_follow_days', readonly=False)
     rakuten_warehouse_id = fields.Many2one(related='company_id.rakuten_warehouse_id', readonly=False)
     rakuten_team_id = fields.Many2one(related='company_id.rakuten_team_id', readonly=False)
+    rakuten_user_id = fields.Many2one(related='company_id.rakuten_user_id', readonly=False)
+    rakuten_user_tz = fields.Char(compute='_compute_rakuten_user_tz', string="Rakuten Time Zone")
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
     rakuten_import_state = fields.Selection(related='company_id.rakuten_import_state')
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
@@ -38,6 +41,13 @@ class ResConfigSettings(models.TransientModel):
     rakuten_min_margin = fields.Float(related='company_id.rakuten_min_margin', readonly=False)
     rakuten_max_price_drop = fields.Float(related='company_id.rakuten_max_price_drop', readonly=False)
 
+    # === COMPUTE METHODS === #
+
+    def _compute_rakuten_user_tz(self):
+        """The zone the dates of the form are shown in (the user's), named next to them."""
+        for settings in self:
+            settings.rakuten_user_tz = self.env.user.tz or 'UTC'
+
     # === ONCHANGE METHODS === #
 
     @api.onchange('rakuten_last_order_sync')
@@ -52,51 +62,70 @@ class ResConfigSettings(models.TransientModel):
         return None
 
     # === ACTION METHODS === #
+    # Each button works in the company's language, stores its result where the Rakuten section shows it, and
+    # reloads the form in place (the user stays in the section) after a notification.
 
     def action_rakuten_test_connection(self):
         """Button: check the credentials now, store the verdict and show it."""
         self.ensure_one()
-        success, message = self.company_id._rakuten_test_connection()
+        company = self._rakuten_company()
+        success, message = company._rakuten_test_connection()
         return self._rakuten_notification(_("Rakuten connection"), message, 'success' if success else 'danger')
 
     def action_rakuten_import_now(self):
         """Button: run an order import now (acceptance included) and say how it went."""
         self.ensure_one()
-        company = self.company_id
-        if not self.env['rakuten.sale']._rakuten_import(company):
-            message, kind = _("An import of Rakuten orders is already running: try again in a moment."), 'warning'
-        elif company.rakuten_import_state == 'failed':
-            message, kind = company.rakuten_import_message, 'danger'
-        else:
-            counts = dict(self.env['rakuten.sale']._read_group(
-                [('company_id', '=', company.id), ('state', 'in', ('to_accept', 'error'))], ['state'], ['__count']))
-            message = _("Rakuten orders imported. To accept: %(to_accept)s. Needing attention: %(error)s.",
-                        to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
-            kind = 'success'
-        return self._rakuten_notification(_("Rakuten orders"), message, kind)
+        company = self._rakuten_company()
+        Sale = company._rakuten_env(self.env['rakuten.sale'])
+        orders_before = self._rakuten_order_count(company)
+        if not Sale._rakuten_import(company):
+            return self._rakuten_notification(
+                _("Rakuten orders"), _("An import of Rakuten orders is already running: try again in a moment."),
+                'warning')
+        if company.rakuten_import_state == 'failed':
+            return self._rakuten_notification(_("Rakuten orders"), company.rakuten_import_message, 'danger')
+        counts = dict(Sale._read_group(
+            [('company_id', '=', company.id), ('state', 'in', ('to_accept', 'error'))], ['state'], ['__count']))
+        message = _("%(created)s order(s) created. To accept: %(to_accept)s. Needing attention: %(error)s.",
+                    created=self._rakuten_order_count(company) - orders_before,
+                    to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
+        company.sudo().rakuten_import_message = message
+        return self._rakuten_notification(_("Rakuten orders"), message, 'success')
 
     def action_rakuten_push_stock(self):
         """Button: read pending stock reports and send what changed, now."""
         self.ensure_one()
-        message = self.env['rakuten.stock.import']._rakuten_sync_company(self.company_id)
+        company = self._rakuten_company()
+        message = company._rakuten_env(self.env['rakuten.stock.import'])._rakuten_sync_company(company)
         return self._rakuten_notification(_("Rakuten stock"), message, 'info')
 
     def action_rakuten_read_adverts(self):
         """Button: read the seller's adverts (inventory export) and match them to products."""
         self.ensure_one()
+        company = self._rakuten_company()
         try:
-            message = self.env['rakuten.advert']._rakuten_refresh(self.company_id)
-        except RakutenError as error:
-            return self._rakuten_notification(_("Rakuten adverts"), self.company_id._rakuten_error_message(error),
-                                              'danger')
-        return self._rakuten_notification(_("Rakuten adverts"), message, 'success')
+            message, kind = company._rakuten_env(self.env['rakuten.advert'])._rakuten_refresh(company), 'success'
+        except (RakutenError, UserError) as error:
+            message, kind = company._rakuten_error_message(error), 'danger'
+        company.sudo().write({'rakuten_stock_message': message, 'rakuten_stock_date': fields.Datetime.now()})
+        return self._rakuten_notification(_("Rakuten adverts"), message, kind)
+
+    def _rakuten_company(self):
+        """The settings' company, in its own language: what the buttons store is in that language."""
+        return self.company_id._rakuten_env(self.company_id)
+
+    def _rakuten_order_count(self, company):
+        return self.env['sale.order'].sudo().search_count([('company_id', '=', company.id),
+                                                           ('rakuten_sale_id', '!=', False)])
 
     def _rakuten_notification(self, title, message, kind):
+        # The notification is shown in the user's language; the form then reloads in place, where the
+        # Rakuten section shows the stored result.
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
             'params': {'title': title, 'message': message, 'type': kind, 'sticky': kind in ('danger', 'warning'),
-                       'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
+                       'next': {'type': 'ir.actions.act_window_close'}},
         }
 
     def action_rakuten_shipping_mapping(self):

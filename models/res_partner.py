@@ -1,6 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+# Overseas departments: Rakuten sends them as France (FX/FR) with their 97x zip code; Odoo gives them their own
+# country, which picks the matching fiscal position.
+OVERSEAS_ZIP_COUNTRIES = {'971': 'GP', '972': 'MQ', '973': 'GF', '974': 'RE', '975': 'PM', '976': 'YT'}
+ADDRESS_KEYS = ('name', 'street', 'street2', 'zip', 'city', 'country_id')
+
 
 class ResPartner(models.Model):
     _inherit = 'res.partner'
@@ -11,39 +16,56 @@ class ResPartner(models.Model):
 
     @api.model
     def _rakuten_partners(self, company, sale):
-        """(customer, delivery address) of a Rakuten sale: a returning buyer is found again, not duplicated."""
+        """(customer, delivery address) of a Rakuten sale, owned by ``company``: a returning buyer of this
+        company is found again, not duplicated (another company's buyers are never reused)."""
         person = sale.billing_address or sale.delivery_address
         if person is None:
             raise UserError(_("The Rakuten sale %s has no buyer address.", sale.purchaseid))
         customer = self.browse()
         if sale.buyer_login:
             customer = self.search([('rakuten_buyer_login', '=', sale.buyer_login),
-                                    ('company_id', 'in', [False, company.id])], limit=1)
+                                    ('company_id', '=', company.id)], limit=1)
         if not customer:
             customer = self.create({
                 **self._rakuten_address_values(person, sale.purchaseid),
+                **self._rakuten_owner_values(company),
                 'rakuten_buyer_login': sale.buyer_login or False,
                 'email': sale.buyer_email or False,
                 'customer_rank': 1,
             })
         if sale.relay_point:
-            values = self._rakuten_relay_values(sale.relay_point, person, sale.purchaseid)
+            values = self._rakuten_relay_values(sale.relay_point, customer, sale.purchaseid)
         elif sale.delivery_address:
             values = self._rakuten_address_values(sale.delivery_address, sale.purchaseid)
         else:
             raise UserError(_("The Rakuten sale %s has neither a delivery address nor a relay point.",
                               sale.purchaseid))
-        return customer, customer._rakuten_delivery_contact(values)
+        return customer, customer._rakuten_delivery_contact(values, company)
 
-    def _rakuten_delivery_contact(self, values):
-        """The customer's delivery contact with exactly this address, created when new."""
+    @api.model
+    def _rakuten_owner_values(self, company):
+        """Buyers belong to the company that imported them and speak French on Rakuten France."""
+        installed = dict(self.env['res.lang'].get_installed())
+        return {'company_id': company.id, 'lang': 'fr_FR' if 'fr_FR' in installed else company._rakuten_lang()}
+
+    def _rakuten_delivery_contact(self, values, company):
+        """Where to ship: the customer itself when it is its own address, else its delivery contact with
+        exactly this address (created when new). The contact does not repeat the customer's name."""
         self.ensure_one()
-        keys = ('name', 'street', 'street2', 'zip', 'city', 'country_id')
+        if values.get('name') == self.name:
+            if self._rakuten_same_address(values):
+                return self
+            values = dict(values, name=False)
         for child in self.child_ids.filtered(lambda partner: partner.type == 'delivery'):
-            if all((child[key].id if key == 'country_id' else child[key] or False) == (values.get(key) or False)
-                   for key in keys):
+            if child._rakuten_same_address(values):
                 return child
-        return self.create({**values, 'parent_id': self.id, 'type': 'delivery'})
+        return self.create({**values, **self._rakuten_owner_values(company), 'parent_id': self.id,
+                            'type': 'delivery'})
+
+    def _rakuten_same_address(self, values):
+        self.ensure_one()
+        return all((self[key].id if key == 'country_id' else self[key] or False) == (values.get(key) or False)
+                   for key in ADDRESS_KEYS)
 
     @api.model
     def _rakuten_address_values(self, address, purchaseid):
@@ -57,26 +79,32 @@ class ResPartner(models.Model):
             'street2': address.address2 or False,
             'zip': address.zipcode,
             'city': address.city,
-            'country_id': self._rakuten_country(address.country_code, address.country, purchaseid).id,
+            'country_id': self._rakuten_country(address.country_code, address.country, purchaseid,
+                                                address.zipcode).id,
             'phone': address.phone or address.mobile or False,
         }
 
     @api.model
-    def _rakuten_relay_values(self, relay, person, purchaseid):
+    def _rakuten_relay_values(self, relay, customer, purchaseid):
+        """The relay point as delivery contact: its name and id are what the packer puts on the label; the
+        recipient is named too when it is not the customer."""
         if not (relay.address and relay.zipcode and relay.city):
             raise UserError(_("The relay point of the Rakuten sale %s has an incomplete address.", purchaseid))
-        buyer = ' '.join(filter(None, (relay.firstname, relay.lastname))) or person.name
+        name = _("%(relay)s (relay point %(id)s)", relay=relay.name or '', id=relay.id).strip()
+        recipient = ' '.join(filter(None, (relay.firstname, relay.lastname)))
+        if recipient and recipient != customer.name:
+            name = f'{recipient} – {name}'
         return {
-            'name': buyer,
+            'name': name,
             'street': relay.address,
-            'street2': _("%(relay)s - relay point %(id)s", relay=relay.name, id=relay.id),
+            'street2': False,
             'zip': relay.zipcode,
             'city': relay.city,
-            'country_id': self._rakuten_country('', relay.country or 'France', purchaseid).id,
+            'country_id': self._rakuten_country('', relay.country or 'France', purchaseid, relay.zipcode).id,
         }
 
     @api.model
-    def _rakuten_country(self, code, name, purchaseid):
+    def _rakuten_country(self, code, name, purchaseid, zipcode=''):
         Country = self.env['res.country']
         country = Country.search([('code', '=', code)], limit=1) if code else Country
         if not country and name:
@@ -85,4 +113,5 @@ class ResPartner(models.Model):
         if not country:
             raise UserError(_("The country \"%(country)s\" of the Rakuten sale %(sale)s is unknown.",
                               country=code or name, sale=purchaseid))
-        return country
+        overseas = country.code == 'FR' and OVERSEAS_ZIP_COUNTRIES.get((zipcode or '').strip()[:3])
+        return Country.search([('code', '=', overseas)], limit=1) or country if overseas else country

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 
@@ -15,7 +16,26 @@ class SaleOrder(models.Model):
         'UNIQUE(company_id, rakuten_purchase_id)', "This Rakuten sale was already imported.",
     )
 
+    # === ACTION METHODS === #
+
+    def action_open_delivery_wizard(self):
+        if self.env.context.get('carrier_recompute') and self.rakuten_sale_id:
+            raise UserError(_(
+                "The shipping of a Rakuten order is what the buyer paid on Rakuten (%(amount)s %(currency)s): "
+                "it is not recomputed from the carrier's rates.",
+                amount=self.rakuten_sale_id.shipping_amount, currency=self.currency_id.name))
+        return super().action_open_delivery_wizard()
+
     # === BUSINESS METHODS === #
+
+    def _create_delivery_line(self, carrier, price_unit):
+        """A Rakuten order's shipping line is what the buyer paid, whatever the carrier's rate or invoicing
+        policy (a carrier changed later keeps that amount too)."""
+        line = super()._create_delivery_line(carrier, price_unit)
+        if self.rakuten_sale_id:
+            line.write({'price_unit': self.rakuten_sale_id.shipping_amount,
+                        'tax_ids': line.tax_ids._rakuten_price_included().ids})
+        return line
 
     def _rakuten_set_shipping(self, carrier, amount):
         """Shipping line at the price the buyer paid, with the mapped carrier."""
@@ -30,7 +50,14 @@ class SaleOrder(models.Model):
 
     def _rakuten_check_total(self, expected):
         self.ensure_one()
-        if float_compare(self.amount_total, expected, precision_rounding=self.currency_id.rounding):
-            self.message_post(body=_(
-                "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
-                "check the taxes of its products.", odoo=self.amount_total, rakuten=expected))
+        if not float_compare(self.amount_total, expected, precision_rounding=self.currency_id.rounding):
+            return
+        if self.fiscal_position_id not in (self.env['account.fiscal.position'],
+                                           self.company_id.domestic_fiscal_position_id):
+            reason = _("the fiscal position %s changed the taxes of this delivery address: check it and the "
+                       "taxes of the products.", self.fiscal_position_id.name)
+        else:
+            reason = _("check the taxes of its products.")
+        self.message_post(body=_(
+            "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
+            "%(reason)s", odoo=self.amount_total, rakuten=expected, reason=reason))

@@ -59,8 +59,10 @@ class StockPicking(models.Model):
         if off:
             raise UserError(_("The Rakuten integration of %s is switched off: switch it on in Settings first.",
                               ', '.join(off.mapped('name'))))
-        pickings.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0})
-        pickings._rakuten_send_despatch()
+        for company, company_pickings in pickings.grouped('company_id').items():
+            company_pickings = company._rakuten_env(company_pickings)  # chatter and tracking in its language
+            company_pickings.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0})
+            company_pickings._rakuten_send_despatch()
         return True
 
     # === BUSINESS METHODS - VALIDATION === #
@@ -89,6 +91,18 @@ class StockPicking(models.Model):
         return bool(order.rakuten_purchase_id and self._rakuten_is_last_step() and not self.carrier_tracking_ref
                     and not carrier_fills_it
                     and order.company_id._rakuten_requires_tracking(order.rakuten_shipping_type))
+
+    def send_to_shipper(self):
+        # A fixed-price or rule-based carrier has nothing to send: Rakuten's despatch is the shipment.
+        if self.sale_id.rakuten_sale_id and self.carrier_id.delivery_type in ('fixed', 'base_on_rule'):
+            return None
+        return super().send_to_shipper()
+
+    def _add_delivery_cost_to_so(self):
+        # The shipping line of a Rakuten order is what the buyer paid: a carrier's real cost never replaces it.
+        if self.sale_id.rakuten_sale_id:
+            return None
+        return super()._add_delivery_cost_to_so()
 
     def _rakuten_is_last_step(self):
         """The transfer that reaches the buyer: the last step of a delivery route, or a dropship."""

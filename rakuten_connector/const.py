@@ -119,7 +119,7 @@ SHIPPING_TYPES = (
 TRACKED_SHIPPING_TYPES = frozenset({'Suivi', 'Recommandé', 'So Colissimo', 'Chronopost', 'Express'})
 
 # ----------------------------------------------------------------------------------------------------
-# After-sales (§4.7, §6.5, §12.2–12.4)
+# After-sales (§4.7, §6.5, §7)
 # ----------------------------------------------------------------------------------------------------
 TODO_CLAIM = 'CLAIM'
 TODO_UNREAD_FROM_BUYER = 'UNREAD_MESSAGE_FROM_BUYER'
@@ -130,18 +130,18 @@ CHANNEL_BUYER = 'message'
 CHANNEL_SERVICE = 'mail'
 REPLY_SENT = 'SENT'
 # The buyer can be contacted up to 15 days after declaring receipt and 42 days after the order, unless an
-# amicable claim is open (§4.7, §12.3).
+# amicable claim is open (§4.7).
 CONTACT_DAYS_AFTER_RECEIPT = 15
 CONTACT_DAYS_AFTER_ORDER = 42
 # Words of Rakuten's refusal when the contact window is closed (the exact wording is not known: L).
 CONTACT_CLOSED_MARKS = ('time limit', 'délai', 'delai', 'no longer', 'expired', 'expiré')
 CONTACT_CLOSED_CODE = 'ContactWindowClosed'
-# Claims (§12.4): about 3 working days to settle an amicable claim; 48 hours to answer "not received".
+# Claims (§7): about 3 working days to settle an amicable claim; 48 hours to answer "not received".
 CLAIM_AMICABLE_WORKING_DAYS = 3
 CLAIM_NOT_RECEIVED_HOURS = 48
 CLAIM_NOT_RECEIVED = 'NOT_RECEIVED'  # claim type code: only DAMAGED was seen in a capture (L)
 CLAIM_CLOSED_STATES = frozenset({'CLOSED', 'RESOLVED', 'CANCELLED', 'REFUSED'})  # only NEW was seen (L)
-# Free text sent to Rakuten is ISO-8859-1 (§2.3, §12.3): common characters outside it and their stand-ins.
+# Free text sent to Rakuten is ISO-8859-1 (§2.3, §4.7): common characters outside it and their stand-ins.
 LATIN1_FALLBACKS = {
     '€': 'EUR', '‘': "'", '’': "'", '‚': "'", '‛': "'", '“': '"', '”': '"', '„': '"', '…': '...',
     '–': '-', '—': '-', '‐': '-', '‑': '-', 'œ': 'oe', 'Œ': 'OE', '\u202f': ' ', '\u2009': ' ',

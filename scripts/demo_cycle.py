@@ -28,9 +28,11 @@ def configure(env, fake_url, login, token):
     euro = env.ref('base.EUR')
     euro.active = True
     company.write({'name': 'Boutique Démo', 'currency_id': euro.id, 'country_id': env.ref('base.fr').id})
+    company.partner_id.lang = 'fr_FR'  # the connector writes in the company's language
     env.ref('base.user_admin').write({'password': 'admin', 'lang': 'fr_FR', 'tz': 'Europe/Paris'})
-    vat = env['account.tax'].create({'name': 'TVA 20 %', 'amount': 20, 'type_tax_use': 'sale',
-                                     'company_id': company.id})
+    step("French chart of accounts (l10n_fr_account): TVA 20 % and Odoo's French fiscal positions")
+    env['account.chart.template'].try_loading('fr', company=company, install_demo=False)
+    vat = company.account_sale_tax_id
     step('products with stock in the main warehouse (a Rakuten stock source)')
     warehouse = env['stock.warehouse'].search([('company_id', '=', company.id)], limit=1)
     warehouse.write({'name': 'Entrepôt principal', 'rakuten_stock_source': True})

@@ -4,6 +4,7 @@ if __name__.startswith('odoo.addons.'):
     from . import test_company_client
     from . import test_despatch
     from . import test_multi_company
+    from . import test_french
     from . import test_i18n
     from . import test_import_concurrency
     from . import test_lifecycle
@@ -12,6 +13,7 @@ if __name__.startswith('odoo.addons.'):
     from . import test_price_sync
     from . import test_settings
     from . import test_stock_sync
+    from . import test_taxes
     from . import test_tours
     from . import test_aftersales
     from . import test_aftersales_tour

@@ -111,7 +111,7 @@ class TestDespatch(RakutenShopCase):
 
     def test_other_transporter_with_url(self):
         self.colissimo.write({'rakuten_transporter_id': self.env.ref('rakuten_connector.transporter_autre').id,
-                              'rakuten_tracking_url': 'https://suivi.example.fr/colis/{tracking}'})
+                              'tracking_url': 'https://suivi.example.fr/colis/<shipmenttrackingnumber>'})
         purchase, order = self._order(['RK-MUG'])
         self._validate(order.picking_ids, tracking='XY42')
         self._despatch()

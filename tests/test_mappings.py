@@ -58,10 +58,11 @@ class TestMappings(TransactionCase):
         with self.assertRaises(ValidationError):
             self.colissimo.rakuten_transporter_id = other
         self.colissimo.write({'rakuten_transporter_id': other.id,
-                              'rakuten_tracking_url': 'https://suivi.example.fr/?n={tracking}'})
+                              'tracking_url': 'https://suivi.example.fr/?n=<shipmenttrackingnumber>'})
         self.assertEqual(self.colissimo._rakuten_tracking_url('AB12'), 'https://suivi.example.fr/?n=AB12')
         with self.assertRaises(ValidationError):
-            self.colissimo.rakuten_tracking_url = 'suivi.example.fr'
+            self.colissimo.tracking_url = 'suivi.example.fr'
+        self.assertNotIn('rakuten_tracking_url', self.colissimo._fields, "one tracking address: Odoo's")
 
     def test_known_transporters_are_seeded_and_editable(self):
         names = self.env['rakuten.transporter'].search([]).mapped('name')

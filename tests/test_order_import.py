@@ -35,7 +35,7 @@ class TestOrderImport(RakutenShopCase):
         self.assertTrue(all(tax.price_include for tax in order.order_line.tax_ids))
         self.assertEqual(order.partner_id.name, 'Gaëlle Château')
         self.assertEqual(order.partner_shipping_id.street2, 'Bâtiment B')
-        self.assertEqual(order.partner_shipping_id.country_id.code, 'FR')
+        self.assertEqual(order.partner_shipping_id.country_id.code, 'RE', "97400: Réunion, not France")
         for item in purchase.items:
             self.assertEqual(item.status, const.STATUS_ACCEPTED)
             self.assertEqual(item.shipping_from_country, '249')
@@ -59,8 +59,7 @@ class TestOrderImport(RakutenShopCase):
         shipping = order.partner_shipping_id
         self.assertEqual(order.carrier_id, self.relay_carrier)
         self.assertEqual((shipping.name, shipping.street, shipping.zip, shipping.city),
-                         ('Zoé Lefèvre', '12 rue de l’Église', '69003', 'Lyon'))
-        self.assertIn('031337', shipping.street2)
+                         ('Zoé Lefèvre – Pressing Éclair (relay point 031337)', '12 rue de l’Église', '69003', 'Lyon'))
         self.assertEqual(order.rakuten_relay_point, 'Pressing Éclair (031337)')
         self.assertEqual(shipping.parent_id, order.partner_id)
 

@@ -5,7 +5,7 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import RakutenCase
+from .common import RakutenCase, RakutenShopCase
 
 
 @tagged('post_install', '-at_install')
@@ -129,3 +129,62 @@ class TestTokenSecrecy(RakutenCase):
         self.env.invalidate_all()
         self.assertFalse(self.company.rakuten_token)
         self.assertFalse(self.company.rakuten_enabled)
+
+
+@tagged('post_install', '-at_install')
+class TestSettingsButtons(RakutenShopCase):
+    """The buttons of the Rakuten section store their result where the section shows it, then reload the form
+    in place (the user stays in the Rakuten section)."""
+
+    def _settings(self):
+        return self.env['res.config.settings'].create({})
+
+    def assertStaysInPlace(self, action):
+        self.assertEqual(action['params']['next'], {'type': 'ir.actions.act_window_close'},
+                         "closing reloads the settings record in place; a soft reload scrolls back to the top")
+
+    def test_import_now_says_how_many_orders_were_created(self):
+        self.shop.add_sale([('RK-MUG', '9.50')])
+        self.shop.add_sale([('RK-TEE', '19.90')])
+        action = self._settings().action_rakuten_import_now()
+        self.assertStaysInPlace(action)
+        self.assertEqual(action['params']['message'],
+                         "2 order(s) created. To accept: 0. Needing attention: 0.")
+        self.assertEqual(self.company.rakuten_import_message, action['params']['message'], "shown in the section")
+
+    def test_connection_and_stock_results_are_stored(self):
+        self.assertStaysInPlace(self._settings().action_rakuten_test_connection())
+        self.assertIn(self.shop.seller_id, self.company.rakuten_connection_message)
+        self.assertStaysInPlace(self._settings().action_rakuten_push_stock())
+        self.assertTrue(self.company.rakuten_stock_message)
+
+    def test_read_adverts_result_is_stored(self):
+        self.shop.adverts.clear()
+        self.shop.add_advert('RK-MUG', stock=3, price='9.50')
+        action = self._settings().action_rakuten_read_adverts()
+        self.assertStaysInPlace(action)
+        self.assertIn('1 Rakuten adverts read', self.company.rakuten_stock_message)
+        self.assertEqual(action['params']['message'], self.company.rakuten_stock_message)
+
+    def test_read_adverts_failure_is_stored_too(self):
+        self.company.rakuten_token = 'wrong-token'
+        action = self._settings().action_rakuten_read_adverts()
+        self.assertEqual(action['params']['type'], 'danger')
+        self.assertIn('shop name', self.company.rakuten_stock_message)
+
+    def test_salesperson_setting_decides_the_salesperson(self):
+        bot = self.env(user=self.env.ref('base.user_root'))
+        first = self.shop.add_sale([('RK-MUG', '9.50')])
+        bot['rakuten.sale']._cron_import()
+        self.assertFalse(self._sale(first).order_id.user_id, "no salesperson by default, not OdooBot")
+        seller = self.env.ref('base.user_admin')
+        with Form(self.env['res.config.settings']) as settings:
+            settings.rakuten_user_id = seller
+        settings.save().execute()
+        second = self.shop.add_sale([('RK-TEE', '19.90')])
+        bot['rakuten.sale']._cron_import()
+        self.assertEqual(self._sale(second).order_id.user_id, seller)
+
+    def test_dates_name_their_time_zone(self):
+        self.env.user.tz = 'Europe/Paris'
+        self.assertEqual(self._settings().rakuten_user_tz, 'Europe/Paris')

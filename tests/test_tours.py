@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
 from .common import RakutenHttpCase
+from .test_french import HELOISE, RELAY, french_company
 
 
 @tagged('post_install', '-at_install')
@@ -21,3 +22,48 @@ class TestTours(RakutenHttpCase):
         mapping = self.env['rakuten.shipping.mapping'].search([('name', '=', 'Suivi')])
         self.assertEqual(mapping.carrier_id, carrier)
         self.assertTrue(mapping.requires_tracking)
+
+
+@tagged('post_install', '-at_install')
+class TestFrenchTours(RakutenHttpCase):
+    """The administrator works in French; the company's partner speaks French; the jobs run as OdooBot."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bot = french_company(cls.env, cls.company)
+        cls.env.ref('base.user_admin').lang = 'fr_FR'
+        cls.env.ref('base.EUR').active = True
+        cls.company.currency_id = cls.env.ref('base.EUR')
+        port = cls.env['product.product'].create({'name': 'Frais de port', 'type': 'service'})
+        carrier = cls.env['delivery.carrier'].create({'name': 'Mondial Relay', 'product_id': port.id})
+        cls.env['product.product'].search([]).rakuten_sync = False
+        cls.tee = cls.env['product.product'].create({'name': 'T-shirt', 'default_code': 'RK-TEE',
+                                                     'list_price': 19.90, 'is_storable': True})
+        cls.company.write({'rakuten_default_carrier_id': carrier.id, 'rakuten_last_order_sync': False,
+                           'rakuten_stock_sync': True})
+
+    def test_reason_written_by_the_job_reads_in_french(self):
+        self.company.rakuten_accept_policy = 'manual'
+        self.shop.add_sale([('RK-TEE', '19.90')], buyer=HELOISE)
+        self.bot['rakuten.sale']._cron_import()
+        self.start_tour('/odoo/action-rakuten_connector.action_rakuten_sale', 'rakuten_french_sales_tour',
+                        login='admin', timeout=120)
+
+    def test_relay_delivery_contact(self):
+        self.company.rakuten_accept_policy = 'all'
+        purchase = self.shop.add_sale([('RK-TEE', '19.90')], shipping_type='Point relais Mondial Relay',
+                                      relay=RELAY, buyer=HELOISE)
+        self.bot['rakuten.sale']._cron_import()
+        order = self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)]).order_id
+        self.assertTrue(order)
+        self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_french_relay_tour',
+                        login='admin', timeout=120)
+
+    def test_settings_buttons_show_their_results_in_the_section(self):
+        self.company.rakuten_accept_policy = 'all'
+        self.shop.add_sale([('RK-TEE', '19.90')], buyer=HELOISE)
+        self.tee.rakuten_sync = True
+        self.start_tour('/odoo/settings#rakuten_orders', 'rakuten_french_settings_tour', login='admin',
+                        timeout=180)
+        self.assertEqual(self.company.rakuten_connection_state, 'connected')

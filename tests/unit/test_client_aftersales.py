@@ -12,7 +12,7 @@ from rakuten_connector.deadlines import claim_deadline, contact_allowed
 
 PARIS = ZoneInfo('Europe/Paris')
 
-# The shape of a captured answer (§12.2): old namespace, Latin-1 bytes, values padded with newlines and
+# The shape of a captured answer (§4.7): old namespace, Latin-1 bytes, values padded with newlines and
 # spaces, CDATA, mails and messages interleaved and not in date order.
 CAPTURED = '''<?xml version="1.0" encoding="ISO-8859-1"?>
 <getiteminfosresult xmlns="http://www.priceminister.com/res/schema/getiteminfos"

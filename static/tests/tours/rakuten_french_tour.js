@@ -1,0 +1,84 @@
+import { registry } from "@web/core/registry";
+
+// The administrator works in French; the Python test prepares the sales (imported by the job, as OdooBot).
+registry.category("web_tour.tours").add("rakuten_french_sales_tour", {
+    steps: () => [
+        {
+            content: "The reason written by the scheduled job is in French",
+            trigger: ".o_data_row td[name=error_message]:contains(Acceptez ou refusez cette vente Rakuten.)",
+            run: "click",
+        },
+        {
+            content: "The sale's form repeats it, in French",
+            trigger: ".o_form_view .alert-warning:contains(Acceptez ou refusez cette vente Rakuten.)",
+        },
+        {
+            content: "The item status is a French label, not Rakuten's code",
+            trigger: ".o_field_widget[name=item_ids] td[name=status_label]:contains(À accepter)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("rakuten_french_relay_tour", {
+    steps: () => [
+        {
+            content: "Open the Rakuten tab of the order (Other information)",
+            trigger: ".o_notebook a.nav-link[name=other_information]",
+            run: "click",
+        },
+        {
+            content: "The delivery contact names the relay point and its id, for the label",
+            trigger: ".o_form_view .o_field_widget[name=partner_shipping_id]:contains(point relais 024680)",
+        },
+        {
+            content: "The buyer's name is not repeated",
+            trigger: ".o_form_view .o_field_widget[name=partner_shipping_id]:contains(Tabac de la Gare):not(:contains(Lefèvre, Héloïse))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("rakuten_french_settings_tour", {
+    url: "/odoo/settings#rakuten_orders",
+    steps: () => [
+        {
+            content: "Import orders now",
+            trigger: "button[name=action_rakuten_import_now]",
+            run: "click",
+        },
+        {
+            content: "The result stays in the Rakuten section, in French",
+            trigger: "[name=rakuten_import_status]:contains(1 commande(s) créée(s)):visible",
+        },
+        {
+            content: "Push stock now",
+            trigger: "button[name=action_rakuten_push_stock]",
+            run: "click",
+        },
+        {
+            content: "The stock result is shown in the section",
+            trigger: "[name=rakuten_stock_status]:contains(Fichier de stock):visible",
+        },
+        {
+            content: "Read Rakuten adverts",
+            trigger: "button[name=action_rakuten_read_adverts]",
+            run: "click",
+        },
+        {
+            content: "The adverts result is shown in the section",
+            trigger: "[name=rakuten_stock_status]:contains(annonces Rakuten lues):visible",
+        },
+        {
+            content: "Test connection",
+            trigger: "button[name=action_rakuten_test_connection]",
+            run: "click",
+        },
+        {
+            content: "The verdict is shown in the section",
+            trigger: "[name=rakuten_connection_status]:contains(Connecté à Rakuten):visible",
+        },
+        {
+            content: "Still in the Rakuten section: its buttons are on screen",
+            trigger: "button[name=action_rakuten_import_now]:visible",
+        },
+    ],
+});
