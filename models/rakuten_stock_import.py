@@ -127,8 +127,7 @@ class RakutenStockImport(models.Model):
         products = company._rakuten_env(products)  # per-company state, reasons in the company's language
         quantities = products._rakuten_published_quantities(company)
         prices = products._rakuten_prices(company) if company.rakuten_price_sync else {}
-        if company.rakuten_price_sync:
-            products._rakuten_store_price_blocks(prices)
+        products._rakuten_store_price_blocks(prices)  # with the price sync off, no price is blocked
         last_sent = products._rakuten_last_sent(company)
         lines = []
         for product in products:

@@ -194,6 +194,9 @@ class TestPriceSync(RakutenShopCase):
         self._sync()
         self.assertEqual(self._sent(self._files())['RK-MUG'], {'sellerReference': 'RK-MUG', 'qty': '3'})
         self.assertEqual(self.mug.rakuten_price_blocked, 'no_price')
+        self.company.rakuten_price_sync = False
+        self._sync()
+        self.assertFalse(self.mug.rakuten_price_blocked, "without the price sync, no price is blocked")
 
     def test_reason_in_the_company_language(self):
         self.env['res.lang']._activate_lang('fr_FR')
