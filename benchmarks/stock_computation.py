@@ -1,6 +1,8 @@
 """Stock sync: quantities and prices to publish for N products, set-based (what the connector does) vs a naive
 per-product computation (free_qty read product by product, the pricelist and the taxes asked product by
-product, rules and guards applied one by one), in the same run.
+product, rules and guards applied one by one), in the same run: once with the products' sales price (the
+default), once with a Rakuten pricelist (Odoo's pricelist engine computes the products one by one inside its
+batch call).
 
     benchmarks/run stock_computation.py --products 50000
     benchmarks/run stock_computation.py --products 50000 --naive-sample 0   # the naive loop on every product
@@ -79,25 +81,34 @@ def main():
             for index, product in enumerate(products)
         ])
         env.flush_all()
-        env.invalidate_all()
         sample = products if not args.naive_sample else products[::max(len(products) // args.naive_sample, 1)]
-        results = {}
-        with timer(results, 'naive'):
-            expected = naive(sample, company, warehouse, pricelist)
-        if len(sample) < len(products):
-            measured = results.pop('naive')
-            print(f'\nThe naive loop ran on {len(sample)} of {len(products)} products ({measured:.1f} s); its time '
-                  f'is EXTRAPOLATED to {len(products)} products (× {len(products) / len(sample):.1f}).')
-            results[f'naive per-product loop (extrapolated to {len(products)})'] = measured * len(products) / len(sample)
-        else:
-            results[f'naive per-product loop ({len(products)} products)'] = results.pop('naive')
-        env.invalidate_all()
-        with timer(results, 'set-based quantities and prices'):
-            computed = set_based(products, company)
-        for got, want in zip(computed, expected, strict=True):
-            assert {product_id: got[product_id] for product_id in sample.ids} == want, 'both must agree'
-        names = list(results)
-        report(f'Stock quantities and prices, {len(products)} products', results, names[0], names[1])
+        for title, rakuten_pricelist in (('sales price', env['product.pricelist']), ('a Rakuten pricelist', pricelist)):
+            company.rakuten_pricelist_id = rakuten_pricelist
+            compare(f'Stock quantities and prices ({title}), {len(products)} products', products, sample, company,
+                    warehouse, rakuten_pricelist)
+
+
+def compare(title, products, sample, company, warehouse, pricelist):
+    env = products.env
+    env.flush_all()
+    env.invalidate_all()
+    results = {}
+    with timer(results, 'naive'):
+        expected = naive(sample, company, warehouse, pricelist)
+    if len(sample) < len(products):
+        measured = results.pop('naive')
+        print(f'\nThe naive loop ran on {len(sample)} of {len(products)} products ({measured:.1f} s); its time '
+              f'is EXTRAPOLATED to {len(products)} products (× {len(products) / len(sample):.1f}).')
+        results[f'naive per-product loop (extrapolated to {len(products)})'] = measured * len(products) / len(sample)
+    else:
+        results[f'naive per-product loop ({len(products)} products)'] = results.pop('naive')
+    env.invalidate_all()
+    with timer(results, 'set-based quantities and prices'):
+        computed = set_based(products, company)
+    for got, want in zip(computed, expected, strict=True):
+        assert {product_id: got[product_id] for product_id in sample.ids} == want, 'both must agree'
+    names = list(results)
+    report(title, results, names[0], names[1])
 
 
 if __name__ == '__main__':

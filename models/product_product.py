@@ -223,8 +223,9 @@ class ProductProduct(models.Model):
             return {}
         euro = self.env.ref('base.EUR')
         from_list = products.filtered(lambda product: not product.rakuten_fixed_price)
-        listed = company.rakuten_pricelist_id._get_products_price(from_list, 1.0, currency=euro) if from_list else {}
-        costs = products.sudo()._price_compute('standard_price', currency=euro, company=company)
+        listed = from_list._rakuten_listed_prices(company, euro) if from_list else {}
+        to_euro = self._rakuten_rate(company, euro)
+        costs = {product.id: product.standard_price * to_euro for product in products.sudo()}
         vat = products._rakuten_vat_percents(company)
         margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
         result = {}
@@ -242,14 +243,32 @@ class ProductProduct(models.Model):
             result[product.id] = RakutenPrice(price, floor, published, blocked or source)
         return result
 
+    def _rakuten_listed_prices(self, company, euro):
+        """{product id: price of one unit in euros, VAT as in the sales price}: the company's Rakuten pricelist
+        (Odoo's pricelist engine, all products at once), else the sales price with the variant's extra."""
+        pricelist = company.rakuten_pricelist_id
+        if pricelist:
+            return pricelist._get_products_price(self, 1.0, currency=euro)
+        to_euro = self._rakuten_rate(company, euro)
+        return {product.id: product.lst_price * to_euro for product in self}
+
+    @api.model
+    def _rakuten_rate(self, company, euro):
+        """How many euros one unit of the company's currency is worth today (1 for a company in euros)."""
+        return company.currency_id._convert(1.0, euro, company, fields.Date.context_today(self), round=False)
+
     def _rakuten_vat_percents(self, company):
         """{product id: (VAT % excluded from its sales prices, VAT % in all)} from the product's sale taxes
         of ``company``, computed once per set of taxes. Only percent taxes count."""
-        by_taxes = defaultdict(list)
-        for product in self.sudo():
-            by_taxes[product.taxes_id._filter_taxes_by_company(company)].append(product.id)
+        templates = defaultdict(list)
+        for product in self:
+            templates[product.product_tmpl_id.id].append(product.id)
+        by_taxes = defaultdict(list)  # read on the templates: a variant's taxes are its template's
+        for template in self.env['product.template'].sudo().browse(templates):
+            by_taxes[template.taxes_id].extend(templates[template.id])
         result = {}
         for taxes, product_ids in by_taxes.items():
+            taxes = taxes._filter_taxes_by_company(company)
             percent = taxes.filtered(lambda tax: tax.amount_type == 'percent')
             excluded = sum(percent.filtered(lambda tax: not tax.price_include).mapped('amount'))
             result.update(dict.fromkeys(product_ids, (excluded, sum(percent.mapped('amount')))))
