@@ -20,10 +20,10 @@ def main():
         env.company.write({'rakuten_enabled': True, 'rakuten_login': server.login,
                            'rakuten_token': server.token, 'rakuten_base_url': server.url})
         env['rakuten.sale']._rakuten_import(env.company)
-        rakuten_orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)])
+        rakuten_orders = env['sale.order'].search([('rakuten_purchase_ref', '!=', False)])
         plain_orders = env['sale.order']
         for order in rakuten_orders:
-            plain_orders |= order.copy({'rakuten_purchase_id': False, 'rakuten_sale_id': False})
+            plain_orders |= order.copy({'rakuten_purchase_ref': False, 'rakuten_sale_id': False})
         plain_orders.action_confirm()
 
         def validate(orders):

@@ -63,7 +63,7 @@ def main():
         with timer(results, f'Rakuten import ({args.sales} sales, {args.latency_ms:g} ms/call)'):
             env['rakuten.sale']._rakuten_import(env.company)
         env.flush_all()
-        imported = env['sale.order'].search_count([('rakuten_purchase_id', '!=', False)])
+        imported = env['sale.order'].search_count([('rakuten_purchase_ref', '!=', False)])
         assert imported == args.sales, f'{imported} orders imported out of {args.sales}'
         calls = server.calls()
         print(f'HTTP calls to the fake server: {sum(calls.values())} {calls}; workers: {args.workers}')

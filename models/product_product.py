@@ -57,7 +57,7 @@ class ProductProduct(models.Model):
         help="Publish 0 when the quantity to publish is at or below this value (0 is a real value).",
     )
     # What Rakuten knows of the product differs per company (each company has its own seller account).
-    rakuten_advert_id = fields.Char(string="Rakuten Advert ID", readonly=True, company_dependent=True)
+    rakuten_advert_ref = fields.Char(string="Rakuten Advert ID", readonly=True, company_dependent=True)
     rakuten_listing_state = fields.Selection(LISTING_STATES, string="Rakuten Listing", readonly=True,
                                              company_dependent=True, help="Empty: never published.")
     rakuten_published_qty = fields.Integer(string="Last Published Quantity", readonly=True,

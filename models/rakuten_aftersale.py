@@ -3,8 +3,11 @@ from contextlib import contextmanager
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from psycopg2 import Error as DatabaseError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.deadlines import claim_deadline
@@ -45,7 +48,7 @@ class RakutenAftersale(models.Model):
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
     sale_item_id = fields.Many2one('rakuten.sale.item', string="Rakuten Sale Item", readonly=True,
-                                   index='btree_not_null', ondelete='set null')
+                                   index='btree_not_null', ondelete='set null', check_company=True)
     sale_id = fields.Many2one(related='sale_item_id.sale_id', string="Rakuten Sale", store=True)
     order_id = fields.Many2one('sale.order', string="Sale Order", compute='_compute_order_id', store=True,
                                index='btree_not_null')
@@ -95,27 +98,23 @@ class RakutenAftersale(models.Model):
             ('rakuten_enabled', '=', True), ('rakuten_login', '!=', False),
         ])
         for company in companies:
+            # Each company's run records its own failure (unexpected ones included): the next company goes on.
             company._rakuten_env(self)._rakuten_aftersales_run(company)
 
     @api.model
     def _rakuten_aftersales_run(self, company):
         """One run for ``company``: queue the to-do list, read each queued item, then show what was stored.
+        Whatever stops it is recorded on the company.
 
         :return: False when another run of the same company holds the lock, else True.
         """
+        company = company.with_env(self.env)  # its messages in the language this run is bound to
         if not self._rakuten_aftersales_lock(company):
             _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
             return False
         try:
-            message = False
-            try:
-                client = company._rakuten_client()
-                self._rakuten_queue_todo(company, client)
-                self._rakuten_read_queue(company, client)
-            except (RakutenError, UserError) as error:
-                message = company._rakuten_error_message(error)
-                _logger.warning("Rakuten after-sales of company %s stopped: %s", company.id, message)
-            self._rakuten_publish(company)
+            message = self._rakuten_run_step(company, self._rakuten_read, company)
+            message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
             company.sudo().write({'rakuten_aftersales_state': 'failed' if message else 'ok',
                                   'rakuten_aftersales_message': message,
                                   'rakuten_aftersales_date': fields.Datetime.now()})
@@ -123,6 +122,40 @@ class RakutenAftersale(models.Model):
         finally:
             self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (AFTERSALES_LOCK_KEY, company.id))
         return True
+
+    @api.model
+    def _rakuten_read(self, company):
+        client = company._rakuten_client()
+        self._rakuten_queue_todo(company, client)
+        self._rakuten_read_queue(company, client)
+
+    @api.model
+    def _rakuten_run_step(self, company, step, *args):
+        """Run ``step``; return why it stopped (a translated sentence), or False.
+
+        Its writes to the database are done in savepoints (or committed): whatever it raises, the transaction
+        can go on, to record the failure on the company and to run the next company.
+        """
+        try:
+            step(*args)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another transaction changed the same rows: the whole run is retried later
+        except (RakutenError, UserError) as error:
+            message = company._rakuten_error_message(error)
+            _logger.warning("Rakuten after-sales of company %s stopped: %s", company.id, message)
+            return message
+        except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
+            _logger.exception("Rakuten after-sales of company %s: unexpected error", company.id)
+            return _("Unexpected error, the after-sales run stopped: %s. The next run starts again; if it "
+                     "persists, report it with this message.", self._rakuten_error_detail(error))
+        return False
+
+    def _rakuten_error_detail(self, error):
+        """What an unexpected error says: a database error as Odoo words it, else its type and text."""
+        if isinstance(error, DatabaseError) and error.diag.table_name:
+            model = self.env['rakuten.message'] if error.diag.table_name == 'rakuten_message' else self
+            return model._sql_error_to_message(error)
+        return f'{type(error).__name__}: {error}'
 
     def _rakuten_aftersales_lock(self, company):
         """Session-level advisory lock: survives our commits, dies with the connection."""
@@ -133,9 +166,10 @@ class RakutenAftersale(models.Model):
     def _rakuten_queue_todo(self, company, client):
         """Store the items of the to-do list as "to read" and commit, before any of them is read."""
         todo = {entry.itemid: entry.causes for entry in client.get_item_todo_list() if entry.itemid}
-        records = self._rakuten_for_items(company, list(todo))
-        for causes, group in records.grouped(lambda record: ', '.join(todo[record.itemid])).items():
-            group.write({'to_read': True, 'todo_causes': causes})
+        with self.env.cr.savepoint():
+            records = self._rakuten_for_items(company, list(todo))
+            for causes, group in records.grouped(lambda record: ', '.join(todo[record.itemid])).items():
+                group.write({'to_read': True, 'todo_causes': causes})
         self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -150,30 +184,56 @@ class RakutenAftersale(models.Model):
     def _rakuten_read_queue(self, company, client):
         """Read every queued item, each stored and committed at once; auth and quota errors stop the run."""
         for record in self.search([('company_id', '=', company.id), ('to_read', '=', True)], order='id'):
-            with record._rakuten_isolated():
-                record._rakuten_store_infos(client.get_item_infos(record.itemid))
-            self.env['ir.cron']._rakuten_commit_progress()
+            record._rakuten_read_item(client)
+
+    def _rakuten_read_item(self, client):
+        """``getiteminfos`` marks the item's messages read on Rakuten: they are stored and committed first, on
+        their own; then its state and claim (which also write its order). The item stays to read until both
+        are stored: a failure of the second step reads it again, its messages are not stored twice."""
+        self.ensure_one()
+        info = None
+        with self._rakuten_isolated():
+            answer = client.get_item_infos(self.itemid)
+            self._rakuten_store_messages(answer.messages)
+            info = answer
+        self.env['ir.cron']._rakuten_commit_progress()
+        if info is None:
+            return
+        with self._rakuten_isolated():
+            self._rakuten_store_infos(info)
+        self.env['ir.cron']._rakuten_commit_progress()
 
     @contextmanager
     def _rakuten_isolated(self):
-        """One item in its own savepoint: transient errors leave it queued for the next run, the others
-        are recorded on it; the next item goes on."""
+        """One step of an item in its own savepoint; the next item goes on. Errors that stop the run and
+        concurrency errors propagate. The others are recorded on the item, which stays to read (its messages
+        may be marked read on Rakuten already), except when Rakuten refused to serve it."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 yield
         except RUN_STOPPERS:
             raise
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another transaction changed the same rows: the whole run is retried later
         except (TransientError, ResponseError) as error:
             _logger.info("Rakuten item %s left for the next run: %s", self.itemid, error)
             self.error_message = self.company_id._rakuten_error_message(error)
-        except (RakutenError, UserError) as error:
+        except RakutenError as error:
             self.write({'to_read': False, 'error_message': self.company_id._rakuten_error_message(error)})
+        except UserError as error:
+            _logger.warning("Rakuten item %s not stored: %s", self.itemid, error)
+            self.error_message = self.company_id._rakuten_error_message(error)
+        except Exception as error:  # noqa: BLE001 - one item's bug must not stop the others
+            _logger.exception("Rakuten item %s: unexpected error", self.itemid)
+            self.error_message = _("Unexpected error, the other items went on: %s. The item is read again at "
+                                   "the next run; if it persists, report it with this message.",
+                                   self._rakuten_error_detail(error))
 
     # === BUSINESS METHODS - STORING === #
 
     def _rakuten_store_infos(self, info):
-        """Store the item's state, claim and every message not stored yet (``ItemInfo``)."""
+        """Store the item's state and claim (``ItemInfo``), once its messages are stored: it is read."""
         self.ensure_one()
         claim = info.claim
         deadline = claim and claim_deadline(claim.creation_date, claim.type, claim.amicable)
@@ -189,7 +249,6 @@ class RakutenAftersale(models.Model):
                 f'{action.title} ({action.code}): {action.description}' if action.description
                 else f'{action.title} ({action.code})' for action in info.actions) or False,
         })
-        self._rakuten_store_messages(info.messages)
 
     def _rakuten_store_messages(self, messages):
         self.ensure_one()
@@ -238,7 +297,8 @@ class RakutenAftersale(models.Model):
         claims = self.search([('company_id', '=', company.id), ('claim_type', '!=', False),
                               '|', ('claim_open', '=', True), ('claim_notified', '!=', False)])
         for record in claims:
-            record._rakuten_claim_activity()
+            with record._rakuten_isolated():
+                record._rakuten_claim_activity()
         self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -249,9 +309,10 @@ class RakutenAftersale(models.Model):
         items = self.env['rakuten.sale.item'].search([('company_id', '=', company.id),
                                                       ('itemid', 'in', records.mapped('itemid'))])
         by_itemid = {item.itemid: item for item in items}
-        for record in records:
-            if record.itemid in by_itemid:
-                record.sale_item_id = by_itemid[record.itemid]
+        with self.env.cr.savepoint():
+            for record in records:
+                if record.itemid in by_itemid:
+                    record.sale_item_id = by_itemid[record.itemid]
 
     def _rakuten_claim_activity(self):
         """An activity with the claim's deadline on the order (or here, before the order exists), once per

@@ -13,6 +13,7 @@ from ..rakuten_connector import (
     AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
 from ..rakuten_connector.deadlines import accept_deadline
+from ..rakuten_connector.redact import redact
 from ..rakuten_connector.records import sale_from_json, sale_to_json
 from .rakuten_sale_item import FINISHED
 
@@ -54,10 +55,10 @@ class RakutenSale(models.Model):
     _description = "Rakuten Sale"
     _inherit = ['mail.thread', 'mail.activity.mixin']
     _order = 'purchase_date desc, id desc'
-    _rec_name = 'purchase_id'
+    _rec_name = 'purchase_ref'
     _check_company_auto = True
 
-    purchase_id = fields.Char(string="Rakuten Purchase ID", required=True, readonly=True, index=True)
+    purchase_ref = fields.Char(string="Rakuten Purchase ID", required=True, readonly=True, index=True)
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
     purchase_date = fields.Datetime(readonly=True)
@@ -82,7 +83,7 @@ class RakutenSale(models.Model):
     payload = fields.Text(readonly=True, groups='base.group_system', copy=False)
 
     _purchase_company_unique = models.Constraint(
-        'UNIQUE(company_id, purchase_id)', "A Rakuten sale can only be stored once per company.",
+        'UNIQUE(company_id, purchase_ref)', "A Rakuten sale can only be stored once per company.",
     )
 
     # === COMPUTE METHODS === #
@@ -109,7 +110,7 @@ class RakutenSale(models.Model):
         waiting = self.filtered(lambda sale: sale.state in ('new', 'to_accept'))
         if waiting:
             raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
-                              "refuse it.", ', '.join(waiting.mapped('purchase_id'))))
+                              "refuse it.", ', '.join(waiting.mapped('purchase_ref'))))
         for company, sales in self.grouped('company_id').items():
             sales = company._rakuten_env(sales)
             with sales._rakuten_button_lock(company):
@@ -120,25 +121,36 @@ class RakutenSale(models.Model):
         return True
 
     def _rakuten_manual_decision(self, accept):
+        """Accept or refuse these sales on Rakuten now. What Rakuten did is kept even when some calls failed:
+        those sales show why (reason, activity) and the user is told, rather than undoing the others."""
         # Rights first: Rakuten must not be called for a user who cannot record the outcome.
         self.check_access('write')
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
+        problems = []
         for company, company_sales in sales.grouped('company_id').items():
             company_sales = company._rakuten_env(company_sales)
             with company_sales._rakuten_button_lock(company):
                 client = company._rakuten_client()
                 failures, stopped = company_sales._rakuten_decide(client, accept=accept)
-                error = stopped or next(iter(failures.values()), None)
-                if isinstance(error, RakutenError):
-                    raise UserError(company._rakuten_error_message(error)) from None
-                if error:
-                    raise error
-                if accept:
+                for sale, error in failures.items():
+                    with sale._rakuten_isolated():
+                        raise error
+                    problems.append(_("%(sale)s: %(reason)s", sale=sale.purchase_ref,
+                                      reason=company._rakuten_error_message(error)))
+                if stopped:
+                    problems.append(company._rakuten_error_message(stopped))
+                elif accept:
                     try:
                         company_sales.filtered(lambda sale: sale.state == 'accepted')._rakuten_import_orders(client)
                     except RakutenError as error:  # quota or credentials while reading the shipping paid
-                        raise UserError(company._rakuten_error_message(error)) from None
-        return True
+                        problems.append(company._rakuten_error_message(error))
+        if not problems:
+            return True
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'title': _("Rakuten did not take every decision"), 'type': 'warning', 'sticky': True,
+                       'message': '\n'.join(problems), 'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
+        }
 
     @contextmanager
     def _rakuten_button_lock(self, company):
@@ -328,7 +340,7 @@ class RakutenSale(models.Model):
         self.ensure_one()
         if self.state != 'to_accept' or self.error_message != reason:
             self.write({'state': 'to_accept', 'error_message': reason})
-            self._rakuten_activity(_("Rakuten sale %s to accept", self.purchase_id), reason,
+            self._rakuten_activity(_("Rakuten sale %s to accept", self.purchase_ref), reason,
                                    deadline=self.accept_deadline)
 
     # === BUSINESS METHODS - READING SALES === #
@@ -367,8 +379,8 @@ class RakutenSale(models.Model):
     def _rakuten_store(self, company, sales):
         """Create or update the records of ``sales`` (dataclasses) in a few queries; return them."""
         existing = self.search([('company_id', '=', company.id),
-                                ('purchase_id', 'in', [sale.purchaseid for sale in sales])])
-        by_purchase = {record.purchase_id: record for record in existing}
+                                ('purchase_ref', 'in', [sale.purchaseid for sale in sales])])
+        by_purchase = {record.purchase_ref: record for record in existing}
         items = self.env['rakuten.sale.item'].search([('sale_id', 'in', existing.ids)])
         by_itemid = {item.itemid: item for item in items}
         to_create = []
@@ -400,7 +412,7 @@ class RakutenSale(models.Model):
         relay = sale.relay_point
         return {
             'company_id': company.id,
-            'purchase_id': sale.purchaseid,
+            'purchase_ref': sale.purchaseid,
             'purchase_date': sale.purchase_date and sale.purchase_date.astimezone(timezone.utc).replace(tzinfo=None),
             'accept_deadline': sale.purchase_date and accept_deadline(sale.purchase_date).replace(tzinfo=None),
             'buyer_name': person and ' '.join(filter(None, (person.firstname, person.lastname))),
@@ -474,10 +486,10 @@ class RakutenSale(models.Model):
         :return: the error that stopped the reads (quota, credentials, rights), or None
         """
         unknown = self.filtered(lambda sale: not sale.shipping_known)
-        billings, stopped = client.map_calls(client.get_billing_information, unknown.mapped('purchase_id'),
+        billings, stopped = client.map_calls(client.get_billing_information, unknown.mapped('purchase_ref'),
                                              workers=self._rakuten_workers())
         for sale in unknown:
-            billing = billings.get(sale.purchase_id)
+            billing = billings.get(sale.purchase_ref)
             if billing is not None and not isinstance(billing, Exception):
                 sale.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
         self.env['ir.cron']._rakuten_commit_progress()
@@ -494,7 +506,7 @@ class RakutenSale(models.Model):
             raise UserError(_("No carrier for the Rakuten shipping type \"%s\": map it in Sales > Configuration > "
                               "Rakuten Shipping Mapping, or set a default carrier.", self.shipping_type))
         if not self.shipping_known:
-            billing = client.get_billing_information(self.purchase_id)
+            billing = client.get_billing_information(self.purchase_ref)
             self.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
         customer, delivery = self.env['res.partner']._rakuten_partners(company, sale)
         order = self.env['sale.order'].with_company(company).create(
@@ -508,7 +520,7 @@ class RakutenSale(models.Model):
         order._rakuten_check_total(sum(items.mapped('price')) + self.shipping_amount)
         self.write({'order_id': order.id, 'state': 'imported', 'error_message': False})
         self.activity_unlink(['mail.mail_activity_data_todo'])
-        order.message_post(body=_("Imported from Rakuten sale %s.", self.purchase_id))
+        order.message_post(body=_("Imported from Rakuten sale %s.", self.purchase_ref))
         return order
 
     def _rakuten_date_order(self, order):
@@ -548,9 +560,9 @@ class RakutenSale(models.Model):
             'partner_invoice_id': customer.id,
             'partner_shipping_id': delivery.id,
             'company_id': company.id,
-            'client_order_ref': self.purchase_id,
-            'origin': _("Rakuten %s", self.purchase_id),
-            'rakuten_purchase_id': self.purchase_id,
+            'client_order_ref': self.purchase_ref,
+            'origin': _("Rakuten %s", self.purchase_ref),
+            'rakuten_purchase_ref': self.purchase_ref,
             'rakuten_sale_id': self.id,
             'warehouse_id': company._rakuten_warehouse().id,
             'user_id': company.rakuten_user_id.id,
@@ -618,7 +630,7 @@ class RakutenSale(models.Model):
         order = self.order_id
         target = items.picking_id[-1:] or order.picking_ids.filtered(
             lambda picking: picking.state == 'done' and picking.picking_type_code == 'outgoing')[-1:] or order
-        summary = _("Rakuten cancelled items of %s", self.purchase_id)
+        summary = _("Rakuten cancelled items of %s", self.purchase_ref)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return
         note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the buyer "
@@ -643,11 +655,11 @@ class RakutenSale(models.Model):
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction changed the same rows: the whole run is retried later
         except (TransientError, ResponseError) as error:
-            _logger.info("Rakuten sale %s left for the next run: %s", self.purchase_id, error)
+            _logger.info("Rakuten sale %s left for the next run: %s", self.purchase_ref, error)
         except (RakutenError, UserError) as error:
             self._rakuten_needs_attention(self.company_id._rakuten_error_message(error))
         except Exception as error:  # noqa: BLE001 - one sale's bug must not stop the others
-            _logger.exception("Rakuten sale %s: unexpected error", self.purchase_id)
+            _logger.exception("Rakuten sale %s: unexpected error", self.purchase_ref)
             self._rakuten_needs_attention(self._rakuten_unexpected_reason(error))
 
     def _rakuten_unexpected_reason(self, error):
@@ -656,7 +668,7 @@ class RakutenSale(models.Model):
                           if cls._table == error.diag.table_name), self.env['base'])
             detail = model._sql_error_to_message(error)
         else:
-            detail = f'{type(error).__name__}: {error}'
+            detail = redact(f'{type(error).__name__}: {error}')  # stored and shown: never a credential
         return _("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
                  "report it with this message.", detail)
 
@@ -669,7 +681,7 @@ class RakutenSale(models.Model):
         self.write({'error_message': reason} if self.order_id else {'state': 'error', 'error_message': reason})
         self.message_post(body=_("Could not be imported: %s", reason) if not self.order_id else reason)
         deadline = self.accept_deadline if self.item_ids._to_confirm() else None
-        self._rakuten_activity(_("Rakuten sale %s needs attention", self.purchase_id), reason, deadline=deadline)
+        self._rakuten_activity(_("Rakuten sale %s needs attention", self.purchase_ref), reason, deadline=deadline)
 
     def _rakuten_activity(self, summary, note, deadline=None):
         self.activity_unlink(['mail.mail_activity_data_todo'])

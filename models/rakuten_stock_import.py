@@ -23,9 +23,9 @@ class RakutenStockImport(models.Model):
     _name = 'rakuten.stock.import'
     _description = "Rakuten Stock File"
     _order = 'id desc'
-    _rec_name = 'import_id'
+    _rec_name = 'file_ref'
 
-    import_id = fields.Char(string="Rakuten File ID", readonly=True, index=True)
+    file_ref = fields.Char(string="Rakuten File ID", readonly=True, index=True)
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
     state = fields.Selection(IMPORT_STATES, default='pending', required=True, readonly=True, index=True)
@@ -46,6 +46,7 @@ class RakutenStockImport(models.Model):
 
     def action_rakuten_read_report(self):
         """Button: read Rakuten's report of these files now, rather than at the next run."""
+        self.check_access('write')  # before calling Rakuten: a user who cannot record the report may not ask
         messages = []
         for company, files in self.filtered(lambda file: file.state == 'pending').grouped('company_id').items():
             files = company._rakuten_env(files)
@@ -103,12 +104,12 @@ class RakutenStockImport(models.Model):
         result = client.generic_import_file([StockLine(sku=line['sku'], quantity=line['quantity'],
                                                        price=line['price']) for line in lines])
         file = self.create({
-            'company_id': company.id, 'import_id': result.import_id, 'rakuten_status': result.status,
+            'company_id': company.id, 'file_ref': result.import_id, 'rakuten_status': result.status,
             'line_ids': [fields.Command.create({**line, 'price': float(line['price'] or 0)}) for line in lines],
         })
         summary = _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
                     count=len(lines))
-        if not file.import_id:
+        if not file.file_ref:
             summary = ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
         return ' '.join(filter(None, [summary, blocked]))
 
@@ -173,7 +174,7 @@ class RakutenStockImport(models.Model):
                 continue
             file._rakuten_apply_report(report)
             summaries.append(_("Report of stock file %(file)s: %(status)s, %(accepted)s SKU(s) accepted, "
-                               "%(refused)s refused.", file=file.import_id, status=report.status,
+                               "%(refused)s refused.", file=file.file_ref, status=report.status,
                                accepted=len(file.line_ids.filtered(lambda line: line.state == 'done')),
                                refused=len(file.line_ids.filtered(lambda line: line.state != 'done'))))
         return summaries
@@ -183,11 +184,11 @@ class RakutenStockImport(models.Model):
         self.ensure_one()
         if self.create_date < fields.Datetime.now() - REPORT_RETENTION:
             return None
-        return client.get_import_report(self.import_id)
+        return client.get_import_report(self.file_ref)
 
     def _rakuten_label(self):
         self.ensure_one()
-        return self.import_id or _("sent on %s", fields.Datetime.to_string(self.create_date))
+        return self.file_ref or _("sent on %s", fields.Datetime.to_string(self.create_date))
 
     def _rakuten_report_lost(self, why):
         """This file's report will never be read: say why on the file, its lines and products; its SKUs count
@@ -235,7 +236,7 @@ class RakutenStockImportLine(models.Model):
     price = fields.Float(string="Price", digits='Product Price',
                          help="sellingPrice sent, VAT included, in euros (0: no price sent).")
     state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
-    advert_id = fields.Char(string="Rakuten Advert ID")
+    advert_ref = fields.Char(string="Rakuten Advert ID")
     message = fields.Char(string="Rakuten Answer")
 
     def _rakuten_apply_result(self, result, now):
@@ -246,7 +247,7 @@ class RakutenStockImportLine(models.Model):
             message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
             self.write({'state': 'error', 'message': message})
             return {'rakuten_listing_state': 'error', 'rakuten_push_result': message}
-        self.write({'state': 'done', 'message': False, 'advert_id': result.advertid if result else False})
+        self.write({'state': 'done', 'message': False, 'advert_ref': result.advertid if result else False})
         values = {
             'rakuten_published_qty': self.quantity, 'rakuten_published_date': now,
             'rakuten_listing_state': 'active' if self.quantity > 0 else 'ended',
@@ -255,7 +256,7 @@ class RakutenStockImportLine(models.Model):
         if self.price:
             values['rakuten_published_price'] = self.price
         if result and result.advertid:
-            values['rakuten_advert_id'] = result.advertid
+            values['rakuten_advert_ref'] = result.advertid
         return values
 
     def _rakuten_failed(self, message):

@@ -42,7 +42,7 @@ class ResCompany(models.Model):
     )
 
     # === CONNECTION STATUS === #
-    rakuten_seller_id = fields.Char(string="Rakuten Seller ID", readonly=True, copy=False)
+    rakuten_seller_ref = fields.Char(string="Rakuten Seller ID", readonly=True, copy=False)
     rakuten_connection_state = fields.Selection(
         CONNECTION_STATES, string="Rakuten Connection", default='untested', readonly=True, copy=False,
     )
@@ -81,7 +81,8 @@ class ResCompany(models.Model):
     )
     rakuten_team_id = fields.Many2one('crm.team', string="Rakuten Sales Team", check_company=True)
     rakuten_user_id = fields.Many2one(
-        'res.users', string="Rakuten Salesperson",
+        'res.users', string="Rakuten Salesperson", check_company=True,
+        domain="[('share', '=', False)]",
         help="Salesperson of the imported orders (none when empty, whoever runs the import).",
     )
     rakuten_default_carrier_id = fields.Many2one(
@@ -231,7 +232,7 @@ class ResCompany(models.Model):
         message = _("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
                     login=self.rakuten_login, seller=connection.seller_id)
         self.sudo().write({
-            'rakuten_seller_id': connection.seller_id,
+            'rakuten_seller_ref': connection.seller_id,
             'rakuten_connection_state': 'connected',
             'rakuten_connection_message': message,
             'rakuten_connection_date': fields.Datetime.now(),

@@ -11,7 +11,7 @@ class ResConfigSettings(models.TransientModel):
     rakuten_login = fields.Char(related='company_id.rakuten_login', readonly=False)
     rakuten_token = fields.Char(related='company_id.rakuten_token', readonly=False, groups='base.group_system')
     rakuten_base_url = fields.Char(related='company_id.rakuten_base_url', readonly=False)
-    rakuten_seller_id = fields.Char(related='company_id.rakuten_seller_id')
+    rakuten_seller_ref = fields.Char(related='company_id.rakuten_seller_ref')
     rakuten_connection_state = fields.Selection(related='company_id.rakuten_connection_state')
     rakuten_connection_message = fields.Char(related='company_id.rakuten_connection_message')
     rakuten_connection_date = fields.Datetime(related='company_id.rakuten_connection_date')

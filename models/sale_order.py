@@ -6,14 +6,14 @@ from odoo.tools import float_compare
 class SaleOrder(models.Model):
     _inherit = 'sale.order'
 
-    rakuten_purchase_id = fields.Char(string="Rakuten Purchase ID", readonly=True, copy=False, index='btree_not_null')
+    rakuten_purchase_ref = fields.Char(string="Rakuten Purchase ID", readonly=True, copy=False, index='btree_not_null')
     rakuten_sale_id = fields.Many2one('rakuten.sale', string="Rakuten Sale", readonly=True, copy=False,
                                       index='btree_not_null')
     rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
     rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
 
     _rakuten_purchase_unique = models.Constraint(
-        'UNIQUE(company_id, rakuten_purchase_id)', "This Rakuten sale was already imported.",
+        'UNIQUE(company_id, rakuten_purchase_ref)', "This Rakuten sale was already imported.",
     )
 
     # === ACTION METHODS === #

@@ -88,7 +88,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         order = self.sudo().sale_id
         carrier_fills_it = self.carrier_id and self.carrier_id.delivery_type not in ('fixed', 'base_on_rule')
-        return bool(order.rakuten_purchase_id and self._rakuten_is_last_step() and not self.carrier_tracking_ref
+        return bool(order.rakuten_purchase_ref and self._rakuten_is_last_step() and not self.carrier_tracking_ref
                     and not carrier_fills_it
                     and order.company_id._rakuten_requires_tracking(order.rakuten_shipping_type))
 
@@ -125,7 +125,7 @@ class StockPicking(models.Model):
             company = picking.company_id
             if not (company.rakuten_enabled and company.rakuten_mark_despatched):
                 continue
-            picking._rakuten_claim_units()
+            company._rakuten_env(picking)._rakuten_claim_units()  # notes in the company's language
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
@@ -134,20 +134,22 @@ class StockPicking(models.Model):
             self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')._trigger()
 
     def _rakuten_claim_units(self):
-        """Give this delivery the Rakuten units it shipped, order line by order line: the units Odoo counts as
-        delivered (whole kits, returns deducted; dropships included) that no delivery claimed yet. Only units
-        Rakuten still expects are taken: a unit cancelled there is never confirmed, and a user is told."""
+        """Give this delivery the Rakuten units it shipped, order line by order line: the units of its own moves
+        of the line's product, or for a kit (moves of components) the whole kits Odoo counts as delivered that
+        no delivery claimed yet. Only units Rakuten still expects are taken: a unit cancelled there is never
+        confirmed, and a user is told."""
         self.ensure_one()
         items = self.sale_id.rakuten_sale_id.item_ids
         unexpected = self.env['rakuten.sale.item']
         for line in self.move_ids.filtered(lambda move: move.state == 'done').sale_line_id:
             line_items = items.filtered(lambda item: item.order_line_id == line)
-            missing = self._rakuten_units(line.qty_delivered) - len(line_items.filtered('picking_id'))
             own = self.move_ids.filtered(lambda move: move.state == 'done' and move.sale_line_id == line
                                          and move.product_id == line.product_id)
-            if own:  # not a kit: never more than this delivery's own moves (deliveries validated together)
-                missing = min(missing, self._rakuten_units(sum(
-                    move.product_uom._compute_quantity(move.quantity, line.product_uom_id) for move in own)))
+            if own:
+                missing = self._rakuten_units(sum(
+                    move.product_uom._compute_quantity(move.quantity, line.product_uom_id) for move in own))
+            else:  # a kit: Odoo counts whole kits delivered (all their components)
+                missing = self._rakuten_units(line.qty_delivered) - len(line_items.filtered('picking_id'))
             if missing <= 0:
                 continue
             free = line_items.filtered(lambda item: not item.picking_id)
@@ -292,7 +294,7 @@ class StockPicking(models.Model):
         carrier = self._rakuten_carrier()
         number = self.carrier_tracking_ref or ''
         return [
-            TrackingLine(purchaseid=self.sale_id.rakuten_purchase_id, itemid=item.itemid,
+            TrackingLine(purchaseid=self.sale_id.rakuten_purchase_ref, itemid=item.itemid,
                          transporter=carrier.rakuten_transporter_id.name, tracking_number=number,
                          tracking_url=carrier._rakuten_tracking_url(number))
             for item in self._rakuten_items_to_send()
@@ -312,7 +314,8 @@ class StockPicking(models.Model):
             return _("Set the Rakuten transporter of the carrier %s (Inventory > Configuration > Shipping "
                      "Methods, Rakuten tab), then send the delivery to Rakuten again.", carrier.name)
         if carrier.rakuten_transporter_id.needs_url and not carrier._rakuten_tracking_url(self.carrier_tracking_ref):
-            return _("The Rakuten transporter %s needs a tracking URL on the carrier %s.",
+            return _("The Rakuten transporter %s needs the carrier's Tracking Link (carrier %s): set it, then send "
+                     "the delivery to Rakuten again.",
                      carrier.rakuten_transporter_id.name, carrier.name)
         return False
 

@@ -3,7 +3,7 @@
 The API takes both in the query string (``login=…&pwd=…``), so every URL that a library logs or puts in an
 exception message carries them. ``redact`` masks them in any text. ``install_log_redaction`` masks them in
 every log record of the process; the library never calls it (importing it changes nothing in logging):
-the application does, once, where it starts (the Odoo addon: its ``post_load`` hook).
+the application does, once, where it starts (the Odoo addon, when Odoo imports it).
 """
 import functools
 import logging

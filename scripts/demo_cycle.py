@@ -70,7 +70,7 @@ def cycle(env, company, deliveries):
     env['rakuten.aftersale']._rakuten_aftersales_run(company)
     step(f"Rakuten messages stored: {env['rakuten.message'].search_count([('company_id', '=', company.id)])}")
     step(f'validating {deliveries} deliveries with tracking numbers…')
-    orders = env['sale.order'].search([('rakuten_purchase_id', '!=', False)], order='id', limit=deliveries)
+    orders = env['sale.order'].search([('rakuten_purchase_ref', '!=', False)], order='id', limit=deliveries)
     for index, picking in enumerate(orders.picking_ids.filtered(lambda p: p.state == 'assigned')):
         picking.carrier_tracking_ref = f'6A{index:011d}'
         for move in picking.move_ids:
@@ -104,7 +104,7 @@ def main():
         company = configure(env, args.fake_url, args.login, args.token)
         env.cr.commit()
         cycle(env, company, args.deliveries)
-        orders = env['sale.order'].search_count([('rakuten_purchase_id', '!=', False)])
+        orders = env['sale.order'].search_count([('rakuten_purchase_ref', '!=', False)])
         attention = env['rakuten.sale'].search_count([('state', 'in', ('to_accept', 'error'))])
     with urllib.request.urlopen(urllib.request.Request(f'{args.fake_url}/_fake/state', data=b'{}')) as answer:
         shop = json.load(answer)['shops'][args.login]

@@ -32,7 +32,7 @@ WALK = {
     'walk_order_lines.png': ('/odoo/action-sale.action_orders/{relay_order}', None),
     'walk_relay_order.png': ('/odoo/action-sale.action_orders/{relay_order}',
                              "document.querySelector('a.nav-link[name=other_information]')?.click();"
-                             "setTimeout(() => document.querySelector('.o_field_widget[name=rakuten_purchase_id]')"
+                             "setTimeout(() => document.querySelector('.o_field_widget[name=rakuten_purchase_ref]')"
                              "?.scrollIntoView({block: 'center'}), 500)"),
     'walk_relay_picking.png': ('/odoo/action-stock.action_picking_tree_all/{relay_picking}', None),
     'walk_stock_files.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import', None),

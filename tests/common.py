@@ -82,4 +82,4 @@ class RakutenShopCase(RakutenCase):
         return self.env['rakuten.sale']._rakuten_import(self.company)
 
     def _sale(self, purchase):
-        return self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)])
+        return self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])

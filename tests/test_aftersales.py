@@ -1,17 +1,28 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..rakuten_connector import const
 from .common import RakutenShopCase
+from .test_french import french_company
+
+MODEL_LOGGER = 'odoo.addons.rakuten_connector.models.rakuten_aftersale'
 
 PARIS = ZoneInfo('Europe/Paris')
 
 
 def _paris(*args):
     return datetime(*args)  # naive Paris local time, as the fake server keeps dates
+
+
+class _FourDigitYear(datetime):
+    """A date the fake server writes with a 4-digit year, as Rakuten does (Python writes year 1 as ``1``)."""
+
+    def strftime(self, fmt):
+        return super().strftime(fmt).replace(f'/{self.year}-', f'/{self.year:04d}-')
 
 
 @tagged('post_install', '-at_install')
@@ -157,6 +168,87 @@ class TestAftersales(RakutenShopCase):
         self.assertTrue(self._record(purchase.items[0].itemid).rakuten_message_ids)
         self.assertEqual(self.company.rakuten_aftersales_state, 'ok')
 
+    def _overflowing_claim(self, itemid):
+        """A claim dated so late that its 48-hour deadline is past the last date Python knows."""
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=False, date=_paris(9999, 12, 31, 12, 0))
+
+    def test_messages_are_stored_first_and_an_unexpected_error_keeps_the_item_to_read(self):
+        purchase, order = self._order('RK-MUG', 'RK-TEE', 'RK-MUG')
+        first, claimed, unreadable = (item.itemid for item in purchase.items)
+        self.shop.add_message(first, 'Premier article')
+        self.shop.add_message(claimed, 'Mon colis n\'est pas arrivé')
+        self._overflowing_claim(claimed)
+        # A date Python cannot turn into UTC: the answer cannot be read.
+        self.shop.add_message(unreadable, 'Date illisible', date=_FourDigitYear(1, 1, 1, 0, 5))
+        with mute_logger(MODEL_LOGGER):
+            self._aftersales()
+        self.assertEqual(self.company.rakuten_aftersales_state, 'ok', "the run went to its end")
+        self.assertFalse(self._record(first).to_read)
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Premier article' in (m.body or '')))
+        # The claimed item: its message was stored (and shown) before its claim failed; it stays to read.
+        record = self._record(claimed)
+        self.assertEqual(record.rakuten_message_ids.body, "Mon colis n'est pas arrivé")
+        self.assertTrue(order.message_ids.filtered(lambda m: "pas arrivé" in (m.body or '')))
+        self.assertTrue(record.to_read)
+        self.assertFalse(record.claim_type)
+        self.assertIn('OverflowError', record.error_message)
+        self.assertIn('the other items went on', record.error_message)
+        broken = self._record(unreadable)
+        self.assertTrue(broken.to_read)
+        self.assertFalse(broken.rakuten_message_ids)
+        self.assertIn('OverflowError', broken.error_message)
+        # Rakuten corrects the claim: the next run reads the item again, its message is not stored twice.
+        purchase.items[1].claim['creationdate'] = _paris(2026, 11, 20, 15, 30)
+        with mute_logger(MODEL_LOGGER):
+            self._aftersales()
+        self.assertFalse(record.to_read or record.error_message)
+        self.assertEqual(record.claim_type, 'NOT_RECEIVED')
+        self.assertEqual(len(record.rakuten_message_ids), 1)
+        self.assertEqual(len(order.message_ids.filtered(lambda m: "pas arrivé" in (m.body or ''))), 1)
+
+    def _company_b(self):
+        """A second company with its own shop, read first, and one sale there (not importable)."""
+        shop_b = self.server.state.add_shop('boutique-aftersales-b', 'token-b')
+        company_b = self.env['res.company'].create({
+            'name': 'Boutique B', 'currency_id': self.env.ref('base.EUR').id, 'sequence': 0,
+            'rakuten_enabled': True, 'rakuten_login': shop_b.login, 'rakuten_token': shop_b.token,
+            'rakuten_base_url': self.server.url, 'rakuten_accept_policy': 'all',
+        })
+        self.env.user.company_ids |= company_b
+        self.company.sequence = 10
+        purchase_b = shop_b.add_sale([('RK-INCONNU', '5.00')], status=const.STATUS_ACCEPTED)
+        return shop_b, company_b, purchase_b.items[0].itemid
+
+    def test_a_failing_company_does_not_stop_the_next_one(self):
+        shop_b, company_b, itemid_b = self._company_b()
+        shop_b.add_message(itemid_b, 'Boutique B')
+        shop_b.open_claim(itemid_b, 'NOT_RECEIVED', amicable=False, date=_paris(9999, 12, 31, 12, 0))
+        purchase, order = self._order()
+        self.shop.add_message(purchase.items[0].itemid, 'Boutique A')
+        with mute_logger(MODEL_LOGGER):
+            self.env['rakuten.aftersale']._cron_rakuten_aftersales()
+        record_b = self.env['rakuten.aftersale'].search([('company_id', '=', company_b.id)])
+        self.assertIn('OverflowError', record_b.error_message)
+        self.assertEqual(record_b.rakuten_message_ids.body, 'Boutique B')
+        self.assertTrue(order.message_ids.filtered(lambda m: 'Boutique A' in (m.body or '')))
+        self.assertEqual(self.company.rakuten_aftersales_state, 'ok')
+
+    def test_an_item_is_never_linked_to_the_sale_of_another_company(self):
+        _shop_b, company_b, itemid_b = self._company_b()
+        self.env['rakuten.sale']._rakuten_import(company_b)
+        item_b = self.env['rakuten.sale.item'].search([('itemid', '=', itemid_b)])
+        self.assertEqual(item_b.company_id, company_b)
+        record = self.env['rakuten.aftersale'].create({'itemid': itemid_b, 'company_id': self.company.id})
+        with self.assertRaisesRegex(UserError, 'belongs to another company'):
+            record.sale_item_id = item_b
+
+    def test_run_message_in_the_company_language_whoever_runs_the_job(self):
+        bot_env = french_company(self.env, self.company)
+        self.server.state.inject('quota', 'getitemtodolist')
+        bot_env['rakuten.aftersale']._cron_rakuten_aftersales()
+        self.assertEqual(self.company.rakuten_aftersales_state, 'failed')
+        self.assertIn('Le quota horaire de requêtes Rakuten est épuisé', self.company.rakuten_aftersales_message)
+
     def test_second_run_of_the_same_company_is_skipped_while_one_runs(self):
         cr = self.registry.cursor()
         self.addCleanup(cr.close)
@@ -289,6 +381,36 @@ class TestAftersales(RakutenShopCase):
         wizard.recipient = 'service'
         with self.assertRaisesRegex(UserError, 'customer-service mail'):
             wizard.action_send()
+
+    def test_reply_only_about_the_items_and_mails_of_an_own_order(self):
+        purchase, order = self._order()
+        other_purchase, other_order = self._order()
+        other_order.user_id = self.env.ref('base.user_admin')
+        other_item = self._sale(other_purchase).item_ids
+        mail = self.shop.add_mail(other_purchase.items[0].itemid, 'Preuve de dépôt ?', subject='Réclamation')
+        self._aftersales()
+        other_mail = self.env['rakuten.message'].search([('mail_id', '=', mail['mailid'])])
+        self.assertTrue(other_mail)
+        replies = self.env['rakuten.reply'].with_user(self.salesman)
+        # An item of another buyer's order, set over RPC on his own order's composer.
+        wizard = replies.create({'order_id': order.id, 'sale_item_id': other_item.id, 'body': 'Bonjour'})
+        with self.assertRaisesRegex(UserError, 'is not an item of order'):
+            wizard.action_send()
+        # A mail about another buyer's item.
+        wizard = replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
+                                 'recipient': 'service', 'parent_message_id': other_mail.id, 'body': 'Bonjour'})
+        with self.assertRaisesRegex(UserError, 'is not about item'):
+            wizard.action_send()
+        # The order of another salesperson.
+        with self.assertRaises(AccessError):
+            replies.create({'order_id': other_order.id, 'sale_item_id': other_item.id, 'body': 'Bonjour'}
+                           ).action_send()
+        self.assertFalse(self.server.state.count('contactuseraboutitem') + self.server.state.count('contactusaboutitem'))
+        self.assertFalse(self.env['rakuten.message'].search([('direction', '=', 'out')]))
+        # His own order and item: sent.
+        replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
+                        'body': 'Bonjour'}).action_send()
+        self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
 
     # --- language ---------------------------------------------------------------------------------
 

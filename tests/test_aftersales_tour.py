@@ -17,8 +17,8 @@ class TestAftersalesTour(RakutenHttpCase):
                             'rakuten_last_order_sync': False})
         purchase = self.shop.add_sale([(product.default_code, '9.50')])
         self.env['rakuten.sale']._rakuten_import(self.company)
-        order = self.env['sale.order'].search([('rakuten_purchase_id', '=', purchase.purchaseid)])
-        sale = self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)])
+        order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', purchase.purchaseid)])
+        sale = self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])
         self.assertTrue(order, sale.error_message or self.company.rakuten_import_message)
         item = purchase.items[0]
         self.shop.add_message(item.itemid, 'Quand partira mon colis ?')

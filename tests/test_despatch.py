@@ -268,6 +268,21 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(self.server.state.count('importitemshippingstatus'), 1)
         self.assertEqual([item.tracking_calls for item in purchase.items], [1, 1])
 
+    def test_unit_delivered_after_a_return_is_confirmed(self):
+        purchase, order = self._order(['RK-MUG', 'RK-MUG', 'RK-MUG'])
+        picking = self._validate(order.picking_ids, quantities={self.mug: 2})
+        self._despatch()
+        wizard = Form(self.env['stock.return.picking'].with_context(active_id=picking.id,
+                                                                    active_model='stock.picking')).save()
+        wizard.product_return_moves.quantity = 1
+        self._validate(self.env['stock.picking'].browse(wizard.action_create_returns()['res_id']))
+        backorder = order.picking_ids.filtered(lambda p: p.backorder_id == picking)
+        self._validate(backorder, tracking='6A-RELIQUAT')
+        self._despatch()
+        self.assertEqual(backorder.rakuten_despatch_state, 'sent')
+        self.assertEqual(sorted(item.tracking['number'] for item in purchase.items),
+                         ['6A-RELIQUAT', '6A12345678901', '6A12345678901'])
+
     # --- Validating several deliveries at once ---
 
     def test_tracking_warning_validates_the_whole_batch(self):

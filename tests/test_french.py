@@ -162,7 +162,7 @@ class TestFrenchBuyers(FrenchShopCase):
         # The other company reads the same shop: its order gets its own buyer, not this company's contact.
         self.env['rakuten.sale'].with_company(other)._rakuten_import(other)
         theirs = self.env['rakuten.sale'].search([('company_id', '=', other.id),
-                                                  ('purchase_id', '=', first.purchaseid)]).order_id.partner_id
+                                                  ('purchase_ref', '=', first.purchaseid)]).order_id.partner_id
         self.assertTrue(theirs)
         self.assertNotEqual(theirs, mine)
         self.assertEqual(theirs.company_id, other)
@@ -174,7 +174,7 @@ class TestFrenchBuyers(FrenchShopCase):
                          .order_id.partner_id, mine)
         self.env['rakuten.sale'].with_company(other)._rakuten_import(other)
         self.assertEqual(self.env['rakuten.sale'].search([('company_id', '=', other.id),
-                                                          ('purchase_id', '=', second.purchaseid)])
+                                                          ('purchase_ref', '=', second.purchaseid)])
                          .order_id.partner_id, theirs)
         self.assertFalse(mine.with_user(self._user_of(other)).has_access('read'))
 
@@ -220,4 +220,4 @@ class TestSalesScreens(FrenchShopCase):
         self.assertEqual(action['params']['type'], 'warning', "not processed yet: says so")
         action = file.action_rakuten_read_report()
         self.assertEqual(file.state, 'done')
-        self.assertIn(file.import_id, action['params']['message'])
+        self.assertIn(file.file_ref, action['params']['message'])

@@ -85,9 +85,29 @@ class TestImportConcurrency(RakutenShopCase):
         states = [self._sale(purchase).state for purchase in [*good, bad]]
         self.assertEqual(states.count('imported'), 3)
         self.assertEqual(states.count('error'), 1)
-        failed = self.env['rakuten.sale'].search([('purchase_id', 'in', [p.purchaseid for p in [*good, bad]]),
+        failed = self.env['rakuten.sale'].search([('purchase_ref', 'in', [p.purchaseid for p in [*good, bad]]),
                                                   ('state', '=', 'error')])
         self.assertTrue(failed.error_message)
         self.assertTrue(failed.activity_ids)
         self._run()  # retried at the next run
         self.assertEqual({self._sale(purchase).state for purchase in [*good, bad]}, {'imported'})
+
+    def test_manual_refusal_keeps_what_rakuten_did_when_one_call_fails(self):
+        self.company.rakuten_accept_policy = 'manual'
+        purchases = [self.shop.add_sale([('RK-MUG', '9.50')]) for _index in range(3)]
+        self._run()
+        sales = self.env['rakuten.sale'].browse([self._sale(purchase).id for purchase in purchases])
+        self.assertEqual(set(sales.mapped('state')), {'to_accept'})
+        self.server.state.inject('parameter', 'refusesale', times=1)
+        action = sales.action_refuse()
+        refused_on_rakuten = [purchase for purchase in purchases if purchase.items[0].status == const.STATUS_REFUSED]
+        self.assertEqual(len(refused_on_rakuten), 2)
+        for purchase in purchases:
+            sale = self._sale(purchase)
+            if purchase in refused_on_rakuten:
+                self.assertEqual(sale.state, 'refused', "what Rakuten did is never undone")
+            else:
+                self.assertEqual(sale.state, 'error')
+                self.assertTrue(sale.error_message and sale.activity_ids)
+                self.assertIn(sale.purchase_ref, action['params']['message'])
+        self.assertEqual(action['params']['type'], 'warning')

@@ -179,7 +179,7 @@ class TestShippableOnly(LifecycleCase):
         self.company.rakuten_last_order_sync = datetime.now() - timedelta(days=10)  # first run reads back
         self._run()
         ids = [purchase.purchaseid for purchase in (*handled.values(), unknown)]
-        self.assertFalse(self.env['sale.order'].search([('rakuten_purchase_id', 'in', ids)]))
+        self.assertFalse(self.env['sale.order'].search([('rakuten_purchase_ref', 'in', ids)]))
         for status, purchase in handled.items():
             sale = self._sale(purchase)
             self.assertEqual(sale.state, 'handled')
@@ -286,7 +286,7 @@ class TestIsolation(LifecycleCase):
         first, broken, last = (self.shop.add_sale([('RK-MUG', '9.50')]) for _index in range(3))
         # An order already carries this purchase id (typed by hand): the database refuses a second one.
         self.env['sale.order'].create({'partner_id': self.env.user.partner_id.id,
-                                       'rakuten_purchase_id': broken.purchaseid})
+                                       'rakuten_purchase_ref': broken.purchaseid})
         self._run()
         self.assertEqual(self._sale(first).state, 'imported')
         self.assertEqual(self._sale(last).state, 'imported', "the run went on after the broken sale")

@@ -51,7 +51,7 @@ class TestMultiCompany(RakutenShopCase):
         purchase_a = self.shop.add_sale([('RK-MUG', '9.50')], shipping_type='Suivi')
         purchase_b = self.shop_b.add_sale([('RK-MUG', '9.50')], shipping_type='Suivi')
         self.env['rakuten.sale']._cron_import()
-        sale_b = self.env['rakuten.sale'].search([('purchase_id', '=', purchase_b.purchaseid)])
+        sale_b = self.env['rakuten.sale'].search([('purchase_ref', '=', purchase_b.purchaseid)])
         return purchase_a, self._sale(purchase_a), purchase_b, sale_b
 
     # --- Import ---
@@ -120,8 +120,8 @@ class TestMultiCompany(RakutenShopCase):
         self.assertEqual((self.shop.advert_by_sku('RK-MUG').stock, self.shop_b.advert_by_sku('RK-MUG').stock), (7, 3))
         mug_a, mug_b = self.mug.with_company(self.company), self.mug.with_company(self.company_b)
         self.assertEqual((mug_a.rakuten_published_qty, mug_b.rakuten_published_qty), (7, 3))
-        self.assertEqual(mug_a.rakuten_advert_id, self.shop.advert_by_sku('RK-MUG').advertid)
-        self.assertEqual(mug_b.rakuten_advert_id, self.shop_b.advert_by_sku('RK-MUG').advertid)
+        self.assertEqual(mug_a.rakuten_advert_ref, self.shop.advert_by_sku('RK-MUG').advertid)
+        self.assertEqual(mug_b.rakuten_advert_ref, self.shop_b.advert_by_sku('RK-MUG').advertid)
         tee_a, tee_b = self.tee.with_company(self.company), self.tee.with_company(self.company_b)
         self.assertEqual((tee_a.rakuten_listing_state, tee_b.rakuten_listing_state), ('active', 'error'))
         self.assertIn('RK-TEE', tee_b.rakuten_push_result)
@@ -135,9 +135,9 @@ class TestMultiCompany(RakutenShopCase):
 
     def test_advert_refresh_per_company(self):
         self.env['rakuten.advert']._rakuten_refresh(self.company_b)
-        self.assertEqual(self.mug.with_company(self.company_b).rakuten_advert_id,
+        self.assertEqual(self.mug.with_company(self.company_b).rakuten_advert_ref,
                          self.shop_b.advert_by_sku('RK-MUG').advertid)
-        self.assertFalse(self.mug.with_company(self.company).rakuten_advert_id)
+        self.assertFalse(self.mug.with_company(self.company).rakuten_advert_ref)
         self.assertEqual(self.tee.with_company(self.company_b).rakuten_listing_state, 'missing')
         self.assertFalse(self.tee.with_company(self.company).rakuten_listing_state)
 

@@ -23,7 +23,7 @@ class TestOrderImport(RakutenShopCase):
         order = sale.order_id
         self.assertEqual(sale.state, 'imported')
         self.assertEqual(order.state, 'sale')
-        self.assertEqual(order.rakuten_purchase_id, purchase.purchaseid)
+        self.assertEqual(order.rakuten_purchase_ref, purchase.purchaseid)
         self.assertEqual(order.currency_id, self.env.ref('base.EUR'))
         self.assertEqual(order.warehouse_id, self.warehouse)
         products = order.order_line.filtered(lambda line: not line.is_delivery)
@@ -78,7 +78,7 @@ class TestOrderImport(RakutenShopCase):
         self._run()
         self.company.rakuten_last_order_sync = False
         self._run()
-        self.assertEqual(self.env['sale.order'].search_count([('rakuten_purchase_id', '=', purchase.purchaseid)]), 1)
+        self.assertEqual(self.env['sale.order'].search_count([('rakuten_purchase_ref', '=', purchase.purchaseid)]), 1)
         self.assertEqual(self.server.state.count('acceptsale'), 2, "each item accepted once")
         self.assertEqual(self.server.state.count('getbillinginformation'), 1)
 
@@ -108,7 +108,7 @@ class TestOrderImport(RakutenShopCase):
         self.assertIn('Recommandé', self._sale(unmapped).error_message)
         self.assertIn('incomplete', self._sale(no_city).error_message)
         self.assertFalse(self.env['sale.order'].search(
-            [('rakuten_purchase_id', 'in', [unmapped.purchaseid, no_city.purchaseid])]))
+            [('rakuten_purchase_ref', 'in', [unmapped.purchaseid, no_city.purchaseid])]))
 
     def test_sale_accepted_in_the_back_office_is_imported(self):
         purchase = self.shop.add_sale([('RK-TEE', '19.90')], status=const.STATUS_ACCEPTED)
@@ -124,11 +124,11 @@ class TestOrderImport(RakutenShopCase):
         self.assertIn('quota', self.company.rakuten_import_message)
         self.assertFalse(self.company.rakuten_last_order_sync, "the sync cursor did not move")
         ids = [purchase.purchaseid for purchase in purchases]
-        self.assertEqual(self.env['sale.order'].search_count([('rakuten_purchase_id', 'in', ids)]), 1)
+        self.assertEqual(self.env['sale.order'].search_count([('rakuten_purchase_ref', 'in', ids)]), 1)
         self.server.state.faults.clear()
         self._run()
-        orders = self.env['sale.order'].search([('rakuten_purchase_id', 'in', ids)])
-        self.assertEqual(sorted(orders.mapped('rakuten_purchase_id')), sorted(p.purchaseid for p in purchases))
+        orders = self.env['sale.order'].search([('rakuten_purchase_ref', 'in', ids)])
+        self.assertEqual(sorted(orders.mapped('rakuten_purchase_ref')), sorted(p.purchaseid for p in purchases))
         self.assertEqual(self.company.rakuten_import_state, 'ok')
 
     def test_transient_errors_lose_nothing(self):
@@ -168,9 +168,9 @@ class TestOrderImport(RakutenShopCase):
         self._run()
         sale = self._sale(purchase)
         with self.assertRaises(IntegrityError), self.cr.savepoint():
-            self.env['rakuten.sale'].create({'purchase_id': purchase.purchaseid, 'company_id': self.company.id})
+            self.env['rakuten.sale'].create({'purchase_ref': purchase.purchaseid, 'company_id': self.company.id})
         with self.assertRaises(IntegrityError), self.cr.savepoint():
-            sale.order_id.copy({'rakuten_purchase_id': purchase.purchaseid})
+            sale.order_id.copy({'rakuten_purchase_ref': purchase.purchaseid})
         with self.assertRaises(IntegrityError), self.cr.savepoint():
             self.env['rakuten.sale.item'].create({'sale_id': sale.id, 'itemid': purchase.items[0].itemid})
 

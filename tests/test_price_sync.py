@@ -37,7 +37,7 @@ class TestPriceSync(RakutenShopCase):
     def _sent(self, file):
         """{sku: {key: value}} of the advert lines of a file as Rakuten received it."""
         from lxml import etree  # noqa: PLC0415
-        root = etree.fromstring(self.shop.imports[file.import_id].content)
+        root = etree.fromstring(self.shop.imports[file.file_ref].content)
         return {values['sellerReference']: values for values in (
             {node.findtext('key'): node.findtext('value') for node in advert.iterfind('attribute')}
             for advert in root.iterfind('item/attributes/advert'))}

@@ -58,7 +58,7 @@ class TestConnectionButton(RakutenCase):
         action = self._press()
         self.assertEqual(action['params']['type'], 'success')
         self.assertIn(self.shop.seller_id, action['params']['message'])
-        self.assertEqual(self.company.rakuten_seller_id, self.shop.seller_id)
+        self.assertEqual(self.company.rakuten_seller_ref, self.shop.seller_id)
         self.assertEqual(self.company.rakuten_connection_state, 'connected')
         self.assertTrue(self.company.rakuten_connection_date)
 

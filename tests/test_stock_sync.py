@@ -68,7 +68,7 @@ class TestStockSync(RakutenShopCase):
         self.assertEqual((self.mug_advert.stock, self.tee_advert.stock), (7, 3))
         self.assertEqual(self.mug.rakuten_published_qty, 7)
         self.assertEqual(self.mug.rakuten_listing_state, 'active')
-        self.assertEqual(self.mug.rakuten_advert_id, self.mug_advert.advertid)
+        self.assertEqual(self.mug.rakuten_advert_ref, self.mug_advert.advertid)
         self.assertEqual(len(self._files()), 1, "nothing changed: no new file")
         self._stock(self.mug, 1)
         self._sync()
@@ -128,7 +128,7 @@ class TestStockSync(RakutenShopCase):
         self.server.state.import_polls = 0
         self._sync()
         file = self._files()
-        self.shop.imports[file.import_id].content = b'<not-xml'  # Rakuten could not read it
+        self.shop.imports[file.file_ref].content = b'<not-xml'  # Rakuten could not read it
         self._sync()
         self.assertEqual(file.state, 'failed')
         self._sync()
@@ -153,7 +153,7 @@ class TestStockSync(RakutenShopCase):
         adverts = self.env['rakuten.advert'].search([('company_id', '=', self.company.id)])
         self.assertEqual(len(adverts), 3)
         self.assertEqual(adverts.filtered(lambda a: not a.product_id).sku, 'RK-ORPHELIN')
-        self.assertEqual(self.mug.rakuten_advert_id, self.mug_advert.advertid)
+        self.assertEqual(self.mug.rakuten_advert_ref, self.mug_advert.advertid)
         self.assertEqual(lonely.rakuten_listing_state, 'missing')
         self.assertIn('1 without Odoo product', message)
 
@@ -171,7 +171,7 @@ class TestStockSync(RakutenShopCase):
         message = self._sync()
         self.assertEqual(old.state, 'lost')
         self.assertIn('5 days', old.message)
-        self.assertIn(old.import_id, message, "the user sees why")
+        self.assertIn(old.file_ref, message, "the user sees why")
         self.assertIn('5 days', self.mug.rakuten_push_result)
         self.assertEqual(sorted((self._files() - old).line_ids.mapped('sku')), sorted(old.line_ids.mapped('sku')),
                          "the next push goes out, with the SKUs whose report was lost")
@@ -188,7 +188,7 @@ class TestStockSync(RakutenShopCase):
         self.assertEqual(set(unknown.line_ids.mapped('state')), {'failed'})
         new = self._files() - unknown
         self.assertEqual(sorted(new.line_ids.mapped('sku')), ['RK-MUG', 'RK-TEE'], "lost SKUs are sent again")
-        self.assertIn(unknown.import_id, message)
+        self.assertIn(unknown.file_ref, message)
 
     def test_answer_without_file_id(self):
         self._stock(self.mug, 4)
@@ -230,7 +230,7 @@ class TestStockSync(RakutenShopCase):
         self._stock(self.mug, 5)
         self._sync()
         older = self._files()
-        self.shop.imports[older.import_id].polls = -2  # Rakuten answers this file's report late
+        self.shop.imports[older.file_ref].polls = -2  # Rakuten answers this file's report late
         self._stock(self.mug, -2)
         self._sync()
         newer = self._files() - older
@@ -254,7 +254,7 @@ class TestStockSync(RakutenShopCase):
         self._sync()
         asked = [params['fileid'] for _login, action, params in self.server.state.calls
                  if action == 'genericimportreport']
-        self.assertEqual(asked, self._files().sorted('id').mapped('import_id'))
+        self.assertEqual(asked, self._files().sorted('id').mapped('file_ref'))
         self.assertEqual(self.mug.rakuten_published_qty, 3)
 
 

@@ -40,7 +40,7 @@ class FrenchChartCase(RakutenMixin, AccountTestInvoicingCommon):
         purchase = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-TEE', '19.90')], shipping_type=shipping_type,
                                       shipping_price='4.90', buyer=buyer)
         self.env['rakuten.sale']._rakuten_import(self.company)
-        sale = self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)])
+        sale = self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])
         self.assertEqual(sale.state, 'imported', sale.error_message)
         return sale.order_id
 

@@ -12,7 +12,7 @@ class TestTours(RakutenHttpCase):
         self.start_tour('/odoo/settings#sale_management', 'rakuten_settings_tour', login='admin', timeout=120)
         self.assertEqual(self.company.rakuten_login, self.shop.login)
         self.assertEqual(self.company.rakuten_connection_state, 'connected')
-        self.assertEqual(self.company.rakuten_seller_id, self.shop.seller_id)
+        self.assertEqual(self.company.rakuten_seller_ref, self.shop.seller_id)
 
     def test_shipping_mapping_list(self):
         product = self.env['product.product'].create({'name': 'Port', 'type': 'service'})
@@ -55,7 +55,7 @@ class TestFrenchTours(RakutenHttpCase):
         purchase = self.shop.add_sale([('RK-TEE', '19.90')], shipping_type='Point relais Mondial Relay',
                                       relay=RELAY, buyer=HELOISE)
         self.bot['rakuten.sale']._cron_import()
-        order = self.env['rakuten.sale'].search([('purchase_id', '=', purchase.purchaseid)]).order_id
+        order = self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)]).order_id
         self.assertTrue(order)
         self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_french_relay_tour',
                         login='admin', timeout=120)

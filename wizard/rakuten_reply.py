@@ -70,6 +70,7 @@ class RakutenReply(models.TransientModel):
         if self.recipient == 'service' and not self.parent_message_id:
             raise UserError(_("Choose the Rakuten customer-service mail you answer: Rakuten only takes messages "
                               "to its customer service as answers to one of its mails."))
+        self._rakuten_check_access()
         client = company._rakuten_client()
         try:
             if self.recipient == 'service':
@@ -79,6 +80,17 @@ class RakutenReply(models.TransientModel):
         except RakutenError as error:
             raise UserError(self._rakuten_error_message(error)) from None
         self._rakuten_record()
+
+    def _rakuten_check_access(self):
+        """Only the order's own item and mails, and only by who may change the order: the fields can be set
+        over RPC, past the view's domains."""
+        self.order_id.check_access('write')
+        item, parent = self.sale_item_id.sudo(), self.parent_message_id.sudo()
+        if item.sale_id != self.order_id.sudo().rakuten_sale_id:
+            raise UserError(_("Item %(item)s is not an item of order %(order)s.", item=item.itemid,
+                              order=self.order_id.name))
+        if self.recipient == 'service' and parent.aftersale_id.sale_item_id != item:
+            raise UserError(_("The customer-service mail you answer is not about item %s.", item.itemid))
 
     def _rakuten_error_message(self, error):
         if error.code == const.CONTACT_CLOSED_CODE:

@@ -62,10 +62,10 @@ class Suite:
 
     def import_counts(self, purchases):
         ids = [purchase.purchaseid for purchase in purchases]
-        self.env.cr.execute("""SELECT count(*), count(DISTINCT rakuten_purchase_id) FROM sale_order
-                               WHERE rakuten_purchase_id = ANY(%s)""", (ids,))
+        self.env.cr.execute("""SELECT count(*), count(DISTINCT rakuten_purchase_ref) FROM sale_order
+                               WHERE rakuten_purchase_ref = ANY(%s)""", (ids,))
         orders, distinct = self.env.cr.fetchone()
-        self.env.cr.execute('SELECT purchase_id FROM rakuten_sale WHERE purchase_id = ANY(%s)', (ids,))
+        self.env.cr.execute('SELECT purchase_ref FROM rakuten_sale WHERE purchase_ref = ANY(%s)', (ids,))
         stored = {row[0] for row in self.env.cr.fetchall()}
         return {'sales': len(ids), 'orders': orders, 'duplicates': orders - distinct,
                 'lost': len(set(ids) - stored)}
@@ -154,7 +154,7 @@ class Suite:
         self.check_import('concurrency: two import workers at the same time', purchases)
 
     def _deliver(self, purchases):
-        orders = self.env['sale.order'].search([('rakuten_purchase_id', 'in', [p.purchaseid for p in purchases])])
+        orders = self.env['sale.order'].search([('rakuten_purchase_ref', 'in', [p.purchaseid for p in purchases])])
         for index, picking in enumerate(orders.picking_ids.filtered(lambda p: p.state == 'assigned')):
             picking.carrier_tracking_ref = f'REL{index:08d}'
             for move in picking.move_ids.filtered(lambda move: move.state != 'cancel'):
@@ -220,7 +220,7 @@ class Suite:
         self.commit()
 
     def orders_of(self, purchases):
-        return self.env['sale.order'].search([('rakuten_purchase_id', 'in', [p.purchaseid for p in purchases])])
+        return self.env['sale.order'].search([('rakuten_purchase_ref', 'in', [p.purchaseid for p in purchases])])
 
     def despatch_all(self, purchases):
         self._deliver(purchases)
@@ -281,7 +281,7 @@ class Suite:
         purchases = self.fresh_shop(6)
         self.server.state.inject('parameter', 'acceptsale', times=3)
         self.run_import()
-        errors = self.env['rakuten.sale'].search_count([('purchase_id', 'in', [p.purchaseid for p in purchases]),
+        errors = self.env['rakuten.sale'].search_count([('purchase_ref', 'in', [p.purchaseid for p in purchases]),
                                                        ('state', '=', 'error')])
         self.run_import()
         self.check_import('lifecycle: acceptance refused by Rakuten, retried', purchases,
@@ -329,7 +329,7 @@ class Suite:
         hostile = shop.add_sale([('REL-A', '12.00')], buyer={'firstname': HOSTILE_FIRST, 'lastname': HOSTILE_LAST,
                                                              'address1': "1 rue <b>de</b> l'École; --"})
         self.run_import()
-        order = self.env['sale.order'].search([('rakuten_purchase_id', '=', hostile.purchaseid)])
+        order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', hostile.purchaseid)])
         self.env.cr.execute('SELECT count(*) FROM res_partner')
         partners_table_intact = self.env.cr.fetchone()[0] > 0
         stored = order.partner_id.name == f'{HOSTILE_FIRST} {HOSTILE_LAST}'

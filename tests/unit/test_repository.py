@@ -44,3 +44,20 @@ def test_manifest_has_an_icon_and_a_website():
     assert icon[:8] == b'\x89PNG\r\n\x1a\n'
     width, height = int.from_bytes(icon[16:20], 'big'), int.from_bytes(icon[20:24], 'big')
     assert width == height >= 128
+
+
+def test_translation_files_are_well_formed():
+    """Parallel branches add their terms to the same files (git merges them by union): every entry must
+    still be whole, once, with a French text in fr.po."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415 - Babel comes with Odoo's requirements
+    for name in ('fr.po', 'rakuten_connector.pot'):
+        text = (REPO / 'i18n' / name).read_text(encoding='utf-8')
+        ids = re.findall(r'^msgid ((?:".*"\n)+)', text, re.M)
+        assert len(ids) == len(set(ids)), f'{name}: a term appears twice'
+        assert len(ids) == text.count('\nmsgstr ') + text.startswith('msgstr '), f'{name}: an entry lost its msgstr'
+        entries = [entry for entry in text.split('\n\n')[1:] if 'msgid' in entry]
+        assert all('#. module: rakuten_connector' in entry for entry in entries), f'{name}: an entry lost its module'
+        with (REPO / 'i18n' / name).open('rb') as po:
+            catalog = read_po(po, abort_invalid=True)
+        if name == 'fr.po':
+            assert all(message.string for message in catalog if message.id), 'a term has no French'
