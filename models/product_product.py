@@ -143,7 +143,8 @@ class ProductProduct(models.Model):
         """Button: allow the price that the maximum drop blocks; the next stock push sends it."""
         company = self.env.company
         prices = self._rakuten_prices(company)
-        for product in self.filtered(lambda product: prices[product.id].rule == price_rules.BLOCKED_DROP):
+        for product in self.filtered(lambda product: product.id in prices
+                                     and prices[product.id].rule == price_rules.BLOCKED_DROP):
             product.write({'rakuten_price_confirmed': prices[product.id].price, 'rakuten_price_blocked': False,
                            'rakuten_price_blocked_reason': False})
         self.env['rakuten.stock.import']._rakuten_trigger_push()
