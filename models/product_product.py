@@ -1,6 +1,11 @@
+from collections import defaultdict
+from decimal import Decimal
+from typing import NamedTuple
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
+from ..rakuten_connector import price_rules
+from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
 from ..rakuten_connector.stock_rules import Rules, published_quantity
 
 LISTING_STATES = [
@@ -10,6 +15,20 @@ LISTING_STATES = [
     ('ended', "Ended (quantity 0)"),
     ('error', "Error"),
 ]
+
+class RakutenPrice(NamedTuple):
+    price: Decimal  # VAT included, in euros
+    floor: Decimal
+    published: Decimal | None  # what the guards let out
+    rule: str  # what decided it: the price's source, or the guard that blocks it
+
+
+PRICE_RULES = [
+    ('off', "No price sync"), ('pricelist', "Rakuten pricelist"), ('fixed', "Fixed Rakuten price"),
+    (price_rules.BLOCKED_NO_PRICE, "Blocked: no price"), (price_rules.BLOCKED_FLOOR, "Blocked: under the floor"),
+    (price_rules.BLOCKED_DROP, "Blocked: drop to confirm"),
+]
+PRICE_BLOCKS = [rule for rule in PRICE_RULES if rule[0] in price_rules.BLOCKED]
 
 
 class ProductProduct(models.Model):
@@ -52,10 +71,47 @@ class ProductProduct(models.Model):
         ('percentage', "Max list percentage"), ('end_when', "End when quantity"),
     ], string="Decided By", compute='_compute_rakuten_preview')
 
+    # Prices: VAT included, in euros, as Rakuten's sellingPrice.
+    rakuten_price_sync = fields.Boolean(
+        string="Sync Price with Rakuten", default=True,
+        help="Publish this product's price on Rakuten (when the company's price sync is on).",
+    )
+    rakuten_fixed_price = fields.Float(
+        string="Fixed Rakuten Price", digits='Product Price',
+        help="Publish this price (VAT included, in euros) instead of the Rakuten pricelist's. 0: the pricelist.",
+    )
+    rakuten_min_price = fields.Float(
+        string="Rakuten Price Floor", digits='Product Price',
+        help="Never publish a price under this one (VAT included, in euros). 0: cost × (1 + the company's "
+             "minimum margin), VAT included.",
+    )
+    rakuten_published_price = fields.Float(string="Last Published Price", digits='Product Price', readonly=True,
+                                           company_dependent=True, help="Accepted by Rakuten, VAT included.")
+    rakuten_price_confirmed = fields.Float(
+        string="Confirmed Rakuten Price", digits='Product Price', readonly=True, company_dependent=True,
+        help="A price a user confirmed despite the maximum price drop.",
+    )
+    rakuten_price_blocked = fields.Selection(PRICE_BLOCKS, string="Rakuten Price Blocked", readonly=True,
+                                             company_dependent=True)
+    rakuten_price_blocked_reason = fields.Char(string="Why the Price Is Blocked", readonly=True,
+                                               company_dependent=True)
+    rakuten_preview_price = fields.Float(
+        string="Price to Publish", digits='Product Price', compute='_compute_rakuten_price_preview',
+        help="The Rakuten price now (VAT included, in euros), before the guards.",
+    )
+    rakuten_price_floor = fields.Float(string="Price Floor", digits='Product Price',
+                                       compute='_compute_rakuten_price_preview')
+    rakuten_price_rule = fields.Selection(PRICE_RULES, string="Price Decided By",
+                                          compute='_compute_rakuten_price_preview')
+
     _rakuten_rules_valid = models.Constraint(
         'CHECK(rakuten_max_qty >= 0 AND rakuten_end_when_qty >= 0 '
         'AND rakuten_max_percentage >= 0 AND rakuten_max_percentage <= 100)',
         "Rakuten quantity rules cannot be negative, and the percentage is at most 100.",
+    )
+    _rakuten_prices_positive = models.Constraint(
+        'CHECK(rakuten_fixed_price >= 0 AND rakuten_min_price >= 0)',
+        "The fixed Rakuten price and the Rakuten price floor cannot be negative.",
     )
 
     # === COMPUTE METHODS === #
@@ -70,6 +126,28 @@ class ProductProduct(models.Model):
         quantities = storable._rakuten_published_quantities(self.env.company) if storable else {}
         for product in self:
             product.rakuten_preview_qty, product.rakuten_preview_rule = quantities.get(product.id, (0, False))
+
+    def _compute_rakuten_price_preview(self):
+        company = self.env.company
+        priced = self.filtered('id') if company.rakuten_price_sync else self.browse()
+        prices = priced._rakuten_prices(company) if priced else {}
+        for product in self:
+            price = prices.get(product.id)
+            product.rakuten_preview_price = price.price if price else 0.0
+            product.rakuten_price_floor = price.floor if price else 0.0
+            product.rakuten_price_rule = price.rule if price else 'off'
+
+    # === ACTION METHODS === #
+
+    def action_rakuten_confirm_price(self):
+        """Button: allow the price that the maximum drop blocks; the next stock push sends it."""
+        company = self.env.company
+        prices = self._rakuten_prices(company)
+        for product in self.filtered(lambda product: product.id in prices
+                                     and prices[product.id].rule == price_rules.BLOCKED_DROP):
+            product.write({'rakuten_price_confirmed': prices[product.id].price, 'rakuten_price_blocked': False,
+                           'rakuten_price_blocked_reason': False})
+        self.env['rakuten.stock.import']._rakuten_trigger_push()
 
     # === BUSINESS METHODS === #
 
@@ -126,10 +204,98 @@ class ProductProduct(models.Model):
         return result
 
     def _rakuten_last_sent(self, company):
-        """{product id: last quantity sent to Rakuten by ``company`` in a file it did not fail to process}."""
+        """{product id: (quantity, price or None)} last sent to Rakuten by ``company`` in a file it did not
+        fail to process."""
         Line = self.env['rakuten.stock.import.line'].sudo()
         latest = Line._read_group([('product_id', 'in', self.ids), ('company_id', '=', company.id),
                                    ('state', '!=', 'failed')],
                                   ['product_id'], ['id:max'])
         lines = Line.browse([line_id for _product, line_id in latest])
-        return {line.product_id.id: line.quantity for line in lines}
+        return {line.product_id.id: (line.quantity, cents(line.price) if line.price else None) for line in lines}
+
+    # === BUSINESS METHODS - PRICES === #
+
+    def _rakuten_prices(self, company):
+        """{product id: RakutenPrice} for the products whose price is synced: the price VAT included in euros
+        (fixed, else the Rakuten pricelist's plus the VAT it excludes), its floor, what the guards let out.
+        A few queries whatever the number of products (the pricelist is computed for them all at once)."""
+        products = self.browse(self.ids).with_company(company).filtered('rakuten_price_sync')
+        if not products:
+            return {}
+        euro = self.env.ref('base.EUR')
+        from_list = products.filtered(lambda product: not product.rakuten_fixed_price)
+        listed = from_list._rakuten_listed_prices(company, euro) if from_list else {}
+        to_euro = self._rakuten_rate(company, euro)
+        costs = {product.id: product.standard_price * to_euro for product in products.sudo()}
+        vat = products._rakuten_vat_percents(company)
+        margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
+        result = {}
+        for product in products:
+            excluded, total = vat[product.id]
+            if product.rakuten_fixed_price:
+                price, source = cents(product.rakuten_fixed_price), 'fixed'
+            else:
+                price, source = with_vat(listed[product.id], excluded), 'pricelist'
+            floor = (cents(product.rakuten_min_price) if product.rakuten_min_price
+                     else floor_price(costs[product.id], margin, total))
+            published, blocked = guarded_price(price, Guards(
+                floor=floor, last_published=cents(product.rakuten_published_price), max_drop_percent=max_drop,
+                confirmed=cents(product.rakuten_price_confirmed)))
+            result[product.id] = RakutenPrice(price, floor, published, blocked or source)
+        return result
+
+    def _rakuten_listed_prices(self, company, euro):
+        """{product id: price of one unit in euros, VAT as in the sales price}: the company's Rakuten pricelist
+        (Odoo's pricelist engine, all products at once), else the sales price with the variant's extra."""
+        pricelist = company.rakuten_pricelist_id
+        if pricelist:
+            return pricelist._get_products_price(self, 1.0, currency=euro)
+        to_euro = self._rakuten_rate(company, euro)
+        return {product.id: product.lst_price * to_euro for product in self}
+
+    @api.model
+    def _rakuten_rate(self, company, euro):
+        """How many euros one unit of the company's currency is worth today (1 for a company in euros)."""
+        return company.currency_id._convert(1.0, euro, company, fields.Date.context_today(self), round=False)
+
+    def _rakuten_vat_percents(self, company):
+        """{product id: (VAT % excluded from its sales prices, VAT % in all)} from the product's sale taxes
+        of ``company``, computed once per set of taxes. Only percent taxes count."""
+        templates = defaultdict(list)
+        for product in self:
+            templates[product.product_tmpl_id.id].append(product.id)
+        by_taxes = defaultdict(list)  # read on the templates: a variant's taxes are its template's
+        for template in self.env['product.template'].sudo().browse(templates):
+            by_taxes[template.taxes_id].extend(templates[template.id])
+        result = {}
+        for taxes, product_ids in by_taxes.items():
+            taxes = taxes._filter_taxes_by_company(company)
+            percent = taxes.filtered(lambda tax: tax.amount_type == 'percent')
+            excluded = sum(percent.filtered(lambda tax: not tax.price_include).mapped('amount'))
+            result.update(dict.fromkeys(product_ids, (excluded, sum(percent.mapped('amount')))))
+        return result
+
+    def _rakuten_store_price_blocks(self, prices):
+        """Write on these products (bound to a company and its language) why their price is blocked, or
+        that it is not; only the products whose block changes are written."""
+        updates = defaultdict(lambda: self.browse())
+        for product in self:
+            price = prices.get(product.id)
+            blocked = price.rule if price and price.rule in price_rules.BLOCKED else False
+            reason = product._rakuten_price_block_reason(price) if blocked else False
+            if (product.rakuten_price_blocked, product.rakuten_price_blocked_reason) != (blocked, reason):
+                updates[blocked, reason] |= product
+        for (blocked, reason), products in updates.items():
+            products.write({'rakuten_price_blocked': blocked, 'rakuten_price_blocked_reason': reason})
+
+    def _rakuten_price_block_reason(self, price):
+        """Why the guards block ``price`` (a RakutenPrice), in the context's language."""
+        self.ensure_one()
+        if price.rule == price_rules.BLOCKED_FLOOR:
+            return _("%(price)s € is under the floor of %(floor)s € (VAT included).", price=price.price,
+                     floor=price.floor)
+        if price.rule == price_rules.BLOCKED_DROP:
+            return _("%(price)s € is more than %(drop)s %% under the last published price (%(last)s €): confirm "
+                     "it to publish it.", price=price.price, drop=self.env.company.rakuten_max_price_drop,
+                     last=cents(self.rakuten_published_price))
+        return _("No price above 0 €.")

@@ -90,30 +90,55 @@ class RakutenStockImport(models.Model):
 
     @api.model
     def _rakuten_push(self, company, client):
-        """One file with the SKUs whose quantity to publish changed; a translated summary."""
+        """One file with the SKUs whose quantity or price to publish changed; a translated summary."""
         recent = self.search_count([('company_id', '=', company.id),
                                     ('create_date', '>=', fields.Datetime.now() - timedelta(hours=1))])
         if recent >= FILES_PER_HOUR:
             return _("%s stock files were sent in the last hour (Rakuten's limit): the next run sends the "
                      "changes.", recent)
         products = self.env['product.product']._rakuten_synced(company)
-        quantities = products._rakuten_published_quantities(company)
-        last_sent = products._rakuten_last_sent(company)
-        changed = products.filtered(lambda product: quantities[product.id][0] != last_sent.get(product.id))
-        if not changed:
-            return _("Rakuten stock is up to date.")
-        lines = [StockLine(sku=product.rakuten_sku, quantity=quantities[product.id][0]) for product in changed]
-        result = client.generic_import_file(lines)
+        lines = self._rakuten_changed_lines(company, products)
+        blocked = self._rakuten_blocked_summary(company, products)
+        if not lines:
+            return ' '.join(filter(None, [_("Rakuten stock is up to date."), blocked]))
+        result = client.generic_import_file([StockLine(sku=line['sku'], quantity=line['quantity'],
+                                                       price=line['price']) for line in lines])
         file = self.create({
             'company_id': company.id, 'file_ref': result.import_id, 'rakuten_status': result.status,
-            'line_ids': [fields.Command.create({'product_id': product.id, 'sku': product.rakuten_sku,
-                                                'quantity': quantities[product.id][0]}) for product in changed],
+            'line_ids': [fields.Command.create({**line, 'price': float(line['price'] or 0)}) for line in lines],
         })
         summary = _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
-                    count=len(changed))
+                    count=len(lines))
         if not file.file_ref:
-            return ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
-        return summary
+            summary = ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
+        return ' '.join(filter(None, [summary, blocked]))
+
+    @api.model
+    def _rakuten_blocked_summary(self, company, products):
+        if not company.rakuten_price_sync:
+            return ''
+        count = len(products.with_company(company).filtered('rakuten_price_blocked'))
+        return _("%s price(s) blocked by the guards: see Blocked Rakuten Prices.", count) if count else ''
+
+    @api.model
+    def _rakuten_changed_lines(self, company, products):
+        """The lines of the next file: the products whose quantity to publish, or price when the company
+        publishes prices, differs from the last one sent. A line of a priced product carries both; a blocked
+        price stays out (its reason is stored on the product), the quantity still goes."""
+        products = company._rakuten_env(products)  # per-company state, reasons in the company's language
+        quantities = products._rakuten_published_quantities(company)
+        prices = products._rakuten_prices(company) if company.rakuten_price_sync else {}
+        products._rakuten_store_price_blocks(prices)  # with the price sync off, no price is blocked
+        last_sent = products._rakuten_last_sent(company)
+        lines = []
+        for product in products:
+            quantity = quantities[product.id][0]
+            price = prices[product.id].published if product.id in prices else None
+            last_quantity, last_price = last_sent.get(product.id, (None, None))
+            if quantity != last_quantity or (price is not None and price != last_price):
+                lines.append({'product_id': product.id, 'sku': product.rakuten_sku, 'quantity': quantity,
+                              'price': price})
+        return lines
 
     @api.model
     def _rakuten_trigger_push(self):
@@ -208,6 +233,8 @@ class RakutenStockImportLine(models.Model):
     product_id = fields.Many2one('product.product', required=True, ondelete='cascade', index=True)
     sku = fields.Char(string="SKU", required=True)
     quantity = fields.Integer(required=True)
+    price = fields.Float(string="Price", digits='Product Price',
+                         help="sellingPrice sent, VAT included, in euros (0: no price sent).")
     state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
     advert_ref = fields.Char(string="Rakuten Advert ID")
     message = fields.Char(string="Rakuten Answer")
@@ -226,6 +253,8 @@ class RakutenStockImportLine(models.Model):
             'rakuten_listing_state': 'active' if self.quantity > 0 else 'ended',
             'rakuten_push_result': _("Accepted by Rakuten"),
         }
+        if self.price:
+            values['rakuten_published_price'] = self.price
         if result and result.advertid:
             values['rakuten_advert_ref'] = result.advertid
         return values

@@ -114,6 +114,27 @@ class ResCompany(models.Model):
         help="Publish 0 (end the listing) when the quantity to publish is at or below this value.",
     )
 
+    # === PRICES === #
+    rakuten_price_sync = fields.Boolean(
+        string="Rakuten Price Sync", default=False,
+        help="Publish prices (VAT included, in euros) with the stock.",
+    )
+    rakuten_pricelist_id = fields.Many2one(
+        'product.pricelist', string="Rakuten Pricelist", check_company=True,
+        help="Prices published on Rakuten come from this pricelist (VAT added when the prices exclude it). "
+             "Empty: the product's sales price.",
+    )
+    rakuten_min_margin = fields.Float(
+        string="Rakuten Minimum Margin (%)", default=0.0,
+        help="Never publish a price under cost × (1 + this margin), VAT included. A product can set its own "
+             "floor.",
+    )
+    rakuten_max_price_drop = fields.Float(
+        string="Rakuten Max Price Drop (%)", default=20.0,
+        help="A price lower than the last published one by more than this share waits for a user to confirm "
+             "it (100: never).",
+    )
+
     _rakuten_max_percentage_range = models.Constraint(
         'CHECK(rakuten_max_percentage >= 0 AND rakuten_max_percentage <= 100)',
         "The Rakuten max list percentage must be between 0 and 100.",
@@ -121,6 +142,10 @@ class ResCompany(models.Model):
     _rakuten_quantities_positive = models.Constraint(
         'CHECK(rakuten_max_qty >= 0 AND rakuten_end_when_qty >= 0)',
         "The Rakuten max list quantity and end when quantity cannot be negative.",
+    )
+    _rakuten_price_guards_range = models.Constraint(
+        'CHECK(rakuten_min_margin >= 0 AND rakuten_max_price_drop >= 0 AND rakuten_max_price_drop <= 100)',
+        "The Rakuten minimum margin cannot be negative, and the maximum price drop is between 0 and 100 %.",
     )
     _rakuten_follow_days_positive = models.Constraint(
         'CHECK(rakuten_follow_days >= 0)', "The number of days Rakuten orders are followed cannot be negative.",

@@ -36,6 +36,10 @@ class ResConfigSettings(models.TransientModel):
     rakuten_max_qty = fields.Integer(related='company_id.rakuten_max_qty', readonly=False)
     rakuten_max_percentage = fields.Integer(related='company_id.rakuten_max_percentage', readonly=False)
     rakuten_end_when_qty = fields.Integer(related='company_id.rakuten_end_when_qty', readonly=False)
+    rakuten_price_sync = fields.Boolean(related='company_id.rakuten_price_sync', readonly=False)
+    rakuten_pricelist_id = fields.Many2one(related='company_id.rakuten_pricelist_id', readonly=False)
+    rakuten_min_margin = fields.Float(related='company_id.rakuten_min_margin', readonly=False)
+    rakuten_max_price_drop = fields.Float(related='company_id.rakuten_max_price_drop', readonly=False)
 
     # === COMPUTE METHODS === #
 

@@ -10,6 +10,7 @@ if __name__.startswith('odoo.addons.'):
     from . import test_lifecycle
     from . import test_mappings
     from . import test_order_import
+    from . import test_price_sync
     from . import test_settings
     from . import test_stock_sync
     from . import test_taxes

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import RakutenShopCase
@@ -137,3 +140,38 @@ class TestMultiCompany(RakutenShopCase):
         self.assertFalse(self.mug.with_company(self.company).rakuten_advert_ref)
         self.assertEqual(self.tee.with_company(self.company_b).rakuten_listing_state, 'missing')
         self.assertFalse(self.tee.with_company(self.company).rakuten_listing_state)
+
+    def test_prices_per_company(self):
+        vat_b = self.env['account.tax'].create({
+            'name': 'TVA 5,5 % (Lyon)', 'amount': 5.5, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'price_include_override': 'tax_excluded', 'company_id': self.company_b.id,
+            'country_id': self.env.ref('base.fr').id, 'tax_group_id': self.env['account.tax.group'].create({
+                'name': 'TVA', 'company_id': self.company_b.id, 'country_id': self.env.ref('base.fr').id}).id})
+        self.mug.taxes_id |= vat_b
+        pricelist_b = self.env['product.pricelist'].create({
+            'name': 'Rakuten Lyon', 'currency_id': self.env.ref('base.EUR').id, 'company_id': self.company_b.id,
+            'item_ids': [Command.create({'applied_on': '3_global', 'compute_price': 'percentage',
+                                         'percent_price': 10})]})
+        self.company.write({'rakuten_price_sync': True, 'rakuten_max_price_drop': 20})
+        self.company_b.write({'rakuten_price_sync': True, 'rakuten_pricelist_id': pricelist_b.id,
+                              'rakuten_min_margin': 50})
+        self.mug.with_company(self.company).standard_price = 4.0  # floor A: 4.80
+        self.mug.with_company(self.company_b).standard_price = 6.0  # floor B: 6 × 1.5 + 5.5 % = 9.50
+        self._stock(self.mug, 2)
+        self._stock_b(self.mug, 2)
+        self._cron_stock()
+        self._cron_stock()
+        mug_a, mug_b = self.mug.with_company(self.company), self.mug.with_company(self.company_b)
+        self.assertEqual(self.shop.advert_by_sku('RK-MUG').price, Decimal('11.40'), "9.50 + 20 % VAT")
+        self.assertEqual((mug_b.rakuten_preview_price, mug_b.rakuten_price_floor), (9.02, 9.50),
+                         "Lyon: 9.50 - 10 % + 5.5 % VAT, under 6 × 1.5 + 5.5 % VAT")
+        self.assertEqual((mug_a.rakuten_price_blocked, mug_b.rakuten_price_blocked), (False, 'floor'))
+        self.assertEqual(self.shop_b.advert_by_sku('RK-MUG').price, Decimal('10.00'), "Lyon keeps its price")
+        self.assertEqual(self.shop_b.advert_by_sku('RK-MUG').stock, 2, "but gets its quantity")
+        self.assertEqual((mug_a.rakuten_published_price, mug_b.rakuten_published_price), (11.40, 0.0))
+        self.company_b.rakuten_min_margin = 40  # floor 8.86
+        self._cron_stock()
+        self._cron_stock()
+        self.assertEqual(self.shop_b.advert_by_sku('RK-MUG').price, Decimal('9.02'))
+        self.assertEqual((mug_a.rakuten_published_price, mug_b.rakuten_published_price), (11.40, 9.02))
+        self.assertFalse(mug_b.rakuten_price_blocked)

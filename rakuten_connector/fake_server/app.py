@@ -545,6 +545,9 @@ class FakeRakutenApp:
         if quantity < 0:
             line['errors'].append(('qty', '1024', 'La quantité doit être positive.'))
             return line
+        if price <= 0:  # the advert keeps its price and stock
+            line['errors'].append(('sellingPrice', '1024', 'Le prix de vente doit être supérieur à 0.'))
+            return line
         advert.stock, advert.price = quantity, price
         line.update(status='Traité', aid=advert.advertid, pid=advert.product_id, sku=sku or advert.sku)
         return line

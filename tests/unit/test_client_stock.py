@@ -79,3 +79,22 @@ def test_answer_without_file_id_or_ok_status(client, server, shop):
     server.state.inject('bad_status', 'genericimportfile')
     with pytest.raises(RakutenError, match="'KO'"):
         client.generic_import_file([StockLine(sku='RK-MUG', quantity=3)])
+
+
+def test_prices_are_kept_and_zero_or_negative_prices_refused(client, server, shop):
+    mug = shop.add_advert('RK-MUG', stock=2, price='9.50')
+    tee = shop.add_advert('RK-TEE', stock=1, price='19.90')
+    cap = shop.add_advert('RK-CAP', stock=1, price='5.00')
+    server.state.import_polls = 0
+    result = client.generic_import_file([StockLine(sku='RK-MUG', quantity=3, price=Decimal('11.40')),
+                                         StockLine(sku='RK-TEE', quantity=4, price=Decimal('0')),
+                                         StockLine(sku='RK-CAP', quantity=5, price=Decimal('-1'))])
+    assert b'<key>sellingPrice</key><value>11.40</value>' in shop.imports[result.import_id].content
+    report = client.get_import_report(result.import_id)
+    by_sku = {line.sku: line for line in report.lines}
+    assert (mug.stock, mug.price) == (3, Decimal('11.40'))
+    assert not by_sku['RK-MUG'].errors
+    for sku, advert, price, stock in (('RK-TEE', tee, '19.90', 1), ('RK-CAP', cap, '5.00', 1)):
+        assert by_sku[sku].errors[0].key == 'sellingPrice'
+        assert (advert.price, advert.stock) == (Decimal(price), stock), "a refused line changes nothing"
+    assert report.error_lines == 2 and report.done

@@ -1,0 +1,208 @@
+import ast
+from decimal import Decimal
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import RakutenShopCase
+
+
+@tagged('post_install', '-at_install')
+class TestPriceSync(RakutenShopCase):
+    """Prices published with the stock: VAT included, in euros, behind a floor and a maximum drop."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({'rakuten_stock_sync': True, 'rakuten_price_sync': True, 'rakuten_max_qty': 0,
+                           'rakuten_max_percentage': 100, 'rakuten_end_when_qty': 0, 'rakuten_min_margin': 0,
+                           'rakuten_max_price_drop': 20, 'rakuten_pricelist_id': False})
+        # Only this test's products are synced, whatever else the database holds.
+        cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
+        (cls.mug | cls.tee).standard_price = 4.0  # floor: 4.80 VAT included
+
+    def setUp(self):
+        super().setUp()
+        self.server.state.import_polls = 0  # Rakuten processes the file at the first report read
+        self.shop.adverts.clear()
+        self.mug_advert = self.shop.add_advert('RK-MUG', stock=0, price='9.50')
+        self.tee_advert = self.shop.add_advert('RK-TEE', stock=0, price='19.90')
+
+    def _sync(self):
+        return self.env['rakuten.stock.import']._rakuten_sync_company(self.company)
+
+    def _files(self):
+        return self.env['rakuten.stock.import'].search([('company_id', '=', self.company.id)])
+
+    def _sent(self, file):
+        """{sku: {key: value}} of the advert lines of a file as Rakuten received it."""
+        from lxml import etree  # noqa: PLC0415
+        root = etree.fromstring(self.shop.imports[file.file_ref].content)
+        return {values['sellerReference']: values for values in (
+            {node.findtext('key'): node.findtext('value') for node in advert.iterfind('attribute')}
+            for advert in root.iterfind('item/attributes/advert'))}
+
+    def _preview(self, product):
+        product.invalidate_recordset(['rakuten_preview_price', 'rakuten_price_rule', 'rakuten_price_floor'])
+        return product.rakuten_preview_price, product.rakuten_price_rule
+
+    # --- Settings and the price to publish ---
+
+    def test_price_sync_is_off_by_default(self):
+        company = self.env['res.company'].create({'name': 'Nouvelle boutique'})
+        self.assertFalse(company.rakuten_price_sync)
+        self.company.rakuten_price_sync = False
+        self._stock(self.mug, 3)
+        self._sync()
+        self.assertNotIn('sellingPrice', self._sent(self._files())['RK-MUG'])
+        self.assertEqual(self._preview(self.mug), (0.0, 'off'))
+        self._sync()
+        self.assertEqual(self.mug_advert.price, Decimal('9.50'), "Rakuten keeps its price")
+
+    def test_price_vat_included_from_the_sales_price_pricelist_or_fixed(self):
+        self.assertEqual(self._preview(self.mug), (11.40, 'pricelist'), "9.50 + 20 % VAT")
+        included = self.env['account.tax'].create({
+            'name': 'TVA 20 % TTC (test)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'price_include_override': 'tax_included', 'company_id': self.company.id})
+        self.tee.taxes_id = [Command.set(included.ids)]
+        self.assertEqual(self._preview(self.tee), (19.90, 'pricelist'), "a VAT already included is not added twice")
+        pricelist = self.env['product.pricelist'].create({
+            'name': 'Rakuten', 'currency_id': self.env.ref('base.EUR').id,
+            'item_ids': [Command.create({'applied_on': '0_product_variant', 'product_id': self.mug.id,
+                                         'compute_price': 'fixed', 'fixed_price': 8.0})]})
+        self.company.rakuten_pricelist_id = pricelist
+        self.assertEqual(self._preview(self.mug), (9.60, 'pricelist'))
+        self.assertEqual(self._preview(self.tee), (19.90, 'pricelist'), "no rule: the sales price")
+        self.mug.rakuten_fixed_price = 12.5
+        self.assertEqual(self._preview(self.mug), (12.50, 'fixed'), "a fixed Rakuten price is VAT included")
+        self.mug.rakuten_price_sync = False
+        self.assertEqual(self._preview(self.mug), (0.0, 'off'))
+
+    # --- The file: prices with quantities, changes only ---
+
+    def test_file_carries_prices_of_changes_only(self):
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        self._sync()
+        file = self._files()
+        self.assertEqual(self._sent(file), {
+            'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '3', 'sellingPrice': '11.40'},
+            'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2', 'sellingPrice': '23.88'},
+        })
+        self._sync()
+        self.assertEqual((self.mug_advert.price, self.tee_advert.price), (Decimal('11.40'), Decimal('23.88')))
+        self.assertEqual(self.mug.rakuten_published_price, 11.40)
+        self.assertEqual(self.mug.rakuten_push_result, 'Accepted by Rakuten')
+        self.assertEqual(len(self._files()), 1, "nothing changed: no new file")
+        self.mug.list_price = 10.0
+        self._sync()
+        price_change = self._files() - file
+        self.assertEqual(self._sent(price_change), {
+            'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '3', 'sellingPrice': '12.00'}}, "only the new price")
+        self._stock(self.tee, 1)
+        self._sync()
+        quantity_change = self._files() - file - price_change
+        self.assertEqual(self._sent(quantity_change), {
+            'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '3', 'sellingPrice': '23.88'}})
+        self._sync()
+        self.assertEqual((self.mug.rakuten_published_price, self.tee_advert.stock), (12.0, 3))
+
+    def test_price_changes_count_in_the_hourly_file_limit(self):
+        self._stock(self.mug, 3)
+        for index in range(10):
+            self.mug.list_price = 10.0 + index
+            self._sync()
+        self.assertEqual(len(self._files()), 10)
+        self.mug.list_price = 30.0
+        message = self._sync()
+        self.assertEqual(len(self._files()), 10, "never more than 10 files an hour")
+        self.assertIn('last hour', message)
+
+    # --- Guards ---
+
+    def test_floor_blocks_the_price_not_the_quantity(self):
+        self.mug.standard_price = 10.0  # floor 12.00 > 11.40
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        message = self._sync()
+        sent = self._sent(self._files())
+        self.assertEqual(sent['RK-MUG'], {'sellerReference': 'RK-MUG', 'qty': '3'}, "the quantity still goes")
+        self.assertEqual(sent['RK-TEE']['sellingPrice'], '23.88', "the rest goes out")
+        self.assertEqual(self.mug.rakuten_price_blocked, 'floor')
+        self.assertIn('12.00', self.mug.rakuten_price_blocked_reason)
+        self.assertIn('1 price(s) blocked', message)
+        action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
+        blocked = self.env['product.product'].search(ast.literal_eval(action['domain']))
+        self.assertEqual(blocked, self.mug, "listed with the blocked prices")
+        self.mug.action_rakuten_confirm_price()
+        self.assertEqual(self.mug.rakuten_price_blocked, 'floor', "a price under its floor cannot be confirmed")
+        self.company.rakuten_min_margin = 10
+        self.mug.standard_price = 8.0
+        self.assertEqual(self.mug.rakuten_price_floor, 10.56, "8 × 1.10 + 20 % VAT")
+        self.mug.rakuten_min_price = 11.0  # the product's own floor
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG']['sellingPrice'], '11.40')
+        self.assertFalse(self.mug.rakuten_price_blocked)
+        self.assertFalse(self.mug.rakuten_price_blocked_reason)
+
+    def test_large_drop_waits_for_a_confirmation(self):
+        self._stock(self.mug, 3)
+        self._sync()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_price, 11.40)
+        self.mug.list_price = 8.0  # 9.60: 15.8 % lower, allowed
+        self._sync()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_price, 9.60)
+        self.mug.list_price = 5.0  # 6.00: 37.5 % lower
+        files = self._files()
+        self._sync()
+        self.assertEqual(self._files(), files, "nothing to send")
+        self.assertEqual(self.mug.rakuten_price_blocked, 'drop')
+        self.assertEqual(self._preview(self.mug), (6.0, 'drop'))
+        self.assertIn('9.60', self.mug.rakuten_price_blocked_reason)
+        self.mug.action_rakuten_confirm_price()
+        self.assertEqual(self.mug.rakuten_price_confirmed, 6.0)
+        self.assertFalse(self.mug.rakuten_price_blocked)
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG']['sellingPrice'], '6.00')
+        self._sync()
+        self.assertEqual((self.mug.rakuten_published_price, self.mug_advert.price), (6.0, Decimal('6.00')))
+        self.mug.list_price = 4.5  # 5.40: the confirmation was for 6.00 only, but this drop is 10 %
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG']['sellingPrice'], '5.40')
+
+    # --- Rakuten's report ---
+
+    def test_refused_line_shows_on_the_product(self):
+        self.shop.adverts.pop(self.tee_advert.advertid)  # Rakuten has no advert for the tee
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        self._sync()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_price, 11.40)
+        self.assertFalse(self.tee.rakuten_published_price, "a refused price is not published")
+        self.assertIn('1015', self.tee.rakuten_push_result)
+        line = self._files().line_ids.filtered(lambda line: line.sku == 'RK-TEE')
+        self.assertEqual((line.state, line.price), ('error', 23.88))
+
+    def test_zero_price_never_goes_out(self):
+        self.company.rakuten_max_price_drop = 100
+        (self.mug | self.tee).standard_price = 0.0
+        self.mug.list_price = 0.0
+        self._stock(self.mug, 3)
+        self._sync()
+        self.assertEqual(self._sent(self._files())['RK-MUG'], {'sellerReference': 'RK-MUG', 'qty': '3'})
+        self.assertEqual(self.mug.rakuten_price_blocked, 'no_price')
+        self.company.rakuten_price_sync = False
+        self._sync()
+        self.assertFalse(self.mug.rakuten_price_blocked, "without the price sync, no price is blocked")
+
+    def test_reason_in_the_company_language(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.partner_id.lang = 'fr_FR'
+        self.mug.standard_price = 10.0
+        self._stock(self.mug, 3)
+        self.env['rakuten.stock.import'].with_context(lang='en_US')._cron_rakuten_stock()
+        self.assertIn('plancher', self.mug.with_context(lang='en_US').rakuten_price_blocked_reason)
