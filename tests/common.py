@@ -83,3 +83,28 @@ class RakutenShopCase(RakutenCase):
 
     def _sale(self, purchase):
         return self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])
+
+
+class RakutenStockCase(RakutenShopCase):
+    """Stock sync on, company rules neutral, only the mug and the tee synced; both have an advert on Rakuten."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({'rakuten_stock_sync': True, 'rakuten_max_qty': 0, 'rakuten_max_percentage': 100,
+                           'rakuten_end_when_qty': 0})
+        # Only this test's products are synced, whatever else the database holds.
+        cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
+
+    def setUp(self):
+        super().setUp()
+        self.server.state.import_polls = 0  # Rakuten processes the file at the first report read
+        self.shop.adverts.clear()
+        self.mug_advert = self.shop.add_advert('RK-MUG', stock=0, price='9.50')
+        self.tee_advert = self.shop.add_advert('RK-TEE', stock=0, price='19.90')
+
+    def _sync(self):
+        return self.env['rakuten.stock.import']._rakuten_sync_company(self.company)
+
+    def _files(self):
+        return self.env['rakuten.stock.import'].search([('company_id', '=', self.company.id)])

@@ -4,35 +4,19 @@ from decimal import Decimal
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import RakutenShopCase
+from .common import RakutenStockCase
 
 
 @tagged('post_install', '-at_install')
-class TestPriceSync(RakutenShopCase):
+class TestPriceSync(RakutenStockCase):
     """Prices published with the stock: VAT included, in euros, behind a floor and a maximum drop."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({'rakuten_stock_sync': True, 'rakuten_price_sync': True, 'rakuten_max_qty': 0,
-                           'rakuten_max_percentage': 100, 'rakuten_end_when_qty': 0, 'rakuten_min_margin': 0,
-                           'rakuten_max_price_drop': 20, 'rakuten_pricelist_id': False})
-        # Only this test's products are synced, whatever else the database holds.
-        cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
+        cls.company.write({'rakuten_price_sync': True, 'rakuten_min_margin': 0, 'rakuten_max_price_drop': 20,
+                           'rakuten_pricelist_id': False})
         (cls.mug | cls.tee).standard_price = 4.0  # floor: 4.80 VAT included
-
-    def setUp(self):
-        super().setUp()
-        self.server.state.import_polls = 0  # Rakuten processes the file at the first report read
-        self.shop.adverts.clear()
-        self.mug_advert = self.shop.add_advert('RK-MUG', stock=0, price='9.50')
-        self.tee_advert = self.shop.add_advert('RK-TEE', stock=0, price='19.90')
-
-    def _sync(self):
-        return self.env['rakuten.stock.import']._rakuten_sync_company(self.company)
-
-    def _files(self):
-        return self.env['rakuten.stock.import'].search([('company_id', '=', self.company.id)])
 
     def _sent(self, file):
         """{sku: {key: value}} of the advert lines of a file as Rakuten received it."""

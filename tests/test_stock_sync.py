@@ -3,33 +3,16 @@ import time
 from odoo.tests import tagged
 from odoo.tools.convert import convert_file
 
-from .common import RakutenShopCase
+from .common import RakutenShopCase, RakutenStockCase
 
 
 @tagged('post_install', '-at_install')
-class TestStockSync(RakutenShopCase):
+class TestStockSync(RakutenStockCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({'rakuten_stock_sync': True, 'rakuten_max_qty': 0, 'rakuten_max_percentage': 100,
-                           'rakuten_end_when_qty': 0})
         cls.other_warehouse = cls.env['stock.warehouse'].create({'name': 'Réserve', 'code': 'RES'})
-        # Only this test's products are synced, whatever else the database holds.
-        cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
-
-    def setUp(self):
-        super().setUp()
-        self.server.state.import_polls = 0  # Rakuten processes the file before the first report read
-        self.shop.adverts.clear()
-        self.mug_advert = self.shop.add_advert('RK-MUG', stock=0, price='9.50')
-        self.tee_advert = self.shop.add_advert('RK-TEE', stock=0, price='19.90')
-
-    def _sync(self):
-        return self.env['rakuten.stock.import']._rakuten_sync_company(self.company)
-
-    def _files(self):
-        return self.env['rakuten.stock.import'].search([('company_id', '=', self.company.id)])
 
     def test_rules_from_defaults_and_overrides(self):
         self._stock(self.mug, 20)
