@@ -3,15 +3,12 @@ from contextlib import contextmanager
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from psycopg2 import Error as DatabaseError
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..rakuten_connector import RakutenError, ResponseError, TransientError, const
+from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.deadlines import claim_deadline
-from .rakuten_sale import RUN_STOPPERS
 
 _logger = logging.getLogger(__name__)
 
@@ -147,15 +144,8 @@ class RakutenAftersale(models.Model):
         except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
             _logger.exception("Rakuten after-sales of company %s: unexpected error", company.id)
             return _("Unexpected error, the after-sales run stopped: %s. The next run starts again; if it "
-                     "persists, report it with this message.", self._rakuten_error_detail(error))
+                     "persists, report it with this message.", company._rakuten_error_detail(error))
         return False
-
-    def _rakuten_error_detail(self, error):
-        """What an unexpected error says: a database error as Odoo words it, else its type and text."""
-        if isinstance(error, DatabaseError) and error.diag.table_name:
-            model = self.env['rakuten.message'] if error.diag.table_name == 'rakuten_message' else self
-            return model._sql_error_to_message(error)
-        return f'{type(error).__name__}: {error}'
 
     def _rakuten_aftersales_lock(self, company):
         """Session-level advisory lock: survives our commits, dies with the connection."""
@@ -228,7 +218,7 @@ class RakutenAftersale(models.Model):
             _logger.exception("Rakuten item %s: unexpected error", self.itemid)
             self.error_message = _("Unexpected error, the other items went on: %s. The item is read again at "
                                    "the next run; if it persists, report it with this message.",
-                                   self._rakuten_error_detail(error))
+                                   self.company_id._rakuten_error_detail(error))
 
     # === BUSINESS METHODS - STORING === #
 

@@ -3,17 +3,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 
-from psycopg2 import IntegrityError
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import (
-    AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
+    RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
 )
 from ..rakuten_connector.deadlines import accept_deadline
-from ..rakuten_connector.redact import redact
 from ..rakuten_connector.records import sale_from_json, sale_to_json
 from .rakuten_sale_item import FINISHED
 
@@ -40,8 +37,6 @@ HANDLED_STATUSES = const.CLAIM_STATUSES | {'CLOSED'}
 SYNC_OVERLAP = timedelta(days=1)
 # Key of the PostgreSQL advisory lock taken by an import run (second key: the company id).
 IMPORT_LOCK_KEY = 0x52414B55  # "RAKU"
-# Errors that stop a whole run: nothing else will work until the hour ends or the seller acts.
-RUN_STOPPERS = (AuthError, QuotaError, RightsError)
 
 
 class RakutenSale(models.Model):
@@ -663,14 +658,8 @@ class RakutenSale(models.Model):
             self._rakuten_needs_attention(self._rakuten_unexpected_reason(error))
 
     def _rakuten_unexpected_reason(self, error):
-        if isinstance(error, IntegrityError):
-            model = next((self.env[name] for name, cls in self.env.registry.items()
-                          if cls._table == error.diag.table_name), self.env['base'])
-            detail = model._sql_error_to_message(error)
-        else:
-            detail = redact(f'{type(error).__name__}: {error}')  # stored and shown: never a credential
         return _("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
-                 "report it with this message.", detail)
+                 "report it with this message.", self.company_id._rakuten_error_detail(error))
 
     def _rakuten_needs_attention(self, reason):
         """Show the sale to a user: in the attention list when it has no order yet, and an activity (due by the

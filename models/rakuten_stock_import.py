@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..rakuten_connector import AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const
+from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.records import StockLine
 from .stock_move import STOCK_PUSH_DELAY
 
@@ -157,7 +157,7 @@ class RakutenStockImport(models.Model):
         for file in self.sorted('id'):
             try:
                 report = file._rakuten_fetch_report(client)
-            except (AuthError, QuotaError, RightsError):
+            except RUN_STOPPERS:
                 raise
             except (TransientError, ResponseError) as error:  # asked again at the next run
                 summaries.append(_("Report of stock file %(file)s not read this time: %(error)s",

@@ -1,9 +1,11 @@
+from psycopg2 import Error as DatabaseError
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..rakuten_connector import (
     AuthError, ParameterError, QuotaError, RakutenClient, RakutenError, ResponseError, RightsError,
-    TransientError, const,
+    TransientError, const, redact,
 )
 
 ACCEPT_POLICIES = [
@@ -171,6 +173,16 @@ class ResCompany(models.Model):
                 'rakuten_connector.timeout', const.DEFAULT_TIMEOUT))
         return RakutenClient(company.rakuten_base_url or const.PRODUCTION_URL, company.rakuten_login,
                              company.rakuten_token, timeout=timeout)
+
+    def _rakuten_error_detail(self, error):
+        """What an unexpected error says, to be stored and shown: a database error as Odoo words it for the
+        table it hit, else its type and text, never with a credential in it."""
+        table = isinstance(error, DatabaseError) and error.diag.table_name
+        if table:
+            model = next((self.env[name] for name, cls in self.env.registry.items() if cls._table == table),
+                         self.env['base'])
+            return model._sql_error_to_message(error)
+        return redact(f'{type(error).__name__}: {error}')
 
     def _rakuten_error_message(self, error):
         """A translated sentence telling the user what went wrong with a Rakuten call, and what to do

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from ..rakuten_connector import (
-    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
+    RUN_STOPPERS, ParameterError, RakutenError, ResponseError, TransientError, const,
 )
 from ..rakuten_connector.parsing import UNEXPECTED_STATUS
 from ..rakuten_connector.records import TrackingLine
@@ -218,7 +218,7 @@ class StockPicking(models.Model):
             return
         try:
             (self - to_send)._rakuten_read_despatch_reports(client)
-        except (AuthError, QuotaError, RightsError) as error:
+        except RUN_STOPPERS as error:
             _logger.info("Rakuten despatch of company %s stopped: %s", company.id, error)
             return
         ready = self.browse()
@@ -254,7 +254,7 @@ class StockPicking(models.Model):
             if len(self) == 1 or not self._rakuten_send_file(client):
                 for picking in self:
                     picking._rakuten_send_file(client)
-        except (AuthError, QuotaError, RightsError) as error:
+        except RUN_STOPPERS as error:
             # Nothing more will work this hour: every delivery waits for the next run.
             self._rakuten_despatch_failed(self.company_id._rakuten_error_message(error), transient=True)
 
@@ -267,7 +267,7 @@ class StockPicking(models.Model):
         try:
             result = client.import_item_shipping_status([line for picking in self
                                                          for line in picking._rakuten_tracking_lines()])
-        except (AuthError, QuotaError, RightsError):
+        except RUN_STOPPERS:
             raise
         except (TransientError, ResponseError) as error:
             self._rakuten_despatch_failed(self.company_id._rakuten_error_message(error), transient=True)
@@ -334,7 +334,7 @@ class StockPicking(models.Model):
         for file_id, pickings in self.grouped('rakuten_despatch_file').items():
             try:
                 report = client.get_import_report(file_id)
-            except (AuthError, QuotaError, RightsError):
+            except RUN_STOPPERS:
                 raise
             except (TransientError, ResponseError) as error:
                 _logger.info("Rakuten despatch report %s left for the next run: %s", file_id, error)

@@ -2,11 +2,12 @@
 from . import const
 from .client import RakutenClient
 from .exceptions import (
-    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
+    RUN_STOPPERS, AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError,
+    TransientError,
 )
 from .redact import install_log_redaction, redact
 
 __all__ = (
-    'AuthError', 'ParameterError', 'QuotaError', 'RakutenClient', 'RakutenError', 'ResponseError',
+    'RUN_STOPPERS', 'AuthError', 'ParameterError', 'QuotaError', 'RakutenClient', 'RakutenError', 'ResponseError',
     'RightsError', 'TransientError', 'const', 'install_log_redaction', 'redact',
 )

@@ -19,16 +19,12 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import const, parsing
-from .exceptions import (
-    AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
-)
+from .exceptions import RUN_STOPPERS, ParameterError, QuotaError, RakutenError, ResponseError, TransientError
 from .redact import redact
 
 _logger = logging.getLogger(__name__)
 
 MAX_PAGES = 10000  # a safety net against a server that never stops paging
-# Errors after which no further call of the run can succeed: a concurrent batch stops on them.
-RUN_STOPPERS = (AuthError, QuotaError, RightsError)
 _ADAPTER_RETRIED = frozenset({'NetworkError', 'OversizedResponse'})
 MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is never slept on in a worker; the next run retries
 

@@ -52,3 +52,7 @@ class ResponseError(RakutenError):
     """The answer could not be understood (malformed, truncated, hostile or unexpected XML)."""
 
     retryable = True
+
+
+# Errors after which no further call of a run can succeed (credentials, quota, rights): a run stops on them.
+RUN_STOPPERS = (AuthError, QuotaError, RightsError)
