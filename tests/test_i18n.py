@@ -19,6 +19,16 @@ class TestFrench(TransactionCase):
         missing = sorted(term for term in terms if not french.get(term))
         self.assertFalse(missing, f"Terms without French translation in i18n/fr.po: {missing}")
 
+    def test_every_screen_term_is_tied_to_its_record(self):
+        """Odoo loads a view's, field's or menu's translation only for the records fr.po names next to the
+        term: a term present for one view but not for another stays in English on that other screen."""
+        french = {entry.msgid: {occurrence for occurrence, _line in entry.occurrences}
+                  for entry in polib.pofile(file_path('rakuten_connector/i18n/fr.po'))}
+        untied = sorted(f'{kind}:{name}:{res_id} "{source}"' for _module, kind, name, res_id, source, _value, _comments
+                        in TranslationModuleReader(self.env.cr, modules=['rakuten_connector'])
+                        if kind in ('model', 'model_terms') and f'{kind}:{name}:{res_id}' not in french.get(source, ()))
+        self.assertFalse(untied, f"Terms of these records are missing from i18n/fr.po: {untied}")
+
     def test_messages_read_in_french(self):
         self.env['res.lang']._activate_lang('fr_FR')
         self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
