@@ -129,9 +129,20 @@ class StockPicking(models.Model):
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
-            to_send.write({'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0,
-                           'rakuten_despatch_error': False})
-            self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')._trigger()
+            # Untracked: the validation is the news; the job's outcome (sent, failed) is tracked and posted.
+            to_send.with_context(mail_notrack=True).write({
+                'rakuten_despatch_state': 'to_send', 'rakuten_despatch_attempts': 0, 'rakuten_despatch_error': False})
+            self._rakuten_trigger_despatch()
+
+    def _rakuten_trigger_despatch(self):
+        """Run the despatch job right after this transaction commits: one trigger per transaction, however
+        many deliveries it validates (created at commit, when Odoo runs its pre-commit hooks)."""
+        precommit = self.env.cr.precommit
+        if precommit.data.get('rakuten_despatch_triggered'):
+            return
+        precommit.data['rakuten_despatch_triggered'] = True
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')
+        precommit.add(cron._trigger)
 
     def _rakuten_claim_units(self):
         """Give this delivery the Rakuten units it shipped, order line by order line: the units of its own moves

@@ -38,10 +38,13 @@ class TestDespatch(RakutenShopCase):
     def test_validated_delivery_sends_carrier_and_tracking(self):
         purchase, order = self._order(['RK-MUG', 'RK-MUG', 'RK-TEE'])
         picking = order.picking_ids
-        triggers = self.env['ir.cron.trigger'].search_count([])
+        despatch_triggers = [('cron_id', '=', self.env.ref('rakuten_connector.ir_cron_rakuten_despatch').id)]
+        triggers = self.env['ir.cron.trigger'].search_count(despatch_triggers)
         self._validate(picking)
         self.assertEqual(picking.rakuten_despatch_state, 'to_send')
-        self.assertGreater(self.env['ir.cron.trigger'].search_count([]), triggers, "despatch job triggered")
+        self.env.cr.flush()  # what a commit does first: the pre-commit hooks run
+        self.assertEqual(self.env['ir.cron.trigger'].search_count(despatch_triggers), triggers + 1,
+                         "despatch job triggered")
         self.assertEqual(self.server.state.count('importitemshippingstatus'), 0, "nothing sent before commit")
         self._despatch()
         self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
@@ -128,6 +131,19 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(good.picking_ids.rakuten_despatch_state, 'sent')
         self.assertEqual(bad.picking_ids.rakuten_despatch_state, 'failed')
         self.assertEqual(good_purchase.items[0].tracking_calls, 1)
+
+    def test_one_trigger_per_transaction(self):
+        """Validating many deliveries in one transaction asks for one despatch run, not one per delivery."""
+        _first_purchase, first = self._order(['RK-MUG'])
+        _second_purchase, second = self._order(['RK-TEE'])
+        despatch_triggers = [('cron_id', '=', self.env.ref('rakuten_connector.ir_cron_rakuten_despatch').id)]
+        self.env.cr.flush()
+        triggers = self.env['ir.cron.trigger'].search_count(despatch_triggers)
+        self._validate(first.picking_ids)
+        self._validate(second.picking_ids)
+        self.env.cr.flush()
+        self.assertEqual(self.env['ir.cron.trigger'].search_count(despatch_triggers), triggers + 1)
+        self.assertEqual((first | second).picking_ids.mapped('rakuten_despatch_state'), ['to_send', 'to_send'])
 
     def test_missing_tracking_is_warned_at_validation(self):
         purchase, order = self._order(['RK-MUG'], shipping_type='Suivi')
