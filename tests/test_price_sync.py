@@ -62,6 +62,29 @@ class TestPriceSync(RakutenStockCase):
         self.mug.rakuten_price_sync = False
         self.assertEqual(self._preview(self.mug), (0.0, 'off'))
 
+    def test_variant_extra_and_only_the_active_sale_taxes(self):
+        """A variant's sales price includes its attribute values' extras; archived taxes are not added."""
+        size = self.env['product.attribute'].create({'name': 'Taille', 'value_ids': [
+            Command.create({'name': 'S'}), Command.create({'name': 'XL'})]})
+        reduced = self.env['account.tax'].create({
+            'name': 'TVA 5,5 % (archivée)', 'amount': 5.5, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'company_id': self.company.id})
+        template = self.env['product.template'].create({
+            'name': 'Sweat', 'list_price': 10.0, 'is_storable': True,
+            'taxes_id': [Command.set((self.vat | reduced).ids)],
+            'attribute_line_ids': [Command.create({'attribute_id': size.id,
+                                                   'value_ids': [Command.set(size.value_ids.ids)]})],
+        })
+        reduced.active = False
+        template.attribute_line_ids.product_template_value_ids.filtered(
+            lambda value: value.name == 'XL').price_extra = 2.5
+        small, large = (template.product_variant_ids.filtered(
+            lambda variant, name=name: variant.product_template_attribute_value_ids.name == name)
+            for name in ('S', 'XL'))
+        self.assertEqual((small.lst_price, large.lst_price), (10.0, 12.5))
+        self.assertEqual(self._preview(small), (12.0, 'pricelist'), "10 + 20 % VAT, the archived 5.5 % left out")
+        self.assertEqual(self._preview(large), (15.0, 'pricelist'), "(10 + 2.50 extra) + 20 % VAT")
+
     # --- The file: prices with quantities, changes only ---
 
     def test_file_carries_prices_of_changes_only(self):
