@@ -31,8 +31,8 @@ class RakutenAftersale(models.Model):
     """A Rakuten item (``itemid``) with after-sales: its messages, customer-service mails and claim.
 
     Items named by Rakuten's to-do list are queued here (``to_read``) and committed before being read, then
-    read one by one with ``getiteminfos``: what a dead worker did not store is read again by the next run,
-    so nothing Rakuten marked as read is lost.
+    read with ``getiteminfos`` (a few calls at once, each answer stored in turn): what a dead worker did not
+    store is read again by the next run, so nothing Rakuten marked as read is lost.
     """
     _name = 'rakuten.aftersale'
     _description = "Rakuten After-Sales Item"
@@ -172,25 +172,38 @@ class RakutenAftersale(models.Model):
 
     @api.model
     def _rakuten_read_queue(self, company, client):
-        """Read every queued item, each stored and committed at once; auth and quota errors stop the run."""
-        for record in self.search([('company_id', '=', company.id), ('to_read', '=', True)], order='id'):
-            record._rakuten_read_item(client)
+        """Read the queued items ``rakuten_connector.workers`` at a time: the ``getiteminfos`` calls of a chunk
+        run concurrently (they only talk to Rakuten), then each answer is stored and committed here, in the
+        job's thread, item by item. Auth and quota errors stop new calls: the answers already received are
+        stored, then the run stops; the items not read stay to read."""
+        queue = self.search([('company_id', '=', company.id), ('to_read', '=', True)], order='id')
+        workers = self.env['rakuten.sale']._rakuten_workers()
+        for start in range(0, len(queue), workers):
+            chunk = queue[start:start + workers]
+            answers, stopped = client.map_calls(client.get_item_infos, chunk.mapped('itemid'), workers=workers)
+            for record in chunk.filtered(lambda record: record.itemid in answers):
+                record._rakuten_store_answer(answers[record.itemid])
+            if stopped:
+                raise stopped
 
-    def _rakuten_read_item(self, client):
-        """``getiteminfos`` marks the item's messages read on Rakuten: they are stored and committed first, on
-        their own; then its state and claim (which also write its order). The item stays to read until both
-        are stored: a failure of the second step reads it again, its messages are not stored twice."""
+    def _rakuten_store_answer(self, answer):
+        """Store what ``getiteminfos`` answered for this item (``ItemInfo``, or the error it raised).
+
+        The call marked the item's messages read on Rakuten: they are stored and committed first, on their
+        own; then its state and claim (which also write its order). The item stays to read until both are
+        stored: a failure of the second step reads it again, its messages are not stored twice."""
         self.ensure_one()
-        info = None
+        stored = False
         with self._rakuten_isolated():
-            answer = client.get_item_infos(self.itemid)
+            if isinstance(answer, Exception):
+                raise answer
             self._rakuten_store_messages(answer.messages)
-            info = answer
+            stored = True
         self.env['ir.cron']._rakuten_commit_progress()
-        if info is None:
+        if not stored:
             return
         with self._rakuten_isolated():
-            self._rakuten_store_infos(info)
+            self._rakuten_store_infos(answer)
         self.env['ir.cron']._rakuten_commit_progress()
 
     @contextmanager

@@ -16,4 +16,5 @@ if __name__.startswith('odoo.addons.'):
     from . import test_taxes
     from . import test_tours
     from . import test_aftersales
+    from . import test_aftersales_concurrency
     from . import test_aftersales_tour

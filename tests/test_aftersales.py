@@ -25,8 +25,8 @@ class _FourDigitYear(datetime):
         return super().strftime(fmt).replace(f'/{self.year}-', f'/{self.year:04d}-')
 
 
-@tagged('post_install', '-at_install')
-class TestAftersales(RakutenShopCase):
+class AftersalesCase(RakutenShopCase):
+    """A salesperson, an empty to-do list, and helpers to import an order and run the after-sales job."""
 
     @classmethod
     def setUpClass(cls):
@@ -53,6 +53,13 @@ class TestAftersales(RakutenShopCase):
 
     def _record(self, itemid):
         return self.env['rakuten.aftersale'].search([('itemid', '=', itemid)])
+
+    def _set_workers(self, workers):
+        self.env['ir.config_parameter'].set_param('rakuten_connector.workers', workers)
+
+
+@tagged('post_install', '-at_install')
+class TestAftersales(AftersalesCase):
 
     # --- 1. the job: to-do list, item infos stored first ------------------------------------------
 
@@ -140,6 +147,7 @@ class TestAftersales(RakutenShopCase):
         self.assertTrue(order.message_ids.filtered(lambda m: 'Message à ne pas perdre' in (m.body or '')))
 
     def test_quota_stops_the_run_and_the_next_run_finishes(self):
+        self._set_workers(1)  # one call at a time: the run stops at the first quota answer
         purchase, order = self._order('RK-MUG', 'RK-TEE', 'RK-MUG')
         for item in purchase.items:
             self.shop.add_message(item.itemid, f'Question sur {item.itemid}')
