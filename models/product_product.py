@@ -31,6 +31,16 @@ PRICE_RULES = [
 PRICE_BLOCKS = [rule for rule in PRICE_RULES if rule[0] in price_rules.BLOCKED]
 
 
+def _plain_percents(taxes):
+    """(VAT % that prices exclude, VAT % in all) when ``taxes`` are plain percents (none on another's base, all
+    included in prices or all excluded): the taxed price is then simple arithmetic. Else None."""
+    if any(tax.amount_type != 'percent' or tax.include_base_amount for tax in taxes) \
+            or len(set(taxes.mapped('price_include'))) > 1:
+        return None
+    return (sum(taxes.filtered(lambda tax: not tax.price_include).mapped('amount')),
+            sum(taxes.mapped('amount')))
+
+
 class ProductProduct(models.Model):
     _inherit = 'product.product'
 
@@ -228,22 +238,35 @@ class ProductProduct(models.Model):
         listed = from_list._rakuten_listed_prices(company, euro) if from_list else {}
         to_euro = self._rakuten_rate(company, euro)
         costs = {product.id: product.standard_price * to_euro for product in products.sudo()}
-        vat = products._rakuten_vat_percents(company)
+        taxes_of = products._rakuten_sale_taxes(company)
+        plain = {taxes: _plain_percents(taxes) for taxes in set(taxes_of.values())}
         margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
         result = {}
         for product in products:
-            excluded, total = vat[product.id]
+            taxes = taxes_of[product.id]
             if product.rakuten_fixed_price:
                 price, source = cents(product.rakuten_fixed_price), 'fixed'
+            elif plain[taxes]:
+                price, source = with_vat(listed[product.id], plain[taxes][0]), 'pricelist'
             else:
-                price, source = with_vat(listed[product.id], excluded), 'pricelist'
-            floor = (cents(product.rakuten_min_price) if product.rakuten_min_price
-                     else floor_price(costs[product.id], margin, total))
+                price, source = product._rakuten_taxed(taxes, listed[product.id], euro), 'pricelist'
+            if product.rakuten_min_price:
+                floor = cents(product.rakuten_min_price)
+            elif plain[taxes]:
+                floor = floor_price(costs[product.id], margin, plain[taxes][1])
+            else:  # the cost excludes every tax: all of them are added
+                floor = product._rakuten_taxed(taxes, costs[product.id] * (1 + margin / 100), euro, cost=True)
             published, blocked = guarded_price(price, Guards(
                 floor=floor, last_published=cents(product.rakuten_published_price), max_drop_percent=max_drop,
                 confirmed=cents(product.rakuten_price_confirmed)))
             result[product.id] = RakutenPrice(price, floor, published, blocked or source)
         return result
+
+    def _rakuten_taxed(self, taxes, amount, euro, cost=False):
+        """``amount`` with what ``taxes`` add to it, to the cent, by Odoo's tax engine: fixed amounts (an
+        eco-participation), taxes on taxes, divisions. ``cost``: the amount includes none of the taxes."""
+        self.ensure_one()
+        return cents(taxes.compute_all(amount, euro, 1.0, self, handle_price_include=not cost)['total_included'])
 
     def _rakuten_listed_prices(self, company, euro):
         """{product id: price of one unit in euros, VAT as in the sales price}: the company's Rakuten pricelist
@@ -268,10 +291,11 @@ class ProductProduct(models.Model):
         """How many euros one unit of the company's currency is worth today (1 for a company in euros)."""
         return company.currency_id._convert(1.0, euro, company, fields.Date.context_today(self), round=False)
 
-    def _rakuten_vat_percents(self, company):
-        """{product id: (VAT % excluded from its sales prices, VAT % in all)} from the product's sale taxes
-        of ``company``, computed once per set of taxes. Only percent taxes count. Two queries."""
-        products = defaultdict(list)  # {template id: its variants' ids}: a variant's taxes are its template's
+    def _rakuten_sale_taxes(self, company):
+        """{product id: its sale taxes of ``company``}, the template's (a variant has its template's), as
+        reading the field gives them (its domain, archived taxes left out). Two queries; one recordset per
+        set of taxes."""
+        products = defaultdict(list)  # {template id: its variants' ids}
         for product in self:
             products[product.product_tmpl_id.id].append(product.id)
         taxes_of = defaultdict(list)
@@ -282,15 +306,11 @@ class ProductProduct(models.Model):
         by_taxes = defaultdict(list)
         for template_id, product_ids in products.items():
             by_taxes[frozenset(taxes_of[template_id])].extend(product_ids)
-        # What reading the field gives: its domain (sale taxes), archived taxes left out.
         field_domain = self.env['product.template']._fields['taxes_id'].get_comodel_domain(self.env['product.template'])
         result = {}
         for tax_ids, product_ids in by_taxes.items():
             taxes = self.env['account.tax'].sudo().browse(tax_ids).filtered_domain(field_domain).filtered('active')
-            taxes = taxes._filter_taxes_by_company(company)
-            percent = taxes.filtered(lambda tax: tax.amount_type == 'percent')
-            excluded = sum(percent.filtered(lambda tax: not tax.price_include).mapped('amount'))
-            result.update(dict.fromkeys(product_ids, (excluded, sum(percent.mapped('amount')))))
+            result.update(dict.fromkeys(product_ids, taxes._filter_taxes_by_company(company)))
         return result
 
     def _rakuten_store_price_blocks(self, prices):

@@ -85,6 +85,20 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._preview(small), (12.0, 'pricelist'), "10 + 20 % VAT, the archived 5.5 % left out")
         self.assertEqual(self._preview(large), (15.0, 'pricelist'), "(10 + 2.50 extra) + 20 % VAT")
 
+    def test_fixed_amount_tax_is_in_the_price_and_the_floor(self):
+        """An eco-participation (fixed amount, VAT applies on it) is part of what the buyer pays."""
+        eco = self.env['account.tax'].create({
+            'name': 'Éco-participation DEEE (test)', 'amount': 0.5, 'amount_type': 'fixed', 'type_tax_use': 'sale',
+            'include_base_amount': True, 'sequence': 1, 'company_id': self.company.id})
+        self.vat.sequence = 2
+        self.mug.taxes_id = [Command.set((eco | self.vat).ids)]
+        self.mug.standard_price = 8.0  # floor: (8 + 0.50) + 20 % = 10.20
+        self.assertEqual(self._preview(self.mug), (12.0, 'pricelist'), "(9.50 + 0.50) + 20 % VAT")
+        self.assertEqual(self.mug.rakuten_price_floor, 10.2)
+        self._stock(self.mug, 3)
+        self._sync()
+        self.assertEqual(self._sent(self._files())['RK-MUG']['sellingPrice'], '12.00')
+
     # --- The file: prices with quantities, changes only ---
 
     def test_file_carries_prices_of_changes_only(self):
