@@ -238,22 +238,23 @@ class ProductProduct(models.Model):
         listed = from_list._rakuten_listed_prices(company, euro) if from_list else {}
         to_euro = self._rakuten_rate(company, euro)
         costs = {product.id: product.standard_price * to_euro for product in products.sudo()}
-        taxes_of = products._rakuten_sale_taxes(company)
-        plain = {taxes: _plain_percents(taxes) for taxes in set(taxes_of.values())}
+        taxes_of = {}  # {product id: (its taxes, their plain percents)}
+        for taxes, product_ids in products._rakuten_sale_taxes(company).items():
+            taxes_of.update(dict.fromkeys(product_ids, (taxes, _plain_percents(taxes))))
         margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
         result = {}
         for product in products:
-            taxes = taxes_of[product.id]
+            taxes, plain = taxes_of[product.id]
             if product.rakuten_fixed_price:
                 price, source = cents(product.rakuten_fixed_price), 'fixed'
-            elif plain[taxes]:
-                price, source = with_vat(listed[product.id], plain[taxes][0]), 'pricelist'
+            elif plain:
+                price, source = with_vat(listed[product.id], plain[0]), 'pricelist'
             else:
                 price, source = product._rakuten_taxed(taxes, listed[product.id], euro), 'pricelist'
             if product.rakuten_min_price:
                 floor = cents(product.rakuten_min_price)
-            elif plain[taxes]:
-                floor = floor_price(costs[product.id], margin, plain[taxes][1])
+            elif plain:
+                floor = floor_price(costs[product.id], margin, plain[1])
             else:  # the cost excludes every tax: all of them are added
                 floor = product._rakuten_taxed(taxes, costs[product.id] * (1 + margin / 100), euro, cost=True)
             published, blocked = guarded_price(price, Guards(
@@ -292,9 +293,8 @@ class ProductProduct(models.Model):
         return company.currency_id._convert(1.0, euro, company, fields.Date.context_today(self), round=False)
 
     def _rakuten_sale_taxes(self, company):
-        """{product id: its sale taxes of ``company``}, the template's (a variant has its template's), as
-        reading the field gives them (its domain, archived taxes left out). Two queries; one recordset per
-        set of taxes."""
+        """{sale taxes of ``company``: ids of the products that have them}, the template's taxes (a variant has
+        its template's) as reading the field gives them (its domain, archived taxes left out). Two queries."""
         products = defaultdict(list)  # {template id: its variants' ids}
         for product in self:
             products[product.product_tmpl_id.id].append(product.id)
@@ -307,10 +307,10 @@ class ProductProduct(models.Model):
         for template_id, product_ids in products.items():
             by_taxes[frozenset(taxes_of[template_id])].extend(product_ids)
         field_domain = self.env['product.template']._fields['taxes_id'].get_comodel_domain(self.env['product.template'])
-        result = {}
+        result = defaultdict(list)
         for tax_ids, product_ids in by_taxes.items():
             taxes = self.env['account.tax'].sudo().browse(tax_ids).filtered_domain(field_domain).filtered('active')
-            result.update(dict.fromkeys(product_ids, taxes._filter_taxes_by_company(company)))
+            result[taxes._filter_taxes_by_company(company)].extend(product_ids)
         return result
 
     def _rakuten_store_price_blocks(self, prices):
