@@ -164,9 +164,9 @@ def parse_sale_date(text):
     """``dd/mm/yyyy-HH:MM`` in Paris time → aware UTC datetime (None when unreadable)."""
     try:
         local = datetime.strptime(text.strip(), const.SALE_DATE_FORMAT)
-    except (ValueError, AttributeError):
+        return local.replace(tzinfo=_PARIS).astimezone(timezone.utc)
+    except (ValueError, AttributeError, OverflowError):  # OverflowError: a year-1 date is before UTC's year 1
         return None
-    return local.replace(tzinfo=_PARIS).astimezone(timezone.utc)
 
 
 def _country_code(text):

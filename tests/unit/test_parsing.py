@@ -43,6 +43,7 @@ def test_sale_date_is_paris_time_across_dst():
     assert parsing.parse_sale_date('25/10/2026-04:30') == datetime(2026, 10, 25, 3, 30, tzinfo=timezone.utc)
     assert parsing.parse_sale_date('01/12/2026-12:00') == datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc)
     assert parsing.parse_sale_date('not a date') is None
+    assert parsing.parse_sale_date('01/01/0001-00:00') is None, "before UTC's first day: unreadable, not a crash"
 
 
 def test_external_entities_are_refused():
