@@ -186,7 +186,7 @@ class TestAftersales(AftersalesCase):
         self.shop.add_message(first, 'Premier article')
         self.shop.add_message(claimed, 'Mon colis n\'est pas arrivé')
         self._overflowing_claim(claimed)
-        # A date Python cannot turn into UTC: the answer cannot be read.
+        # A date Python cannot turn into UTC: the message is kept, without a date.
         self.shop.add_message(unreadable, 'Date illisible', date=_FourDigitYear(1, 1, 1, 0, 5))
         with mute_logger(MODEL_LOGGER):
             self._aftersales()
@@ -202,9 +202,9 @@ class TestAftersales(AftersalesCase):
         self.assertIn('OverflowError', record.error_message)
         self.assertIn('the other items went on', record.error_message)
         broken = self._record(unreadable)
-        self.assertTrue(broken.to_read)
-        self.assertFalse(broken.rakuten_message_ids)
-        self.assertIn('OverflowError', broken.error_message)
+        self.assertFalse(broken.to_read or broken.error_message)
+        self.assertEqual(broken.rakuten_message_ids.body, 'Date illisible')
+        self.assertFalse(broken.rakuten_message_ids.date)
         # Rakuten corrects the claim: the next run reads the item again, its message is not stored twice.
         purchase.items[1].claim['creationdate'] = _paris(2026, 11, 20, 15, 30)
         with mute_logger(MODEL_LOGGER):
@@ -418,6 +418,9 @@ class TestAftersales(AftersalesCase):
         # His own order and item: sent.
         replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
                         'body': 'Bonjour'}).action_send()
+        # Over RPC without an item: the order's item is taken, as the form does.
+        self.assertEqual(replies.create({'order_id': order.id, 'body': 'Bonjour'}).sale_item_id,
+                         self._sale(purchase).item_ids)
         self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
 
     # --- language ---------------------------------------------------------------------------------

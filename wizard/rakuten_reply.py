@@ -23,13 +23,14 @@ class RakutenReply(models.TransientModel):
     sale_item_id = fields.Many2one(
         'rakuten.sale.item', string="Item", required=True,
         domain="[('sale_id', '=', rakuten_sale_id)]", compute='_compute_sale_item_id', store=True, readonly=False,
+        precompute=True,  # required: computed before the row is written, also when created over RPC
     )
     recipient = fields.Selection(RECIPIENTS, string="To", required=True, default='buyer')
     parent_message_id = fields.Many2one(
         'rakuten.message', string="In Reply To",
         domain="[('aftersale_id.sale_item_id', '=', sale_item_id), ('channel', '=', 'mail'), "
                "('direction', '=', 'in')]",
-        compute='_compute_parent_message_id', store=True, readonly=False,
+        compute='_compute_parent_message_id', store=True, readonly=False, precompute=True,
         help="The customer-service mail this message answers.",
     )
     body = fields.Text(string="Message", required=True)
