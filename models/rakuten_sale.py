@@ -280,7 +280,8 @@ class RakutenSale(models.Model):
         needed = defaultdict(int)
         for item in self.item_ids._to_confirm():
             needed[item.sku] += 1
-        shortage = [sku or _("(no SKU)") for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
+        no_sku = _("(no SKU)")  # out of the comprehension, whose frame gives _() no language
+        shortage = [sku or no_sku for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
         if not shortage:
             for sku, quantity in needed.items():
                 available[sku] -= quantity

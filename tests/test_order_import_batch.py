@@ -55,8 +55,9 @@ class TestBatchImport(RakutenShopCase):
                        order.date_order == self._sale(purchase).purchase_date, order.warehouse_id),
             'pickings': [(picking.picking_type_id, picking.location_id, picking.location_dest_id,
                           picking.partner_id == shipping, picking.state, picking.origin == order.name,
-                          sorted((move.product_id.default_code, move.product_uom_qty, move.sale_line_id.order_id == order,
-                                  move.reference_ids.sale_ids == order) for move in picking.move_ids))
+                          sorted((move.product_id.default_code, move.product_uom_qty,
+                                  move.sale_line_id.order_id == order, move.reference_ids.sale_ids == order)
+                                 for move in picking.move_ids))
                          for picking in order.picking_ids],
             'chatter': sorted(body.replace(purchase.purchaseid, '*') for body in order.message_ids.mapped('body')
                               if 'Rakuten' in (body or '')),
