@@ -1,11 +1,14 @@
 import logging
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 from datetime import timedelta, timezone
+
+from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import split_every
 
 from ..rakuten_connector import (
     RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
@@ -37,6 +40,11 @@ HANDLED_STATUSES = const.CLAIM_STATUSES | {'CLOSED'}
 SYNC_OVERLAP = timedelta(days=1)
 # Key of the PostgreSQL advisory lock taken by an import run (second key: the company id).
 IMPORT_LOCK_KEY = 0x52414B55  # "RAKU"
+# Sales whose orders are created and confirmed together (one savepoint, one commit in a job).
+ORDER_BATCH = 50
+# A sale's order, checked and ready to create: {(product, price): items}, carrier, buyer (res.partner's
+# RakutenBuyer), and the total the buyer paid.
+OrderPlan = namedtuple('OrderPlan', 'lines carrier buyer expected_total')
 
 
 class RakutenSale(models.Model):
@@ -272,7 +280,8 @@ class RakutenSale(models.Model):
         needed = defaultdict(int)
         for item in self.item_ids._to_confirm():
             needed[item.sku] += 1
-        shortage = [sku or _("(no SKU)") for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
+        no_sku = _("(no SKU)")  # out of the comprehension, whose frame gives _() no language
+        shortage = [sku or no_sku for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
         if not shortage:
             for sku, quantity in needed.items():
                 available[sku] -= quantity
@@ -459,64 +468,127 @@ class RakutenSale(models.Model):
     # === BUSINESS METHODS - ORDERS === #
 
     def _rakuten_import_orders(self, client):
-        """Create the sale order of each accepted sale; one savepoint per sale, failures kept visible."""
+        """Create the sale order of each accepted sale, by batches (``_rakuten_create_orders``), progress
+        committed after each batch; failures kept visible per sale. The shipping costs still unknown are read
+        concurrently meanwhile, in the order of the batches (``RakutenClient.calls_under_way``)."""
         sales = self.filtered(lambda sale: not sale.order_id and sale.item_ids._importable())
         products = self.env['product.product']._rakuten_by_sku(
             self.company_id[:1], list(set(sales.item_ids._importable().mapped('sku'))),
         ) if sales else {}
-        stopped = sales._rakuten_read_billing(client)
-        if stopped:  # quota or credentials: the sales whose billing is known still become orders
-            sales = sales.filtered('shipping_known')
-        for sale in sales:
-            with sale._rakuten_isolated():
-                sale._rakuten_create_order(client, products)
-            self.env['ir.cron']._rakuten_commit_progress()
+        unknown = sales.filtered(lambda sale: not sale.shipping_known)
+        stopped = None
+        with client.calls_under_way(client.get_billing_information, unknown.mapped('purchase_ref'),
+                                    workers=self._rakuten_workers()) as billing:
+            for batch in split_every(ORDER_BATCH, sales.ids, self.browse):
+                stopped = batch._rakuten_apply_billing(billing)
+                if stopped:  # quota or credentials: the sales whose billing is known still become orders
+                    batch = batch.filtered('shipping_known')
+                batch._rakuten_create_orders(client, products)
+                self.env['ir.cron']._rakuten_commit_progress()
         if stopped:
             raise stopped
 
-    def _rakuten_read_billing(self, client):
-        """Read the shipping cost the buyer paid of the sales that lack it, concurrently; a sale whose read
-        failed is read again (and its error recorded) when its order is created.
+    def _rakuten_apply_billing(self, billing):
+        """Store the shipping cost the buyer paid of these sales that lack it, from ``billing`` (the reads under
+        way); a sale whose read failed is read again (and its error recorded) when its order is created.
 
         :return: the error that stopped the reads (quota, credentials, rights), or None
         """
         unknown = self.filtered(lambda sale: not sale.shipping_known)
-        billings, stopped = client.map_calls(client.get_billing_information, unknown.mapped('purchase_ref'),
-                                             workers=self._rakuten_workers())
+        billings, stopped = billing(unknown.mapped('purchase_ref'))
         for sale in unknown:
-            billing = billings.get(sale.purchase_ref)
-            if billing is not None and not isinstance(billing, Exception):
-                sale.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
-        self.env['ir.cron']._rakuten_commit_progress()
+            answer = billings.get(sale.purchase_ref)
+            if answer is not None and not isinstance(answer, Exception):
+                sale.write({'shipping_amount': float(answer.shipping_total), 'shipping_known': True})
         return stopped
 
-    def _rakuten_create_order(self, client, products):
+    def _rakuten_create_orders(self, client, products):
+        """The orders of these sales (one company), together: each sale is checked on its own first (an unknown
+        SKU, a missing carrier, an incomplete address stay that sale's reason), then the buyers and orders of
+        the sales ready are created, confirmed and linked to their sale in one savepoint. When that fails, they
+        are done again one sale at a time, so that a bad sale is isolated with its reason and the others go on.
+        """
+        batch = {'products': products, 'carriers': {},
+                 'returning': self.env['res.partner']._rakuten_returning(self.company_id[:1],
+                                                                         self.mapped('buyer_login'))}
+        plans = {}
+        for sale in self:
+            with sale._rakuten_isolated():
+                plans[sale] = sale._rakuten_order_plan(client, batch)
+        ready = self.browse([sale.id for sale in plans])
+        if len(ready) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    ready._rakuten_create_planned(plans, batch)
+                return
+            except RUN_STOPPERS:
+                raise
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # another transaction changed the same rows: the whole run is retried later
+            except Exception:  # noqa: BLE001 - the sales are done again one by one, each with its reason
+                _logger.info("Rakuten sales %s: created one by one after the batch failed", ready.ids, exc_info=True)
+        for sale in ready:
+            with sale._rakuten_isolated():
+                sale._rakuten_create_order(client, batch)
+
+    def _rakuten_create_order(self, client, batch):
+        """This sale's order alone, checked again (a buyer created since is found)."""
+        self.ensure_one()
+        batch = dict(batch, returning=self.env['res.partner']._rakuten_returning(self.company_id, [self.buyer_login]))
+        return self._rakuten_create_planned({self: self._rakuten_order_plan(client, batch)}, batch)
+
+    def _rakuten_order_plan(self, client, batch):
+        """What this sale's order is made of, checked: a user error says what is missing; the shipping paid is
+        read when still unknown.
+
+        :param batch: what the sales of a batch share: ``products`` {sku: product}, ``carriers`` {shipping type:
+            carrier} and ``order_values`` (filled here), ``returning`` {buyer login: customer}
+        """
         self.ensure_one()
         company = self.company_id
+        if 'order_values' not in batch:  # a missing EUR pricelist is each sale's reason
+            batch['order_values'] = company._rakuten_order_defaults()
         sale = sale_from_json(self.sudo().payload)
         items = self.item_ids._importable()
-        lines = self._rakuten_order_lines(items, products)
-        carrier = company._rakuten_carrier_for(self.shipping_type)
+        lines = self._rakuten_order_lines(items, batch['products'])
+        if self.shipping_type not in batch['carriers']:
+            batch['carriers'][self.shipping_type] = company._rakuten_carrier_for(self.shipping_type)
+        carrier = batch['carriers'][self.shipping_type]
         if not carrier:
             raise UserError(_("No carrier for the Rakuten shipping type \"%s\": map it in Sales > Configuration > "
                               "Rakuten Shipping Mapping, or set a default carrier.", self.shipping_type))
         if not self.shipping_known:
             billing = client.get_billing_information(self.purchase_ref)
             self.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
-        customer, delivery = self.env['res.partner']._rakuten_partners(company, sale)
-        order = self.env['sale.order'].with_company(company).create(
-            self._rakuten_order_values(customer, delivery, lines))
-        for line, line_items in zip(order.order_line.sorted('id'), lines.values()):
-            line_items.order_line_id = line
-        order._rakuten_set_shipping(carrier, self.shipping_amount)
-        order._rakuten_include_taxes()
-        order.action_confirm()
-        self._rakuten_date_order(order)
-        order._rakuten_check_total(sum(items.mapped('price')) + self.shipping_amount)
-        self.write({'order_id': order.id, 'state': 'imported', 'error_message': False})
+        buyer = self.env['res.partner']._rakuten_buyer(company, sale, batch['returning'])
+        return OrderPlan(lines, carrier, buyer, sum(items.mapped('price')) + self.shipping_amount)
+
+    def _rakuten_create_planned(self, plans, batch):
+        """Create, confirm and link the orders of these sales from their ``plans`` ({sale: OrderPlan}): one
+        create of the buyers, one of the orders, one confirmation."""
+        company = self.company_id[:1]
+        plans = [plans[sale] for sale in self]
+        partners = self.env['res.partner']._rakuten_partners(company, [plan.buyer for plan in plans])
+        orders = self.env['sale.order'].with_company(company).create([
+            sale._rakuten_order_values(customer, delivery, plan.lines, batch['order_values'])
+            for sale, plan, (customer, delivery) in zip(self, plans, partners)
+        ])
+        for sale, plan, order in zip(self, plans, orders):
+            for line, line_items in zip(order.order_line.sorted('id'), plan.lines.values()):
+                line_items.order_line_id = line
+            order._rakuten_set_shipping(plan.carrier, sale.shipping_amount)
+        orders._rakuten_include_taxes()
+        orders.action_confirm()
+        for sale, plan, order in zip(self, plans, orders):
+            sale._rakuten_date_order(order)
+            order._rakuten_check_total(plan.expected_total)
+            sale.write({'order_id': order.id, 'state': 'imported', 'error_message': False})
         self.activity_unlink(['mail.mail_activity_data_todo'])
-        order.message_post(body=_("Imported from Rakuten sale %s.", self.purchase_ref))
-        return order
+        bodies = {}
+        for sale, order in zip(self, orders):
+            bodies[order.id] = escape(_("Imported from Rakuten sale %s.", sale.purchase_ref))
+        orders._message_log_batch(bodies)
+        return orders
 
     def _rakuten_date_order(self, order):
         """Confirmation dates an order "now": back to the Rakuten purchase date, which reports, deadlines and
@@ -547,20 +619,17 @@ class RakutenSale(models.Model):
                               "product, then retry.", ', '.join(sorted(set(unknown)))))
         return lines
 
-    def _rakuten_order_values(self, customer, delivery, lines):
-        company = self.company_id
-        team = company.rakuten_team_id
-        values = {
+    def _rakuten_order_values(self, customer, delivery, lines, defaults):
+        """``defaults``: what every Rakuten order of the company shares (``res.company._rakuten_order_defaults``)."""
+        return {
+            **defaults,
             'partner_id': customer.id,
             'partner_invoice_id': customer.id,
             'partner_shipping_id': delivery.id,
-            'company_id': company.id,
             'client_order_ref': self.purchase_ref,
             'origin': _("Rakuten %s", self.purchase_ref),
             'rakuten_purchase_ref': self.purchase_ref,
             'rakuten_sale_id': self.id,
-            'warehouse_id': company._rakuten_warehouse().id,
-            'user_id': company.rakuten_user_id.id,
             'date_order': self.purchase_date or fields.Datetime.now(),
             'order_line': [
                 fields.Command.create({
@@ -570,10 +639,6 @@ class RakutenSale(models.Model):
                 }) for (product, price), line_items in lines.items()
             ],
         }
-        if team:
-            values['team_id'] = team.id
-        values['pricelist_id'] = self.env['product.pricelist']._rakuten_euro(company).id
-        return values
 
     # === BUSINESS METHODS - CANCELLATIONS === #
 

@@ -268,6 +268,19 @@ class ResCompany(models.Model):
         mapping = self._rakuten_mapping_for(shipping_type)
         return mapping.requires_tracking if mapping else (shipping_type or '').strip() in const.TRACKED_SHIPPING_TYPES
 
+    def _rakuten_order_defaults(self):
+        """What every Rakuten order of this company shares: warehouse, salesperson, sales team, EUR pricelist."""
+        self.ensure_one()
+        values = {
+            'company_id': self.id,
+            'warehouse_id': self._rakuten_warehouse().id,
+            'user_id': self.rakuten_user_id.id,
+            'pricelist_id': self.env['product.pricelist']._rakuten_euro(self).id,
+        }
+        if self.rakuten_team_id:
+            values['team_id'] = self.rakuten_team_id.id
+        return values
+
     def _rakuten_warehouse(self):
         self.ensure_one()
         return self.rakuten_warehouse_id or self.env['stock.warehouse'].search(

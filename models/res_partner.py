@@ -1,3 +1,5 @@
+from collections import namedtuple
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -5,6 +7,9 @@ from odoo.exceptions import UserError
 # country, which picks the matching fiscal position.
 OVERSEAS_ZIP_COUNTRIES = {'971': 'GP', '972': 'MQ', '973': 'GF', '974': 'RE', '975': 'PM', '976': 'YT'}
 ADDRESS_KEYS = ('name', 'street', 'street2', 'zip', 'city', 'country_id')
+# The buyer of a Rakuten sale, checked: its login, the returning customer or the values of a new one, the delivery
+# address values, and the relay point (its recipient is named once the customer is known).
+RakutenBuyer = namedtuple('RakutenBuyer', 'login customer values delivery relay')
 
 
 class ResPartner(models.Model):
@@ -15,32 +20,67 @@ class ResPartner(models.Model):
     # === BUSINESS METHODS === #
 
     @api.model
-    def _rakuten_partners(self, company, sale):
-        """(customer, delivery address) of a Rakuten sale, owned by ``company``: a returning buyer of this
-        company is found again, not duplicated (another company's buyers are never reused)."""
+    def _rakuten_returning(self, company, logins):
+        """{buyer login: customer} of the returning buyers among ``logins``, owned by ``company`` (another
+        company's buyers are never reused): one query."""
+        logins = [login for login in set(logins) if login]
+        customers = self.search([('rakuten_buyer_login', 'in', logins), ('company_id', '=', company.id)]) \
+            if logins else self.browse()
+        returning = {}
+        for customer in customers:
+            returning.setdefault(customer.rakuten_buyer_login, customer)
+        return returning
+
+    @api.model
+    def _rakuten_buyer(self, company, sale, returning):
+        """What the customer and the delivery address of a Rakuten sale are made of, checked (a user error
+        says what is missing): the returning customer (``returning``: see ``_rakuten_returning``) or the
+        values of a new one, and the delivery address values."""
         person = sale.billing_address or sale.delivery_address
         if person is None:
             raise UserError(_("The Rakuten sale %s has no buyer address.", sale.purchaseid))
-        customer = self.browse()
-        if sale.buyer_login:
-            customer = self.search([('rakuten_buyer_login', '=', sale.buyer_login),
-                                    ('company_id', '=', company.id)], limit=1)
-        if not customer:
-            customer = self.create({
-                **self._rakuten_address_values(person, sale.purchaseid),
-                **self._rakuten_owner_values(company),
-                'rakuten_buyer_login': sale.buyer_login or False,
-                'email': sale.buyer_email or False,
-                'customer_rank': 1,
-            })
+        customer = returning.get(sale.buyer_login, self.browse()) if sale.buyer_login else self.browse()
+        values = {} if customer else {
+            **self._rakuten_address_values(person, sale.purchaseid),
+            **self._rakuten_owner_values(company),
+            'rakuten_buyer_login': sale.buyer_login or False,
+            'email': sale.buyer_email or False,
+            'customer_rank': 1,
+        }
         if sale.relay_point:
-            values = self._rakuten_relay_values(sale.relay_point, customer, sale.purchaseid)
+            delivery = self._rakuten_relay_values(sale.relay_point, sale.purchaseid)
         elif sale.delivery_address:
-            values = self._rakuten_address_values(sale.delivery_address, sale.purchaseid)
+            delivery = self._rakuten_address_values(sale.delivery_address, sale.purchaseid)
         else:
             raise UserError(_("The Rakuten sale %s has neither a delivery address nor a relay point.",
                               sale.purchaseid))
-        return customer, customer._rakuten_delivery_contact(values, company)
+        return RakutenBuyer(sale.buyer_login, customer, values, delivery, sale.relay_point)
+
+    @api.model
+    def _rakuten_partners(self, company, buyers):
+        """[(customer, delivery address)] of ``buyers`` (see ``_rakuten_buyer``), all new partners created in
+        two queries: a buyer met twice is created once, and so is a delivery address used twice."""
+        keys = [buyer.login or index for index, buyer in enumerate(buyers)]
+        new = {}
+        for key, buyer in zip(keys, buyers):
+            if not buyer.customer:
+                new.setdefault(key, buyer.values)
+        created = dict(zip(new, self.create(list(new.values())))) if new else {}
+        customers = [buyer.customer or created[key] for key, buyer in zip(keys, buyers)]
+        targets, new = [], {}
+        for customer, buyer in zip(customers, buyers):
+            values = buyer.delivery
+            if buyer.relay:
+                values = dict(values, name=self._rakuten_relay_name(buyer.relay, customer))
+            contact, values = customer._rakuten_delivery_contact(values)
+            if not contact:
+                contact = (customer.id, *(values.get(key) or False for key in ADDRESS_KEYS))
+                new.setdefault(contact, {**values, **self._rakuten_owner_values(company), 'parent_id': customer.id,
+                                         'type': 'delivery'})
+            targets.append(contact)
+        created = dict(zip(new, self.create(list(new.values())))) if new else {}
+        return [(customer, created[target] if isinstance(target, tuple) else target)
+                for customer, target in zip(customers, targets)]
 
     @api.model
     def _rakuten_owner_values(self, company):
@@ -48,19 +88,22 @@ class ResPartner(models.Model):
         installed = dict(self.env['res.lang'].get_installed())
         return {'company_id': company.id, 'lang': 'fr_FR' if 'fr_FR' in installed else company._rakuten_lang()}
 
-    def _rakuten_delivery_contact(self, values, company):
-        """Where to ship: the customer itself when it is its own address, else its delivery contact with
-        exactly this address (created when new). The contact does not repeat the customer's name."""
+    def _rakuten_delivery_contact(self, values):
+        """Where to ship among existing partners: the customer itself when it is its own address, else its
+        delivery contact with exactly this address; ``(False, values)`` when a contact is to be created with
+        ``values`` (the contact does not repeat the customer's name).
+
+        :return: ``(partner or False, values)``
+        """
         self.ensure_one()
         if values.get('name') == self.name:
             if self._rakuten_same_address(values):
-                return self
+                return self, values
             values = dict(values, name=False)
         for child in self.child_ids.filtered(lambda partner: partner.type == 'delivery'):
             if child._rakuten_same_address(values):
-                return child
-        return self.create({**values, **self._rakuten_owner_values(company), 'parent_id': self.id,
-                            'type': 'delivery'})
+                return child, values
+        return False, values
 
     def _rakuten_same_address(self, values):
         self.ensure_one()
@@ -85,23 +128,25 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    def _rakuten_relay_values(self, relay, customer, purchaseid):
-        """The relay point as delivery contact: its name and id are what the packer puts on the label; the
-        recipient is named too when it is not the customer."""
+    def _rakuten_relay_values(self, relay, purchaseid):
+        """The relay point's address as delivery contact (its name: ``_rakuten_relay_name``)."""
         if not (relay.address and relay.zipcode and relay.city):
             raise UserError(_("The relay point of the Rakuten sale %s has an incomplete address.", purchaseid))
-        name = _("%(relay)s (relay point %(id)s)", relay=relay.name or '', id=relay.id).strip()
-        recipient = ' '.join(filter(None, (relay.firstname, relay.lastname)))
-        if recipient and recipient != customer.name:
-            name = f'{recipient} – {name}'
         return {
-            'name': name,
             'street': relay.address,
             'street2': False,
             'zip': relay.zipcode,
             'city': relay.city,
             'country_id': self._rakuten_country('', relay.country or 'France', purchaseid, relay.zipcode).id,
         }
+
+    @api.model
+    def _rakuten_relay_name(self, relay, customer):
+        """The relay point's name and id are what the packer puts on the label; the recipient is named too
+        when it is not the customer."""
+        name = _("%(relay)s (relay point %(id)s)", relay=relay.name or '', id=relay.id).strip()
+        recipient = ' '.join(filter(None, (relay.firstname, relay.lastname)))
+        return f'{recipient} – {name}' if recipient and recipient != customer.name else name
 
     @api.model
     def _rakuten_country(self, code, name, purchaseid, zipcode=''):

@@ -44,9 +44,12 @@ class SaleOrder(models.Model):
         self._create_delivery_line(carrier, amount)
 
     def _rakuten_include_taxes(self):
-        """Rakuten prices include VAT: use price-included taxes so the totals equal what the buyer paid."""
-        for line in self.order_line:
-            line.tax_ids = line.tax_ids._rakuten_price_included()
+        """Rakuten prices include VAT: use price-included taxes so the totals equal what the buyer paid (one
+        write per set of taxes of these orders' lines)."""
+        for taxes, lines in self.order_line.grouped('tax_ids').items():
+            included = taxes._rakuten_price_included()
+            if included != taxes:
+                lines.tax_ids = included
 
     def _rakuten_check_total(self, expected):
         self.ensure_one()

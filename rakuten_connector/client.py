@@ -5,6 +5,7 @@ that is safe (urllib3's ``Retry``), bounds the answer's size, parses it and turn
 ``errorresponse`` documents (even inside an HTTP 200) into typed exceptions. Neither the login nor the
 token ever reaches a log line or an exception text.
 """
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -334,6 +335,16 @@ class RakutenClient:
         (quota, credentials, rights) that ended the batch, else None. After such an error no new call
         starts; the calls already under way end and keep their results, which the caller must apply.
         """
+        with self.calls_under_way(call, arguments, workers=workers) as collect:
+            return collect(arguments)
+
+    @contextlib.contextmanager
+    def calls_under_way(self, call, arguments, workers=const.DEFAULT_WORKERS):
+        """``map_calls`` without waiting for every answer: the calls start in the order of ``arguments`` and
+        the block gets ``collect(some_arguments)``, which waits for the answers of those only and returns
+        ``(results, stopped)`` as ``map_calls`` does (``stopped``: the error that stopped the calls so far).
+        The caller works on the first answers while the next calls are under way. Leaving the block starts no
+        new call and waits for those under way."""
         arguments = list(dict.fromkeys(arguments))
         results, stopped = {}, []
         halt = threading.Event()
@@ -349,15 +360,21 @@ class RakutenClient:
             except Exception as error:  # noqa: BLE001 - handed back to the caller, per argument
                 results[argument] = error
 
+        def collect(some):
+            some = [argument for argument in some if argument in futures]
+            for argument in some:
+                futures[argument].result()
+            return ({argument: results[argument] for argument in some if argument in results},
+                    stopped[0] if stopped else None)
+
         workers = max(1, min(int(workers), const.MAX_WORKERS, len(arguments) or 1))
-        if workers == 1:
-            for argument in arguments:
-                run(argument)
-        else:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='rakuten') as pool:
-                for _done in pool.map(run, arguments):
-                    pass
-        return results, (stopped[0] if stopped else None)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='rakuten')
+        try:
+            futures = {argument: pool.submit(run, argument) for argument in arguments}
+            yield collect
+        finally:
+            halt.set()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # ------------------------------------------------------------------------------------------------
     # After-sales: messages, customer-service mails, claims

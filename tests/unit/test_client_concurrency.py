@@ -51,3 +51,30 @@ def test_other_errors_stay_with_their_argument(server, shop, client):
     assert all(results[itemid].accepted for itemid in itemids)
     assert isinstance(results['not-an-item'], Exception)
     assert 'itemid' in str(results['not-an-item'])
+
+
+def test_first_answers_are_collected_while_the_next_calls_are_under_way(server, shop):
+    server.state.latency = 0.2
+    itemids = _units(shop, 16)
+    client = RakutenClient(server.url, shop.login, shop.token, timeout=5, backoff=0)
+    with client.calls_under_way(client.accept_sale, itemids, workers=4) as collect:
+        first, stopped = collect(itemids[:4])
+        assert stopped is None and sorted(first) == sorted(itemids[:4])
+        assert all(decision.accepted for decision in first.values())
+        assert server.state.count('acceptsale') <= 8, "only the first answers were waited for"
+        rest, stopped = collect(itemids[4:])
+    client.close()
+    assert stopped is None and sorted(rest) == sorted(itemids[4:])
+    assert server.state.count('acceptsale') == 16  # each unit called once
+
+
+def test_leaving_the_block_starts_no_new_call(server, shop):
+    server.state.latency = 0.2
+    itemids = _units(shop, 16)
+    client = RakutenClient(server.url, shop.login, shop.token, timeout=5, backoff=0)
+    with client.calls_under_way(client.accept_sale, itemids, workers=4) as collect:
+        collect(itemids[:4])
+    client.close()
+    assert server.state.count('acceptsale') <= 8, "the calls under way ended, no other started"
+    on_rakuten = {item.itemid for _sale, item in shop.items() if item.status == const.STATUS_ACCEPTED}
+    assert len(on_rakuten) == server.state.count('acceptsale')
