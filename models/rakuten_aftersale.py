@@ -106,18 +106,16 @@ class RakutenAftersale(models.Model):
         :return: False when another run of the same company holds the lock, else True.
         """
         company = company.with_env(self.env)  # its messages in the language this run is bound to
-        if not self._rakuten_aftersales_lock(company):
-            _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
-            return False
-        try:
+        with company._rakuten_run_lock(AFTERSALES_LOCK_KEY) as locked:
+            if not locked:
+                _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
+                return False
             message = self._rakuten_run_step(company, self._rakuten_read, company)
             message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
             company.sudo().write({'rakuten_aftersales_state': 'failed' if message else 'ok',
                                   'rakuten_aftersales_message': message,
                                   'rakuten_aftersales_date': fields.Datetime.now()})
             self.env['ir.cron']._rakuten_commit_progress()
-        finally:
-            self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (AFTERSALES_LOCK_KEY, company.id))
         return True
 
     @api.model
@@ -146,11 +144,6 @@ class RakutenAftersale(models.Model):
             return _("Unexpected error, the after-sales run stopped: %s. The next run starts again; if it "
                      "persists, report it with this message.", company._rakuten_error_detail(error))
         return False
-
-    def _rakuten_aftersales_lock(self, company):
-        """Session-level advisory lock: survives our commits, dies with the connection."""
-        self.env.cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (AFTERSALES_LOCK_KEY, company.id))
-        return self.env.cr.fetchone()[0]
 
     @api.model
     def _rakuten_queue_todo(self, company, client):

@@ -183,28 +183,28 @@ class RakutenSale(models.Model):
         :return: False when another run of the same company holds the lock, else True.
         """
         company = company.with_env(self.env)  # its messages in the language this run is bound to
-        if not self._rakuten_lock(company):
-            _logger.info("Rakuten import of company %s already running, skipped", company.id)
-            return False
-        started = fields.Datetime.now()
-        try:
-            client = company._rakuten_client()
-            self._rakuten_accept_new_sales(company, client)
-            self._rakuten_pending(company)._rakuten_import_orders(client)
-            self._rakuten_read_current_sales(company, client)
-            self._rakuten_pending(company)._rakuten_import_orders(client)
-        except (RakutenError, UserError) as error:
-            message = company._rakuten_error_message(error)
-            company.sudo().write({'rakuten_import_state': 'failed', 'rakuten_import_message': message,
-                                  'rakuten_import_date': fields.Datetime.now()})
-            _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
-        else:
-            company.sudo().write({'rakuten_import_state': 'ok', 'rakuten_import_message': False,
-                                  'rakuten_import_date': fields.Datetime.now(),
-                                  'rakuten_last_order_sync': started})
-        finally:
-            self.env['ir.cron']._rakuten_commit_progress()
-            self._rakuten_unlock(company)
+        with company._rakuten_run_lock(IMPORT_LOCK_KEY) as locked:
+            if not locked:
+                _logger.info("Rakuten import of company %s already running, skipped", company.id)
+                return False
+            started = fields.Datetime.now()
+            try:
+                client = company._rakuten_client()
+                self._rakuten_accept_new_sales(company, client)
+                self._rakuten_pending(company)._rakuten_import_orders(client)
+                self._rakuten_read_current_sales(company, client)
+                self._rakuten_pending(company)._rakuten_import_orders(client)
+            except (RakutenError, UserError) as error:
+                message = company._rakuten_error_message(error)
+                company.sudo().write({'rakuten_import_state': 'failed', 'rakuten_import_message': message,
+                                      'rakuten_import_date': fields.Datetime.now()})
+                _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
+            else:
+                company.sudo().write({'rakuten_import_state': 'ok', 'rakuten_import_message': False,
+                                      'rakuten_import_date': fields.Datetime.now(),
+                                      'rakuten_last_order_sync': started})
+            finally:
+                self.env['ir.cron']._rakuten_commit_progress()
         return True
 
     @api.model
@@ -212,14 +212,6 @@ class RakutenSale(models.Model):
         """Accepted sales without order, including those that failed before (retried each run)."""
         return self.search([('company_id', '=', company.id), ('state', 'in', ('accepted', 'error')),
                             ('order_id', '=', False)])
-
-    def _rakuten_lock(self, company):
-        """Session-level advisory lock: survives our commits, dies with the connection."""
-        self.env.cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (IMPORT_LOCK_KEY, company.id))
-        return self.env.cr.fetchone()[0]
-
-    def _rakuten_unlock(self, company):
-        self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (IMPORT_LOCK_KEY, company.id))
 
     # === BUSINESS METHODS - ACCEPTANCE === #
 

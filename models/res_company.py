@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from psycopg2 import Error as DatabaseError
 
 from odoo import _, fields, models
@@ -204,6 +206,22 @@ class ResCompany(models.Model):
         if isinstance(error, ResponseError):
             return _("Rakuten sent an answer that could not be read: %s", error)
         return _("Rakuten error: %s", error)
+
+    # === BUSINESS METHODS - RUNS === #
+
+    @contextmanager
+    def _rakuten_run_lock(self, key):
+        """One run at a time of a job (``key``) for this company: a session-level advisory lock, which outlives
+        the run's commits and dies with its connection. Yields False when another run holds it."""
+        self.ensure_one()
+        self.env.cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (key, self.id))
+        if not self.env.cr.fetchone()[0]:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (key, self.id))
 
     # === BUSINESS METHODS - LANGUAGE === #
 
