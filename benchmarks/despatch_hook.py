@@ -7,7 +7,7 @@ to Rakuten during validation, by design.
 """
 import time
 
-from common import FakeRakutenProcess, environment, parse_args, report
+from common import FakeRakutenProcess, analyze, environment, parse_args, report
 
 
 def main():
@@ -28,6 +28,7 @@ def main():
         for order in rakuten_orders:
             plain_orders |= order.copy({'rakuten_purchase_ref': False, 'rakuten_sale_id': False})
         plain_orders.action_confirm()
+        analyze(env)
 
         # One delivery of each kind in turn (who goes first alternates), each validation flushed as its own
         # transaction would be (pre-commit hooks included): both kinds see the same tables, the same bloat of
