@@ -125,7 +125,7 @@ class StockPicking(models.Model):
             company = picking.company_id
             if not (company.rakuten_enabled and company.rakuten_mark_despatched):
                 continue
-            company._rakuten_env(picking)._rakuten_claim_units()  # notes in the company's language
+            picking._rakuten_claim_units()
             if picking.rakuten_item_ids:
                 to_send |= picking
         if to_send:
@@ -141,8 +141,8 @@ class StockPicking(models.Model):
         if precommit.data.get('rakuten_despatch_triggered'):
             return
         precommit.data['rakuten_despatch_triggered'] = True
-        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_despatch')
-        precommit.add(cron._trigger)
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id('rakuten_connector.ir_cron_rakuten_despatch')
+        precommit.add(self.env['ir.cron'].sudo().browse(cron_id)._trigger)
 
     def _rakuten_claim_units(self):
         """Give this delivery the Rakuten units it shipped, order line by order line: the units of its own moves
@@ -169,7 +169,7 @@ class StockPicking(models.Model):
             if missing > len(shippable):
                 unexpected |= (free - shippable)[:missing - len(shippable)]
         if unexpected:
-            self._rakuten_tell_unexpected(unexpected)
+            self.company_id._rakuten_env(self)._rakuten_tell_unexpected(unexpected)  # in the company's language
 
     @staticmethod
     def _rakuten_units(quantity):
