@@ -281,7 +281,7 @@ class ProductProduct(models.Model):
     def _rakuten_sales_prices(self):
         """{product id: sales price}: the template's plus the extras of the variant's attribute values, as
         ``lst_price`` computes it, in two queries (the computed field costs ~30 µs a product)."""
-        extras = dict(self.env['product.template.attribute.value'].sudo()._read_group(
+        extras = dict(self.env['product.template.attribute.value'].sudo().with_context(active_test=False)._read_group(
             [('ptav_product_variant_ids', 'in', self.ids), ('price_extra', '!=', 0)],
             ['ptav_product_variant_ids'], ['price_extra:sum']))
         self.product_tmpl_id.fetch(['list_price'])
@@ -299,7 +299,7 @@ class ProductProduct(models.Model):
         for product in self:
             products[product.product_tmpl_id.id].append(product.id)
         taxes_of = defaultdict(list)
-        for taxes, template_ids in self.env['product.template'].sudo()._read_group(
+        for taxes, template_ids in self.env['product.template'].sudo().with_context(active_test=False)._read_group(
                 [('id', 'in', list(products))], ['taxes_id'], ['id:array_agg']):
             for template_id in template_ids:
                 taxes_of[template_id].extend(taxes.ids)

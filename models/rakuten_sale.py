@@ -471,23 +471,28 @@ class RakutenSale(models.Model):
         stopped = None
         with client.calls_under_way(client.get_billing_information, unknown.mapped('purchase_ref'),
                                     workers=self._rakuten_workers()) as billing:
-            for batch in split_every(ORDER_BATCH, sales.ids, self.browse):
-                stopped = batch._rakuten_apply_billing(billing)
-                if stopped:  # quota or credentials: the sales whose billing is known still become orders
-                    batch = batch.filtered('shipping_known')
-                batch._rakuten_create_orders(client, products)
+            try:
+                for batch in split_every(ORDER_BATCH, sales.ids, self.browse):
+                    stopped = batch._rakuten_apply_billing(billing)
+                    if stopped:  # quota or credentials: the sales whose billing is known still become orders
+                        batch = batch.filtered('shipping_known')
+                    batch._rakuten_create_orders(client, products)
+                    self.env['ir.cron']._rakuten_commit_progress()
+            except RUN_STOPPERS:  # a read of the job itself was refused: keep what the reads under way got
+                unknown._rakuten_apply_billing(billing, wait=False)
                 self.env['ir.cron']._rakuten_commit_progress()
+                raise
         if stopped:
             raise stopped
 
-    def _rakuten_apply_billing(self, billing):
+    def _rakuten_apply_billing(self, billing, wait=True):
         """Store the shipping cost the buyer paid of these sales that lack it, from ``billing`` (the reads under
         way); a sale whose read failed is read again (and its error recorded) when its order is created.
 
         :return: the error that stopped the reads (quota, credentials, rights), or None
         """
         unknown = self.filtered(lambda sale: not sale.shipping_known)
-        billings, stopped = billing(unknown.mapped('purchase_ref'))
+        billings, stopped = billing(unknown.mapped('purchase_ref'), wait=wait)
         for sale in unknown:
             answer = billings.get(sale.purchase_ref)
             if answer is not None and not isinstance(answer, Exception):
@@ -508,18 +513,26 @@ class RakutenSale(models.Model):
             with sale._rakuten_isolated():
                 plans[sale] = sale._rakuten_order_plan(client, batch)
         ready = self.browse([sale.id for sale in plans])
-        if len(ready) > 1:
+        # Sales that failed before make a batch of their own: one that fails at creation would otherwise make
+        # the new sales' batch fail at each run.
+        retried = ready.filtered(lambda sale: sale.state == 'error')
+        for group in (ready - retried, retried):
+            group._rakuten_create_together(client, plans, batch)
+
+    def _rakuten_create_together(self, client, plans, batch):
+        """The orders of these checked sales in one savepoint; when that fails, one sale at a time."""
+        if len(self) > 1:
             try:
                 with self.env.cr.savepoint():
-                    ready._rakuten_create_planned(plans, batch)
+                    self._rakuten_create_planned(plans, batch)
                 return
             except RUN_STOPPERS:
                 raise
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise  # another transaction changed the same rows: the whole run is retried later
             except Exception:  # noqa: BLE001 - the sales are done again one by one, each with its reason
-                _logger.info("Rakuten sales %s: created one by one after the batch failed", ready.ids, exc_info=True)
-        for sale in ready:
+                _logger.info("Rakuten sales %s: created one by one after the batch failed", self.ids, exc_info=True)
+        for sale in self:
             with sale._rakuten_isolated():
                 sale._rakuten_create_order(client, batch)
 

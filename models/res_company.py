@@ -221,7 +221,11 @@ class ResCompany(models.Model):
         try:
             yield True
         finally:
-            self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (key, self.id))
+            try:
+                self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (key, self.id))
+            except DatabaseError:  # an aborted transaction refuses every query: end it, the lock outlives it
+                self.env.cr.rollback()
+                self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (key, self.id))
 
     # === BUSINESS METHODS - LANGUAGE === #
 

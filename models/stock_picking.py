@@ -141,7 +141,8 @@ class StockPicking(models.Model):
         if precommit.data.get('rakuten_despatch_triggered'):
             return
         precommit.data['rakuten_despatch_triggered'] = True
-        cron_id = self.env['ir.model.data']._xmlid_to_res_id('rakuten_connector.ir_cron_rakuten_despatch')
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id('rakuten_connector.ir_cron_rakuten_despatch',
+                                                             raise_if_not_found=True)
         precommit.add(self.env['ir.cron'].sudo().browse(cron_id)._trigger)
 
     def _rakuten_claim_units(self):

@@ -341,8 +341,9 @@ class RakutenClient:
     @contextlib.contextmanager
     def calls_under_way(self, call, arguments, workers=const.DEFAULT_WORKERS):
         """``map_calls`` without waiting for every answer: the calls start in the order of ``arguments`` and
-        the block gets ``collect(some_arguments)``, which waits for the answers of those only and returns
-        ``(results, stopped)`` as ``map_calls`` does (``stopped``: the error that stopped the calls so far).
+        the block gets ``collect(some_arguments, wait=True)``, which waits for the answers of those only (or
+        takes those received so far) and returns ``(results, stopped)`` as ``map_calls`` does (``stopped``:
+        the error that stopped the calls so far).
         The caller works on the first answers while the next calls are under way. Leaving the block starts no
         new call and waits for those under way."""
         arguments = list(dict.fromkeys(arguments))
@@ -360,9 +361,9 @@ class RakutenClient:
             except Exception as error:  # noqa: BLE001 - handed back to the caller, per argument
                 results[argument] = error
 
-        def collect(some):
+        def collect(some, wait=True):
             some = [argument for argument in some if argument in futures]
-            for argument in some:
+            for argument in some if wait else ():  # wait=False: only the answers received so far
                 futures[argument].result()
             return ({argument: results[argument] for argument in some if argument in results},
                     stopped[0] if stopped else None)

@@ -3,6 +3,8 @@ true order dates, manual buttons, one bad sale among many."""
 import math
 from datetime import datetime, timedelta
 
+import psycopg2.errors
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -276,6 +278,20 @@ class TestManualButtonsLock(LifecycleCase):
             other.execute('SELECT pg_advisory_unlock(%s, %s)', (IMPORT_LOCK_KEY, self.company.id))
         sale.action_accept()
         self.assertEqual(sale.state, 'imported')
+
+
+    def test_run_lock_is_released_when_the_run_transaction_aborted(self):
+        """A database error outside a savepoint aborts the run's transaction: the lock is still released."""
+        with self.registry.cursor() as job:
+            company = self.env(cr=job)['res.company'].browse(self.company.id)
+            with self.assertRaises(psycopg2.errors.DivisionByZero), mute_logger('odoo.sql_db'):
+                with company._rakuten_run_lock(IMPORT_LOCK_KEY) as locked:
+                    self.assertTrue(locked)
+                    job.execute('SELECT 1 / 0')
+            with self.registry.cursor() as other:
+                other.execute('SELECT pg_try_advisory_lock(%s, %s)', (IMPORT_LOCK_KEY, self.company.id))
+                self.assertTrue(other.fetchone()[0], "the next run can take the lock")
+                other.execute('SELECT pg_advisory_unlock(%s, %s)', (IMPORT_LOCK_KEY, self.company.id))
 
 
 @tagged('post_install', '-at_install')

@@ -1,6 +1,8 @@
 """Orders and buyers of a run are created by batches: one create of the buyers, one of the orders and one
 confirmation per batch, with the same result as sale by sale; a bad sale keeps its reason and never stops its
 batch."""
+from unittest.mock import patch
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -63,17 +65,32 @@ class TestBatchImport(RakutenShopCase):
                               if 'Rakuten' in (body or '')),
         }
 
+    def _run_counting_order_creates(self):
+        """Run an import; return how many orders each ``sale.order.create`` call made."""
+        SaleOrder = type(self.env['sale.order'])
+        create, sizes = SaleOrder.create, []
+
+        def counted(records, vals_list):
+            sizes.append(len(vals_list) if isinstance(vals_list, list) else 1)
+            return create(records, vals_list)
+
+        with patch.object(SaleOrder, 'create', counted):
+            self._run()
+        return sizes
+
     @mute_logger(*MUTE_UNEXPECTED)
     def test_batch_gives_the_result_of_one_sale_at_a_time(self):
         in_batch = self._basket_set('zzb')
-        self._run()
+        self.assertEqual(self._run_counting_order_creates(), [7], "the 7 orders made by one create")
         # The same sales again, with a sale the database refuses among them (an order typed by hand already has
         # its purchase id): the batch fails at creation and its sales are done again one at a time.
         one_by_one = self._basket_set('zzs')
         refused = self.shop.add_sale([('RK-MUG', '9.50')])
         self.env['sale.order'].create({'partner_id': self.env.user.partner_id.id,
                                        'rakuten_purchase_ref': refused.purchaseid})
-        self._run()
+        sizes = self._run_counting_order_creates()
+        self.assertEqual(sizes[:1], [8], "the batch was tried")
+        self.assertEqual(sizes[1:9], [1] * 8, "then its sales one at a time")
         self.assertEqual(self._sale(refused).state, 'error')
         for batch, single in zip(in_batch, one_by_one, strict=True):
             self.assertEqual(self._shape(batch, 'zzb'), self._shape(single, 'zzs'))
