@@ -35,6 +35,7 @@ WALK = {
                              "setTimeout(() => document.querySelector('.o_field_widget[name=rakuten_purchase_ref]')"
                              "?.scrollIntoView({block: 'center'}), 500)"),
     'walk_relay_picking.png': ('/odoo/action-stock.action_picking_tree_all/{relay_picking}', None),
+    'walk_sent_picking.png': ('/odoo/action-stock.action_picking_tree_all/{sent_picking}', None),
     'walk_stock_files.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import', None),
     'walk_stock_file.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import/{stock_file}', None),
     'walk_stock_errors.png': ('/odoo/action-rakuten_connector.action_rakuten_stock_import_line', None),
@@ -70,6 +71,7 @@ def walk_pages(session, url):
         'to_accept': first_id(session, url, 'rakuten.sale', [('state', '=', 'to_accept')]),
         'relay_order': first_id(session, url, 'sale.order', relay),
         'relay_picking': first_id(session, url, 'stock.picking', [('sale_id.' + relay[0][0], '!=', False)]),
+        'sent_picking': first_id(session, url, 'stock.picking', [('rakuten_despatch_state', '=', 'sent')]),
         'stock_file': first_id(session, url, 'rakuten.stock.import', []),
         'product': first_id(session, url, 'product.product', [('default_code', '=like', 'RK-%')]),
         'carrier': first_id(session, url, 'delivery.carrier', [('rakuten_transporter_id', '!=', False)]),
