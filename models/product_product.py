@@ -242,6 +242,7 @@ class ProductProduct(models.Model):
         for taxes, product_ids in products._rakuten_sale_taxes(company).items():
             taxes_of.update(dict.fromkeys(product_ids, (taxes, _plain_percents(taxes))))
         margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
+        taxed = {}  # Odoo's tax engine once per (taxes, amount) of the run
         result = {}
         for product in products:
             taxes, plain = taxes_of[product.id]
@@ -250,24 +251,31 @@ class ProductProduct(models.Model):
             elif plain:
                 price, source = with_vat(listed[product.id], plain[0]), 'pricelist'
             else:
-                price, source = product._rakuten_taxed(taxes, listed[product.id], euro), 'pricelist'
+                price, source = product._rakuten_taxed(taxes, listed[product.id], euro, taxed), 'pricelist'
             if product.rakuten_min_price:
                 floor = cents(product.rakuten_min_price)
             elif plain:
                 floor = floor_price(costs[product.id], margin, plain[1])
             else:  # the cost excludes every tax: all of them are added
-                floor = product._rakuten_taxed(taxes, costs[product.id] * (1 + margin / 100), euro, cost=True)
+                floor = product._rakuten_taxed(taxes, costs[product.id] * (1 + margin / 100), euro, taxed, cost=True)
             published, blocked = guarded_price(price, Guards(
                 floor=floor, last_published=cents(product.rakuten_published_price), max_drop_percent=max_drop,
                 confirmed=cents(product.rakuten_price_confirmed)))
             result[product.id] = RakutenPrice(price, floor, published, blocked or source)
         return result
 
-    def _rakuten_taxed(self, taxes, amount, euro, cost=False):
+    def _rakuten_taxed(self, taxes, amount, euro, memo, cost=False):
         """``amount`` with what ``taxes`` add to it, to the cent, by Odoo's tax engine: fixed amounts (an
-        eco-participation), taxes on taxes, divisions. ``cost``: the amount includes none of the taxes."""
+        eco-participation), taxes on taxes, divisions. ``cost``: the amount includes none of the taxes.
+        ``memo``: the run's results by (taxes, amount), unless a tax's formula may read the product."""
         self.ensure_one()
-        return cents(taxes.compute_all(amount, euro, 1.0, self, handle_price_include=not cost)['total_included'])
+        key = None if 'code' in taxes.mapped('amount_type') else (tuple(taxes.ids), amount, cost)
+        if key not in memo:
+            total = taxes.compute_all(amount, euro, 1.0, self, handle_price_include=not cost)['total_included']
+            if key is None:
+                return cents(total)
+            memo[key] = cents(total)
+        return memo[key]
 
     def _rakuten_listed_prices(self, company, euro):
         """{product id: price of one unit in euros, VAT as in the sales price}: the company's Rakuten pricelist

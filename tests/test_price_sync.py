@@ -91,10 +91,13 @@ class TestPriceSync(RakutenStockCase):
             'name': 'Éco-participation DEEE (test)', 'amount': 0.5, 'amount_type': 'fixed', 'type_tax_use': 'sale',
             'include_base_amount': True, 'sequence': 1, 'company_id': self.company.id})
         self.vat.sequence = 2
-        self.mug.taxes_id = [Command.set((eco | self.vat).ids)]
+        (self.mug | self.tee).taxes_id = [Command.set((eco | self.vat).ids)]
         self.mug.standard_price = 8.0  # floor: (8 + 0.50) + 20 % = 10.20
         self.assertEqual(self._preview(self.mug), (12.0, 'pricelist'), "(9.50 + 0.50) + 20 % VAT")
         self.assertEqual(self.mug.rakuten_price_floor, 10.2)
+        prices = (self.mug | self.tee)._rakuten_prices(self.company)  # one run: the engine's results are reused
+        self.assertEqual((prices[self.mug.id].price, prices[self.tee.id].price), (Decimal('12.00'), Decimal('24.48')))
+        self.assertEqual(prices[self.tee.id].floor, Decimal('5.40'), "(4 + 0.50) + 20 %, not the mug's floor")
         self._stock(self.mug, 3)
         self._sync()
         self.assertEqual(self._sent(self._files())['RK-MUG']['sellingPrice'], '12.00')
