@@ -170,10 +170,9 @@ class RakutenAftersale(models.Model):
         job's thread, item by item. Auth and quota errors stop new calls: the answers already received are
         stored, then the run stops; the items not read stay to read."""
         queue = self.search([('company_id', '=', company.id), ('to_read', '=', True)], order='id')
-        workers = self.env['rakuten.sale']._rakuten_workers()
-        for start in range(0, len(queue), workers):
-            chunk = queue[start:start + workers]
-            answers, stopped = client.map_calls(client.get_item_infos, chunk.mapped('itemid'), workers=workers)
+        for start in range(0, len(queue), client.workers):
+            chunk = queue[start:start + client.workers]
+            answers, stopped = client.map_calls(client.get_item_infos, chunk.mapped('itemid'))
             for record in chunk.filtered(lambda record: record.itemid in answers):
                 record._rakuten_store_answer(answers[record.itemid])
             if stopped:

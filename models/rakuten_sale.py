@@ -290,8 +290,7 @@ class RakutenSale(models.Model):
         """
         country = self.company_id[:1].rakuten_shipping_country_code or const.FRANCE_COUNTRY_CODE
         call = (lambda itemid: client.accept_sale(itemid, country)) if accept else client.refuse_sale
-        answers, stopped = client.map_calls(call, self.item_ids._to_confirm().mapped('itemid'),
-                                            workers=self._rakuten_workers())
+        answers, stopped = client.map_calls(call, self.item_ids._to_confirm().mapped('itemid'))
         failures = {}
         for sale in self:
             sale_answers = [answers.get(itemid) for itemid in sale.item_ids._to_confirm().mapped('itemid')]
@@ -301,15 +300,6 @@ class RakutenSale(models.Model):
             elif sale_answers and None not in sale_answers:
                 sale._rakuten_apply_decisions(answers)
         return failures, stopped
-
-    @api.model
-    def _rakuten_workers(self):
-        """How many Rakuten calls of a run may be under way at once (system parameter, default 8)."""
-        value = self.env['ir.config_parameter'].sudo().get_param('rakuten_connector.workers')
-        try:
-            return max(1, min(int(value), const.MAX_WORKERS)) if value else const.DEFAULT_WORKERS
-        except ValueError:
-            return const.DEFAULT_WORKERS
 
     def _rakuten_apply_decisions(self, decisions):
         """Record Rakuten's answers ({itemid: Decision}) for the units of this sale still waiting."""
@@ -469,8 +459,7 @@ class RakutenSale(models.Model):
         ) if sales else {}
         unknown = sales.filtered(lambda sale: not sale.shipping_known)
         stopped = None
-        with client.calls_under_way(client.get_billing_information, unknown.mapped('purchase_ref'),
-                                    workers=self._rakuten_workers()) as billing:
+        with client.calls_under_way(client.get_billing_information, unknown.mapped('purchase_ref')) as billing:
             try:
                 for batch in split_every(ORDER_BATCH, sales.ids, self.browse):
                     stopped = batch._rakuten_apply_billing(billing)

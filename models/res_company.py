@@ -164,17 +164,22 @@ class ResCompany(models.Model):
     def _rakuten_client(self, timeout=None):
         """Build the API client from this company's settings (sudo: the token is admin-only).
 
-        The timeout per request is the system parameter ``rakuten_connector.timeout`` (seconds), else 30.
+        The timeout per request is the system parameter ``rakuten_connector.timeout`` (seconds), else 30;
+        the calls of a run under way at once, ``rakuten_connector.workers`` (1 to 32), else 8.
         """
         self.ensure_one()
         company = self.sudo()
         if not (company.rakuten_login and company.rakuten_token):
             raise UserError(_("Set the Rakuten login and Token API of %s first.", self.name))
+        parameters = self.env['ir.config_parameter'].sudo()
         if timeout is None:
-            timeout = float(self.env['ir.config_parameter'].sudo().get_param(
-                'rakuten_connector.timeout', const.DEFAULT_TIMEOUT))
+            timeout = float(parameters.get_param('rakuten_connector.timeout', const.DEFAULT_TIMEOUT))
+        try:
+            workers = int(parameters.get_param('rakuten_connector.workers') or const.DEFAULT_WORKERS)
+        except ValueError:
+            workers = const.DEFAULT_WORKERS
         return RakutenClient(company.rakuten_base_url or const.PRODUCTION_URL, company.rakuten_login,
-                             company.rakuten_token, timeout=timeout)
+                             company.rakuten_token, timeout=timeout, workers=workers)
 
     def _rakuten_error_detail(self, error):
         """What an unexpected error says, to be stored and shown: a database error as Odoo words it for the

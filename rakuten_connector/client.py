@@ -57,7 +57,7 @@ class RakutenClient:
 
     def __init__(self, base_url, login, token, timeout=const.DEFAULT_TIMEOUT, *,
                  retries=const.RETRY_TOTAL, backoff=const.RETRY_BACKOFF, channel=const.CHANNEL,
-                 max_response_bytes=const.MAX_RESPONSE_BYTES):
+                 max_response_bytes=const.MAX_RESPONSE_BYTES, workers=const.DEFAULT_WORKERS):
         if not (base_url and login and token):
             raise ParameterError('The Rakuten endpoint, login and token are all required.',
                                  code='MissingCredentials')
@@ -67,6 +67,7 @@ class RakutenClient:
         self.timeout = timeout
         self.channel = channel
         self.max_response_bytes = max_response_bytes
+        self.workers = max(1, min(int(workers), const.MAX_WORKERS))  # calls under way at once (map_calls)
         # Reads may be replayed after any failure; writes only when the request never left.
         self._read_session = self._session(_ShortWaitRetry(
             total=retries, connect=retries, read=retries, status=retries, other=0,
@@ -325,8 +326,8 @@ class RakutenClient:
     # Concurrency
     # ------------------------------------------------------------------------------------------------
 
-    def map_calls(self, call, arguments, workers=const.DEFAULT_WORKERS):
-        """Run ``call(argument)`` for each argument over at most ``workers`` threads.
+    def map_calls(self, call, arguments, workers=None):
+        """Run ``call(argument)`` for each argument over at most ``workers`` threads (default: the client's).
 
         Rakuten needs one call per unit to accept and one per sale to read its billing: over a real network
         the waiting dominates, so independent calls overlap. ``call`` must only talk to Rakuten (the
@@ -339,7 +340,7 @@ class RakutenClient:
             return collect(arguments)
 
     @contextlib.contextmanager
-    def calls_under_way(self, call, arguments, workers=const.DEFAULT_WORKERS):
+    def calls_under_way(self, call, arguments, workers=None):
         """``map_calls`` without waiting for every answer: the calls start in the order of ``arguments`` and
         the block gets ``collect(some_arguments, wait=True)``, which waits for the answers of those only (or
         takes those received so far) and returns ``(results, stopped)`` as ``map_calls`` does (``stopped``:
@@ -368,7 +369,7 @@ class RakutenClient:
             return ({argument: results[argument] for argument in some if argument in results},
                     stopped[0] if stopped else None)
 
-        workers = max(1, min(int(workers), const.MAX_WORKERS, len(arguments) or 1))
+        workers = max(1, min(int(workers or self.workers), const.MAX_WORKERS, len(arguments) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='rakuten')
         try:
             futures = {argument: pool.submit(run, argument) for argument in arguments}

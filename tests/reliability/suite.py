@@ -453,7 +453,7 @@ class Suite:
         # of the first chunk, whose other calls may already be under way; no later chunk may start.
         calls = self.server.state.count('getiteminfos')
         stopped = self.company.rakuten_aftersales_state == 'failed' \
-            and 4 <= calls <= self.env['rakuten.sale']._rakuten_workers() < sum(len(p.items) for p in purchases)
+            and 4 <= calls <= self.company._rakuten_client().workers < sum(len(p.items) for p in purchases)
         self.server.state.faults.clear()
         self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
         self.commit()
