@@ -81,6 +81,10 @@ class RakutenShopCase(RakutenCase):
     def _run(self):
         return self.env['rakuten.sale']._rakuten_import(self.company)
 
+    def _set_workers(self, workers):
+        """How many Rakuten calls of a run may be under way at once."""
+        self.env['ir.config_parameter'].set_param('rakuten_connector.workers', workers)
+
     def _sale(self, purchase):
         return self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])
 

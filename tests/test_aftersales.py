@@ -54,9 +54,6 @@ class AftersalesCase(RakutenShopCase):
     def _record(self, itemid):
         return self.env['rakuten.aftersale'].search([('itemid', '=', itemid)])
 
-    def _set_workers(self, workers):
-        self.env['ir.config_parameter'].set_param('rakuten_connector.workers', workers)
-
 
 @tagged('post_install', '-at_install')
 class TestAftersales(AftersalesCase):

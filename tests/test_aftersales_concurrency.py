@@ -22,9 +22,11 @@ class TestAftersalesConcurrency(AftersalesCase):
     def _posts(self, order):
         return order.message_ids.filtered(lambda message: 'Question sur' in (message.body or ''))
 
+    def _records(self, purchase, *domain):
+        return self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items]), *domain])
+
     def _stored_itemids(self, purchase):
-        records = self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items])])
-        return set(records.filtered(lambda record: not record.to_read and record.rakuten_message_ids)
+        return set(self._records(purchase).filtered(lambda record: not record.to_read and record.rakuten_message_ids)
                    .mapped('itemid'))
 
     @staticmethod
@@ -61,8 +63,7 @@ class TestAftersalesConcurrency(AftersalesCase):
         stored = self._stored_itemids(purchase)
         self.assertEqual(len(stored), 4)
         self.assertEqual(stored, self._read_on_rakuten(purchase), "every answer received was stored")
-        to_read = self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items]),
-                                                        ('to_read', '=', True)])
+        to_read = self._records(purchase, ('to_read', '=', True))
         self.assertEqual(set(to_read.mapped('itemid')), {item.itemid for item in purchase.items} - stored)
         self.assertFalse(to_read.rakuten_message_ids)
         self.assertEqual(len(self._posts(order)), 4, "what was read is shown")
@@ -80,7 +81,7 @@ class TestAftersalesConcurrency(AftersalesCase):
         self._aftersales()
         self.assertEqual(self.company.rakuten_aftersales_state, 'ok', "the run went to its end")
         self.assertTrue(self.server.state.max_in_flight > 1)
-        records = self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items])])
+        records = self._records(purchase)
         refused = records.filtered('error_message')
         self.assertEqual(len(refused), 1)
         self.assertIn('Rakuten rejected the request', refused.error_message)
@@ -98,7 +99,7 @@ class TestAftersalesConcurrency(AftersalesCase):
         self.shop.add_message(purchase.items[0].itemid, 'Question sur la suite')
         self._aftersales()
         self.assertEqual(self.server.state.count('getiteminfos'), 6)
-        records = self.env['rakuten.aftersale'].search([('itemid', 'in', [i.itemid for i in purchase.items])])
+        records = self._records(purchase)
         self.assertEqual(len(records.rakuten_message_ids), 4)
         self.assertEqual(len(set(records.rakuten_message_ids.mapped('key'))), 4)
         self.assertEqual(len(self._posts(order)), 4)

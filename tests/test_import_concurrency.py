@@ -12,9 +12,6 @@ class TestImportConcurrency(RakutenShopCase):
         super().setUp()
         self.server.state.latency = 0.03  # a network round trip per call: waits that can overlap
 
-    def _set_workers(self, workers):
-        self.env['ir.config_parameter'].set_param('rakuten_connector.workers', workers)
-
     def test_calls_overlap_within_the_configured_bound(self):
         self._set_workers(4)
         purchases = [self.shop.add_sale([('RK-MUG', '9.50'), ('RK-TEE', '19.90')], shipping_price='4.90')
