@@ -176,9 +176,7 @@ class ProductProduct(models.Model):
 
     def _rakuten_free_qty(self, company):
         """{product id: free quantity} over the company's Rakuten stock source warehouses (one read)."""
-        warehouses = self.env['stock.warehouse'].search([('company_id', '=', company.id),
-                                                         ('rakuten_stock_source', '=', True)])
-        warehouses = warehouses or company._rakuten_warehouse()
+        warehouses = company._rakuten_stock_sources()
         rows = self.with_context(warehouse_id=warehouses.ids).read(['free_qty'])
         return {row['id']: row['free_qty'] for row in rows}
 
@@ -196,9 +194,7 @@ class ProductProduct(models.Model):
         products = self.browse(self.ids)  # a plain prefetch set, whatever the caller's recordset came from
         products.fetch(['rakuten_sku', 'rakuten_custom_rules', 'rakuten_max_qty', 'rakuten_max_percentage',
                     'rakuten_end_when_qty'])
-        warehouses = self.env['stock.warehouse'].search([('company_id', '=', company.id),
-                                                         ('rakuten_stock_source', '=', True)])
-        warehouses = warehouses or company._rakuten_warehouse()
+        warehouses = company._rakuten_stock_sources()
         rows = self.env['stock.quant'].sudo()._read_group(
             [('product_id', 'in', products.ids), ('location_id', 'child_of', warehouses.view_location_id.ids),
              ('location_id.usage', '=', 'internal')],

@@ -308,6 +308,13 @@ class ResCompany(models.Model):
             values['team_id'] = self.rakuten_team_id.id
         return values
 
+    def _rakuten_stock_sources(self):
+        """The warehouses whose free quantity Rakuten gets: those marked *Rakuten Stock Source*, else the
+        Rakuten warehouse."""
+        self.ensure_one()
+        return self.env['stock.warehouse'].search([('company_id', '=', self.id), ('rakuten_stock_source', '=', True)]) \
+            or self._rakuten_warehouse()
+
     def _rakuten_warehouse(self):
         self.ensure_one()
         return self.rakuten_warehouse_id or self.env['stock.warehouse'].search(
