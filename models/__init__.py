@@ -14,6 +14,7 @@ from . import product_pricelist
 from . import account_tax
 from . import delivery_carrier
 from . import sale_order
+from . import sale_order_line
 from . import stock_picking
 from . import stock_move
 from . import rakuten_aftersale

@@ -8,7 +8,7 @@ from markupsafe import escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import split_every
+from odoo.tools import float_compare, split_every
 
 from ..rakuten_connector import (
     RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
@@ -32,6 +32,8 @@ SALE_STATES = [
 # States of the sales followed until every unit is shipped, cancelled or closed (late and partial cancellations,
 # claims settled on Rakuten).
 FOLLOWED_STATES = ('new', 'to_accept', 'accepted', 'error', 'imported', 'handled')
+# States of sales without order whose units may still wait for a decision (accept or refuse).
+UNDECIDED_STATES = ('new', 'to_accept', 'error')
 # Item statuses of units that left the order for good, or never joined it.
 GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
 # Known statuses of units handled in Rakuten's back office (shipped and closed, under claim): never shipped here.
@@ -115,7 +117,9 @@ class RakutenSale(models.Model):
             raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
                               "refuse it.", ', '.join(waiting.mapped('purchase_ref'))))
         for company, sales in self.grouped('company_id').items():
-            sales = company._rakuten_env(sales)
+            # The user may act on these sales (checked above): the orders, buyers and deliveries are then made
+            # with the connector's rights, as by the job (a salesman may not create contacts, say).
+            sales = company._rakuten_env(sales).sudo()
             with sales._rakuten_button_lock(company):
                 try:
                     sales._rakuten_import_orders(company._rakuten_client())
@@ -131,7 +135,7 @@ class RakutenSale(models.Model):
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
         problems = []
         for company, company_sales in sales.grouped('company_id').items():
-            company_sales = company._rakuten_env(company_sales)
+            company_sales = company._rakuten_env(company_sales).sudo()  # rights checked above, as in action_retry
             with company_sales._rakuten_button_lock(company):
                 client = company._rakuten_client()
                 failures, stopped = company_sales._rakuten_decide(client, accept=accept)
@@ -221,12 +225,14 @@ class RakutenSale(models.Model):
         sales = list(client.iter_new_sales())
         records = self._rakuten_store(company, sales)
         self.env['ir.cron']._rakuten_commit_progress()
-        failed = self.search([('company_id', '=', company.id), ('state', '=', 'error'), ('order_id', '=', False),
-                              ('item_ids.status', '=', const.STATUS_TO_CONFIRM)])
-        # Sales whose acceptance failed before (a Rakuten refusal of the call) are tried again at each run.
-        waiting = (records | failed).filtered(
-            lambda record: record.state in ('new', 'to_accept', 'error') and record.item_ids._to_confirm())
-        available = waiting._rakuten_available() if company.rakuten_accept_policy == 'stock' else {}
+        # Every sale with a unit still to decide, not only those listed now: an acceptance that failed (a
+        # refused call, a network error on one unit of a basket) or a run stopped by the quota is tried again
+        # at each run, and a basket is never imported while one of its units waits.
+        undecided = self.search([('company_id', '=', company.id), ('state', 'in', UNDECIDED_STATES),
+                                 ('order_id', '=', False), ('item_ids.status', '=', const.STATUS_TO_CONFIRM)])
+        waiting = (records | undecided).filtered(
+            lambda record: record.state in UNDECIDED_STATES and not record.order_id and record.item_ids._to_confirm())
+        available = waiting._rakuten_available(company) if company.rakuten_accept_policy == 'stock' else {}
         to_accept = self.browse()
         for sale in waiting:
             if sale._rakuten_apply_policy(available):
@@ -240,10 +246,10 @@ class RakutenSale(models.Model):
         if stopped:
             raise stopped
 
-    def _rakuten_available(self):
-        """{sku: units left to promise} for the units of these sales: free quantity of the Rakuten stock
-        sources minus the units of accepted sales not yet turned into orders, as the stock push (3 queries)."""
-        company = self.company_id[:1]
+    def _rakuten_available(self, company):
+        """{sku: units left to promise} for the units of these sales of ``company`` (none, in a quiet run):
+        free quantity of the Rakuten stock sources minus the units of accepted sales not yet turned into
+        orders, as the stock push (3 queries)."""
         skus = set(self.item_ids._to_confirm().mapped('sku'))
         products = self.env['product.product']._rakuten_by_sku(company, list(skus))
         free = self.env['product.product'].union(*products.values())._rakuten_free_qty(company)
@@ -255,6 +261,14 @@ class RakutenSale(models.Model):
         self.ensure_one()
         policy = self.company_id.rakuten_accept_policy
         if policy == 'stock':
+            no_sku = _("(no SKU)")  # out of the comprehension, whose frame gives _() no language
+            unknown = sorted({sku or no_sku for sku in self.item_ids._to_confirm().mapped('sku')
+                              if sku not in available})
+            if unknown:  # the stock of a product that cannot be found cannot cover the sale
+                self._rakuten_wait_for_user(_(
+                    "No product with the SKU %s: set it as Rakuten SKU or internal reference of the product, then "
+                    "accept the sale (or let the next run accept it when the stock covers it).", ', '.join(unknown)))
+                return False
             shortage = self._rakuten_stock_shortage(available)
             if shortage:
                 self._rakuten_wait_for_user(_("Not enough stock in the Rakuten stock sources for: %s.",
@@ -266,14 +280,14 @@ class RakutenSale(models.Model):
         return True
 
     def _rakuten_stock_shortage(self, available):
-        """SKUs of this sale that ``available`` (units left in this run, per SKU) cannot cover; when it can,
+        """SKUs (of known products) of this sale that ``available`` (units left in this run, per SKU) cannot
+        cover; when it can,
         the units are taken from ``available`` so that the next sales of the run see what is left."""
         self.ensure_one()
         needed = defaultdict(int)
         for item in self.item_ids._to_confirm():
             needed[item.sku] += 1
-        no_sku = _("(no SKU)")  # out of the comprehension, whose frame gives _() no language
-        shortage = [sku or no_sku for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
+        shortage = [sku for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
         if not shortage:
             for sku, quantity in needed.items():
                 available[sku] -= quantity
@@ -293,19 +307,23 @@ class RakutenSale(models.Model):
         answers, stopped = client.map_calls(call, self.item_ids._to_confirm().mapped('itemid'))
         failures = {}
         for sale in self:
-            sale_answers = [answers.get(itemid) for itemid in sale.item_ids._to_confirm().mapped('itemid')]
-            error = next((answer for answer in sale_answers if isinstance(answer, Exception)), None)
+            sale_answers = {itemid: answers.get(itemid) for itemid in sale.item_ids._to_confirm().mapped('itemid')}
+            error = next((answer for answer in sale_answers.values() if isinstance(answer, Exception)), None)
             if error:
                 failures[sale] = error
-            elif sale_answers and None not in sale_answers:
-                sale._rakuten_apply_decisions(answers)
+            # What Rakuten did is recorded even when another unit of the basket failed: that unit alone waits.
+            sale._rakuten_apply_decisions({itemid: answer for itemid, answer in sale_answers.items()
+                                           if answer is not None and not isinstance(answer, Exception)})
         return failures, stopped
 
     def _rakuten_apply_decisions(self, decisions):
-        """Record Rakuten's answers ({itemid: Decision}) for the units of this sale still waiting."""
+        """Record Rakuten's answers ({itemid: Decision}) for the units of this sale still waiting; the sale is
+        decided once none of its units waits any more."""
         self.ensure_one()
-        to_confirm = self.item_ids._to_confirm()
-        for item in to_confirm:
+        decided = self.item_ids._to_confirm().filtered(lambda item: item.itemid in decisions)
+        if not decided:
+            return
+        for item in decided:
             decision = decisions[item.itemid]
             if decision.outcome == const.OUTCOME_ALREADY_CANCELLED:
                 item.status = const.STATUS_CANCELLED
@@ -313,7 +331,9 @@ class RakutenSale(models.Model):
                 item.status = const.STATUS_ACCEPTED
             else:
                 item.status = const.STATUS_REFUSED
-        if to_confirm and self.state == 'error':
+        if self.item_ids._to_confirm():
+            return  # the other units are tried again at the next run
+        if self.state == 'error':
             self.write({'state': 'new', 'error_message': False})  # the decision failed before: decided now
         self._rakuten_update_state()
         self.activity_unlink(['mail.mail_activity_data_todo'])
@@ -339,9 +359,13 @@ class RakutenSale(models.Model):
         for page in client.iter_current_sales_pages(since=since):
             records = self._rakuten_store(company, page.sales)
             self.env['ir.cron']._rakuten_commit_progress()
-            for sale in records.filtered('order_id'):
+            ordered = records.filtered('order_id')
+            late = ordered.item_ids._importable().filtered(lambda item: not item.order_line_id)
+            products = self.env['product.product']._rakuten_by_sku(company, list(set(late.mapped('sku'))))
+            for sale in ordered:
                 with sale._rakuten_isolated():
                     sale._rakuten_sync_cancellations()
+                    sale._rakuten_join_late_units(products)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -380,8 +404,12 @@ class RakutenSale(models.Model):
                 stored = by_itemid.get(item.itemid)
                 if stored is None:
                     new_items.append(fields.Command.create(self._rakuten_item_values(item)))
-                elif stored.status != item.status:
+                    continue
+                if stored.status != item.status:
                     stored.status = item.status
+                if not record.order_id and item.price and float_compare(
+                        stored.price, float(item.price.amount), precision_digits=2):
+                    stored.price = float(item.price.amount)  # read again: the price paid, once readable
             if new_items:
                 record.write({'item_ids': new_items})
             if not record.order_id:
@@ -426,12 +454,12 @@ class RakutenSale(models.Model):
             if statuses <= GONE_STATUSES:
                 values = {'state': 'refused' if const.STATUS_REFUSED in statuses else 'cancelled',
                           'error_message': False}
+            elif const.STATUS_TO_CONFIRM in statuses:
+                continue  # decided first, whole: a basket is never imported while one of its units waits
             elif sale.item_ids._importable():
                 if sale.state not in ('new', 'to_accept', 'handled'):
                     continue
                 values = {'state': 'accepted', 'error_message': False}
-            elif const.STATUS_TO_CONFIRM in statuses:
-                continue
             elif statuses - GONE_STATUSES <= HANDLED_STATUSES:
                 if sale.state == 'handled':
                     continue
@@ -453,7 +481,8 @@ class RakutenSale(models.Model):
         """Create the sale order of each accepted sale, by batches (``_rakuten_create_orders``), progress
         committed after each batch; failures kept visible per sale. The shipping costs still unknown are read
         concurrently meanwhile, in the order of the batches (``RakutenClient.calls_under_way``)."""
-        sales = self.filtered(lambda sale: not sale.order_id and sale.item_ids._importable())
+        sales = self.filtered(lambda sale: not sale.order_id and sale.item_ids._importable()
+                              and not sale.item_ids._to_confirm())
         products = self.env['product.product']._rakuten_by_sku(
             self.company_id[:1], list(set(sales.item_ids._importable().mapped('sku'))),
         ) if sales else {}
@@ -485,8 +514,18 @@ class RakutenSale(models.Model):
         for sale in unknown:
             answer = billings.get(sale.purchase_ref)
             if answer is not None and not isinstance(answer, Exception):
-                sale.write({'shipping_amount': float(answer.shipping_total), 'shipping_known': True})
+                sale._rakuten_store_billing(answer)
         return stopped
+
+    def _rakuten_store_billing(self, billing):
+        """Keep the shipping the buyer paid for each unit (Rakuten bills it per item) from ``billing``
+        (BillingInformation); the sale's shipping is that of its units to ship."""
+        self.ensure_one()
+        shipping = {line.itemid: float(line.shipping_price) for line in billing.items}
+        for item in self.item_ids.filtered(lambda item: item.itemid in shipping):
+            item.shipping_price = shipping[item.itemid]
+        self.write({'shipping_amount': sum(self.item_ids._importable().mapped('shipping_price')),
+                    'shipping_known': True})
 
     def _rakuten_create_orders(self, client, products):
         """The orders of these sales (one company), together: each sale is checked on its own first (an unknown
@@ -544,6 +583,11 @@ class RakutenSale(models.Model):
             batch['order_values'] = company._rakuten_order_defaults()
         sale = sale_from_json(self.sudo().payload)
         items = self.item_ids._importable()
+        unread = {item.itemid for item in sale.items if item.price is None} & set(items.mapped('itemid'))
+        if unread:
+            raise UserError(_("Rakuten sent no readable price paid for the units %s: the order is not made at a "
+                              "guessed price. Check the sale in the Rakuten back office, then retry.",
+                              ', '.join(sorted(unread))))
         lines = self._rakuten_order_lines(items, batch['products'])
         if self.shipping_type not in batch['carriers']:
             batch['carriers'][self.shipping_type] = company._rakuten_carrier_for(self.shipping_type)
@@ -552,10 +596,12 @@ class RakutenSale(models.Model):
             raise UserError(_("No carrier for the Rakuten shipping type \"%s\": map it in Sales > Configuration > "
                               "Rakuten Shipping Mapping, or set a default carrier.", self.shipping_type))
         if not self.shipping_known:
-            billing = client.get_billing_information(self.purchase_ref)
-            self.write({'shipping_amount': float(billing.shipping_total), 'shipping_known': True})
+            self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
+        shipping = sum(items.mapped('shipping_price'))  # of the units shipped: none for those cancelled before
+        if float_compare(shipping, self.shipping_amount, precision_digits=2):
+            self.shipping_amount = shipping
         buyer = self.env['res.partner']._rakuten_buyer(company, sale, batch['returning'])
-        return OrderPlan(lines, carrier, buyer, sum(items.mapped('price')) + self.shipping_amount)
+        return OrderPlan(lines, carrier, buyer, sum(items.mapped('price')) + shipping)
 
     def _rakuten_create_planned(self, plans, batch):
         """Create, confirm and link the orders of these sales from their ``plans`` ({sale: OrderPlan}): one
@@ -638,8 +684,8 @@ class RakutenSale(models.Model):
 
     def _rakuten_sync_cancellations(self):
         """Apply the units Rakuten cancelled to this sale's order: the whole order when nothing left yet, else
-        the cancelled units still in the warehouse leave their line (and the delivery); a user is asked to act
-        for those already gone."""
+        the cancelled units still in the warehouse leave their line (and the delivery) at the price paid, with
+        the shipping Rakuten refunds for them; a user is asked to act for those already gone."""
         self.ensure_one()
         order = self.order_id
         cancelled = self.item_ids.filtered(
@@ -654,30 +700,79 @@ class RakutenSale(models.Model):
             return
         removed = self._rakuten_remove_units(cancelled)
         if removed:
+            order._rakuten_reduce_shipping(sum(removed.mapped('shipping_price')))
             order.message_post(body=_(
                 "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
                 count=len(removed), skus=', '.join(removed.mapped('sku'))))
-        if cancelled - removed:
-            self._rakuten_cancelled_after_shipping(cancelled - removed)
+        after_shipping = cancelled - removed and self._rakuten_cancelled_after_shipping(cancelled - removed)
+        if removed or after_shipping:
+            self._rakuten_check_order_total()
 
     def _rakuten_remove_units(self, items):
-        """Take the undelivered ``items`` out of their order lines (the delivery follows the line's quantity);
-        return the units removed."""
+        """Take the undelivered ``items`` out of their order lines (the delivery follows the line's quantity),
+        the line keeping the price the buyer paid; return the units removed."""
         order = self.order_id
         removed = self.env['rakuten.sale.item']
-        locked = order.locked
-        if locked:
-            order.locked = False  # a locked order refuses quantity changes, and launches no stock rule
-        for line, line_items in items.grouped('order_line_id').items():
-            undelivered = int(line.product_uom_qty - line.qty_delivered)
-            removable = line_items.filtered(lambda item: not item.picking_id)[:max(undelivered, 0)]
-            if removable:
-                line.product_uom_qty -= len(removable)
-                removable.order_line_id = False
-                removed |= removable
-        if locked:
-            order.locked = True
+        with order._rakuten_unlocked():
+            for line, line_items in items.grouped('order_line_id').items():
+                undelivered = int(line.product_uom_qty - line.qty_delivered)
+                removable = line_items.filtered(lambda item: not item.picking_id)[:max(undelivered, 0)]
+                if removable:
+                    # Written with its price: Odoo would otherwise reprice the line from the pricelist.
+                    line.write({'product_uom_qty': line.product_uom_qty - len(removable),
+                                'price_unit': line.price_unit})
+                    removable.order_line_id = False
+                    removed |= removable
         return removed
+
+    def _rakuten_expected_total(self):
+        """What Rakuten pays for this sale's order: the units on its lines that Rakuten did not cancel or
+        refuse, and their shipping."""
+        self.ensure_one()
+        items = self.item_ids.filtered(lambda item: item.order_line_id and item.status not in GONE_STATUSES)
+        return sum(items.mapped('price')) + sum(items.mapped('shipping_price'))
+
+    def _rakuten_check_order_total(self):
+        """After the connector changed the order's lines: its chatter says so when its total is no longer what
+        Rakuten pays."""
+        self.ensure_one()
+        cancelled_sent = self.item_ids.filtered(
+            lambda item: item.order_line_id and item.status in GONE_STATUSES)
+        reason = cancelled_sent and _(
+            "Rakuten cancelled units that already left (%s): the buyer is refunded by Rakuten.",
+            ', '.join(cancelled_sent.mapped('sku')))
+        self.order_id._rakuten_check_total(self._rakuten_expected_total(), reason=reason)
+
+    def _rakuten_join_late_units(self, products):
+        """Units accepted after the order was made (in the back office, or a claim settled: "ship it") join it,
+        at the price the buyer paid and with their shipping; an order that cannot take them any more (cancelled,
+        locked by a user) makes the sale need attention."""
+        self.ensure_one()
+        order = self.order_id
+        late = self.item_ids._importable().filtered(
+            lambda item: not item.order_line_id and not item.picking_id and not item.tracking_sent)
+        if not late or not order:
+            return
+        if order.state != 'sale':
+            self._rakuten_needs_attention(_(
+                "Rakuten accepted units (%(skus)s) after the order %(order)s was cancelled: ship them from a new "
+                "order or cancel them on Rakuten.", skus=', '.join(late.mapped('sku')), order=order.name))
+            return
+        lines = self._rakuten_order_lines(late, products)
+        with order._rakuten_unlocked():
+            new_lines = self.env['sale.order.line'].create([{
+                'order_id': order.id, 'product_id': product.id, 'product_uom_qty': len(line_items),
+                'price_unit': price,
+            } for (product, price), line_items in lines.items()])
+            for line, line_items in zip(new_lines, lines.values()):
+                line_items.order_line_id = line
+            order._rakuten_include_taxes()
+            order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
+        self.shipping_amount = sum(self.item_ids.filtered('order_line_id')._importable().mapped('shipping_price'))
+        order.message_post(body=_(
+            "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
+            count=len(late), skus=', '.join(late.mapped('sku'))))
+        self._rakuten_check_order_total()
 
     def _rakuten_cancelled_after_shipping(self, items):
         """Units cancelled on Rakuten after they left: an activity on the delivery that shipped them."""
@@ -686,12 +781,13 @@ class RakutenSale(models.Model):
             lambda picking: picking.state == 'done' and picking.picking_type_code == 'outgoing')[-1:] or order
         summary = _("Rakuten cancelled items of %s", self.purchase_ref)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
-            return
+            return False
         note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the buyer "
                  "is refunded by Rakuten; get the parcel back or contact the buyer.",
                  count=len(items), skus=', '.join(items.mapped('sku')), order=order.name)
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  user_id=self._rakuten_responsible().id)
+        return True
 
     # === BUSINESS METHODS - ATTENTION === #
 

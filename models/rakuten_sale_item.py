@@ -21,6 +21,8 @@ class RakutenSaleItem(models.Model):
     sku = fields.Char(string="SKU", readonly=True)
     headline = fields.Char(string="Title", readonly=True)
     price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
+    shipping_price = fields.Float(string="Shipping Paid", digits='Product Price', readonly=True,
+                                  help="The shipping the buyer paid for this unit (Rakuten bills it per unit).")
     status = fields.Char(string="Rakuten Status Code", readonly=True)
     status_label = fields.Char(string="Rakuten Status", compute='_compute_status_label')
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
@@ -59,11 +61,11 @@ class RakutenSaleItem(models.Model):
 
     @api.model
     def _rakuten_committed(self, company, skus):
-        """{sku: units of accepted Rakuten sales not yet turned into orders}: promised to buyers, yet reserved by
-        no delivery. The stock push and the "accept when stock covers" policy both subtract them (one query)."""
+        """{sku: accepted units of Rakuten sales not yet turned into orders (the units of a basket accepted while
+        another unit still waits included)}: promised to buyers, yet reserved by no delivery. The stock push and the "accept when stock covers" policy both subtract them (one query)."""
         return dict(self.sudo()._read_group(
             [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
-             ('sale_id.state', 'in', ('accepted', 'error')), ('status', 'in', list(IMPORTABLE)),
+             ('sale_id.state', 'in', ('new', 'to_accept', 'accepted', 'error')), ('status', 'in', list(IMPORTABLE)),
              ('sku', 'in', [sku for sku in skus if sku])],
             ['sku'], ['__count'],
         ))

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
@@ -51,16 +53,38 @@ class SaleOrder(models.Model):
             if included != taxes:
                 lines.tax_ids = included
 
-    def _rakuten_check_total(self, expected):
+    def _rakuten_reduce_shipping(self, amount):
+        """The shipping line loses ``amount`` (what Rakuten refunds for cancelled units; negative: units added)."""
+        self.ensure_one()
+        line = self.order_line.filtered('is_delivery')[:1]
+        if line and amount:
+            line.price_unit = max(line.price_unit - amount, 0.0)
+
+    @contextmanager
+    def _rakuten_unlocked(self):
+        """A locked order refuses quantity changes and launches no stock rule: unlocked while the connector
+        changes its lines."""
+        self.ensure_one()
+        locked = self.locked
+        if locked:
+            self.locked = False
+        try:
+            yield
+        finally:
+            if locked:
+                self.locked = True
+
+    def _rakuten_check_total(self, expected, reason=None):
+        """A note in the chatter when the order's total differs from what Rakuten pays (``expected``), with
+        ``reason``, or the likely one."""
         self.ensure_one()
         if not float_compare(self.amount_total, expected, precision_rounding=self.currency_id.rounding):
             return
-        if self.fiscal_position_id not in (self.env['account.fiscal.position'],
-                                           self.company_id.domestic_fiscal_position_id):
+        if not reason and self.fiscal_position_id not in (self.env['account.fiscal.position'],
+                                                          self.company_id.domestic_fiscal_position_id):
             reason = _("the fiscal position %s changed the taxes of this delivery address: check it and the "
                        "taxes of the products.", self.fiscal_position_id.name)
-        else:
-            reason = _("check the taxes of its products.")
+        reason = reason or _("check the taxes of its products.")
         self.message_post(body=_(
             "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
             "%(reason)s", odoo=self.amount_total, rakuten=expected, reason=reason))

@@ -136,10 +136,12 @@ def _text(element, path, default=''):
 
 
 def _decimal(text):
+    """A finite amount (``9.50`` or ``9,50``), else None ("NaN", "Infinity" and words are unreadable)."""
     try:
-        return Decimal(text.replace(',', '.')) if text else None
+        value = Decimal(text.replace(',', '.')) if text else None
     except InvalidOperation:
         return None
+    return value if value is None or value.is_finite() else None
 
 
 def _int(text, default=0):
@@ -154,8 +156,13 @@ def _flag(text):
 
 
 def _money(element):
+    """``<x><amount>9.50</amount><currency>EUR</currency></x>``, or a plain amount ``<x>9.50</x>`` (as billing
+    answers may give it); None when neither can be read."""
     if element is None:
         return None
+    if element.find('amount') is None:
+        amount = _decimal((element.text or '').strip())
+        return Money(amount) if amount is not None else None
     amount = _decimal(_text(element, 'amount'))
     return Money(amount, _text(element, 'currency') or 'EUR') if amount is not None else None
 
@@ -284,9 +291,7 @@ def parse_shipping_information(root, purchaseid):
 
 def _amount(element, path):
     money = _money(element.find(path))
-    if money is not None:
-        return money.amount
-    return _decimal(_text(element, path)) or Decimal(0)
+    return money.amount if money is not None else Decimal(0)
 
 
 def parse_billing_information(root, purchaseid):

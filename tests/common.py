@@ -42,7 +42,11 @@ class RakutenHttpCase(RakutenMixin, HttpCase):
 
 
 class RakutenShopCase(RakutenCase):
-    """A French shop: products with 20 % VAT (price excluded), carriers mapped, stock in the warehouse."""
+    """A French shop on the shipped default settings (acceptance when the stock covers the sale): products
+    with 20 % VAT (price excluded) whose list prices are not what Rakuten buyers pay, carriers mapped, stock
+    in the warehouse (``STOCK`` units of each product)."""
+
+    STOCK = 100
 
     @classmethod
     def setUpClass(cls):
@@ -55,8 +59,12 @@ class RakutenShopCase(RakutenCase):
         })
         cls.warehouse = cls.env['stock.warehouse'].search([('company_id', '=', cls.company.id)], limit=1)
         cls.warehouse.rakuten_stock_source = True
-        cls.mug = cls._product('RK-MUG', 'Mug « Café crème »', 9.50)
-        cls.tee = cls._product('RK-TEE', 'T-shirt coton bio', 19.90)
+        # Rakuten buyers pay 9.50 and 19.90 in the tests: never the list price, which an order line recomputed
+        # from the pricelist would show.
+        cls.mug = cls._product('RK-MUG', 'Mug « Café crème »', 8.10)
+        cls.tee = cls._product('RK-TEE', 'T-shirt coton bio', 17.30)
+        for product in cls.mug | cls.tee:
+            cls._set_stock(product, cls.STOCK)
         ship = cls.env['product.product'].create({'name': 'Port', 'type': 'service', 'taxes_id': [Command.set(cls.vat.ids)]})
         cls.colissimo = cls.env['delivery.carrier'].create({'name': 'Colissimo', 'product_id': ship.id})
         cls.relay_carrier = cls.env['delivery.carrier'].create({'name': 'Mondial Relay', 'product_id': ship.id})
@@ -65,8 +73,7 @@ class RakutenShopCase(RakutenCase):
             {'name': 'Suivi', 'carrier_id': cls.colissimo.id},
             {'name': 'Point relais Mondial Relay', 'carrier_id': cls.relay_carrier.id},
         ])
-        cls.company.write({'rakuten_default_carrier_id': cls.standard.id, 'rakuten_accept_policy': 'all',
-                           'rakuten_last_order_sync': False})
+        cls.company.write({'rakuten_default_carrier_id': cls.standard.id, 'rakuten_last_order_sync': False})
 
     @classmethod
     def _product(cls, sku, name, price):
@@ -76,7 +83,21 @@ class RakutenShopCase(RakutenCase):
         })
 
     def _stock(self, product, quantity):
+        """``quantity`` more (or less) of ``product`` in the warehouse."""
         self.env['stock.quant']._update_available_quantity(product, self.warehouse.lot_stock_id, quantity)
+
+    @classmethod
+    def _set_stock(cls, product, quantity):
+        """Exactly ``quantity`` of ``product`` in the warehouse."""
+        location = cls.warehouse.lot_stock_id
+        on_hand = cls.env['stock.quant']._get_available_quantity(product, location)
+        cls.env['stock.quant']._update_available_quantity(product, location, quantity - on_hand)
+
+    def _basket(self, **kwargs):
+        """A basket as French buyers make them: two mugs and a T-shirt at Rakuten prices (not the list
+        prices), shipping paid on every unit."""
+        return self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50'), ('RK-TEE', '19.90')],
+                                  shipping_price=['4.90', '1.50', '2.00'], shipping_type='Suivi', **kwargs)
 
     def _run(self):
         return self.env['rakuten.sale']._rakuten_import(self.company)
@@ -97,6 +118,10 @@ class RakutenStockCase(RakutenShopCase):
         super().setUpClass()
         cls.company.write({'rakuten_stock_sync': True, 'rakuten_max_qty': 0, 'rakuten_max_percentage': 100,
                            'rakuten_end_when_qty': 0})
+        # The stock tests count from an empty warehouse and publish the list prices.
+        for product, price in ((cls.mug, 9.50), (cls.tee, 19.90)):
+            cls._set_stock(product, 0)
+            product.list_price = price
         # Only this test's products are synced, whatever else the database holds.
         cls.env['product.product'].search([('id', 'not in', (cls.mug | cls.tee).ids)]).rakuten_sync = False
 

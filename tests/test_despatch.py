@@ -257,6 +257,8 @@ class TestDespatch(RakutenShopCase):
         dropped = self._product('RK-DROP', 'Tasse expédiée par le fournisseur', 12.0)
         dropped.write({'route_ids': [Command.link(self.env.ref('stock_dropshipping.route_drop_shipping').id)],
                        'seller_ids': [Command.create({'partner_id': vendor.id, 'price': 5.0})]})
+        # A vendor ships it: no stock of ours covers it, so the "stock covers" default would leave it waiting.
+        self.company.rakuten_accept_policy = 'all'
         purchase = self.shop.add_sale([('RK-DROP', '12.00')], shipping_type='Suivi')
         self._run()
         order = self._sale(purchase).order_id

@@ -218,8 +218,7 @@ class TestAcceptanceLifecycle(LifecycleCase):
         self.assertEqual(self.server.state.count('acceptsale'), 3, "tried once per run")
 
     def test_stock_policy_never_promises_the_same_units_twice(self):
-        self.company.rakuten_accept_policy = 'stock'
-        self._stock(self.mug, 2)
+        self._set_stock(self.mug, 2)
         first = self.shop.add_sale([('RK-MUG', '9.50')] * 2)
         self.server.state.inject('parameter', 'getbillinginformation', times=100)
         self._run()

@@ -21,6 +21,9 @@ class TestMultiCompany(RakutenShopCase):
             'rakuten_default_carrier_id': cls.colissimo.id,
         })
         cls.company.write({'sequence': 10, 'rakuten_stock_sync': True})
+        for product, price in ((cls.mug, 9.50), (cls.tee, 19.90)):  # the stock and price tests count from an
+            cls._set_stock(product, 0)                                # empty warehouse and publish list prices
+            product.list_price = price
         cls.env.user.company_ids |= cls.company_b
         cls.warehouse_b = cls.env['stock.warehouse'].search([('company_id', '=', cls.company_b.id)], limit=1)
         cls.warehouse_b.rakuten_stock_source = True

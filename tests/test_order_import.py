@@ -83,6 +83,7 @@ class TestOrderImport(RakutenShopCase):
         self.assertEqual(self.server.state.count('getbillinginformation'), 1)
 
     def test_unknown_sku_waits_in_the_attention_list_and_others_go_on(self):
+        self.company.rakuten_accept_policy = 'all'  # accepted first: the SKU is checked when the order is made
         bad = self.shop.add_sale([('RK-INCONNU', '15.00')])
         good = self.shop.add_sale([('RK-MUG', '9.50')])
         self._run()
@@ -178,10 +179,21 @@ class TestOrderImport(RakutenShopCase):
 @tagged('post_install', '-at_install')
 class TestAcceptance(RakutenShopCase):
 
+    def test_stock_policy_names_an_unknown_sku_as_such(self):
+        """No product has the SKU: the seller is told to set it, not that the stock is short."""
+        purchase = self.shop.add_sale([('RK-INCONNU', '15.00'), ('RK-MUG', '9.50')], shipping_price=['4.90', '1.00'])
+        self._run()
+        sale = self._sale(purchase)
+        self.assertEqual(sale.state, 'to_accept')
+        self.assertIn('RK-INCONNU', sale.error_message)
+        self.assertIn('SKU', sale.error_message)
+        self.assertNotIn('Not enough stock', sale.error_message)
+        self.assertEqual({item.status for item in purchase.items}, {const.STATUS_TO_CONFIRM}, "nothing promised")
+
     def test_stock_policy_accepts_what_the_stock_covers(self):
-        self.company.rakuten_accept_policy = 'stock'
-        self._stock(self.mug, 2)
-        self._stock(self.tee, 5)
+        self.assertEqual(self.company.rakuten_accept_policy, 'stock', "the shipped default")
+        self._set_stock(self.mug, 2)
+        self._set_stock(self.tee, 5)
         covered = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50')])
         short = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-TEE', '19.90')])  # the two mugs are promised
         self._run()

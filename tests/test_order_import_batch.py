@@ -109,6 +109,7 @@ class TestBatchImport(RakutenShopCase):
         self.assertEqual(numbering(in_batch), numbering(one_by_one), "orders numbered in the same order")
 
     def test_bad_sales_keep_their_reason_and_the_others_are_imported_together(self):
+        self.company.rakuten_accept_policy = 'all'  # accepted first: the SKU is checked when the order is made
         good = [self.shop.add_sale([('RK-MUG', '9.50')], buyer={'lastname': f'Client {index}'})
                 for index in range(10)]
         unknown = self.shop.add_sale([('RK-INCONNU', '15.00')])

@@ -170,7 +170,9 @@ class Shop(AfterSalesMixin):
 
     def add_sale(self, items, *, shipping_type='Normal', buyer=None, relay=None, purchase_date=None,
                  status=const.STATUS_TO_CONFIRM, shipping_price='0', purchaseid=None):
-        """Add a basket. ``items``: (sku, price) pairs, one per unit; ``buyer``: address dict."""
+        """Add a basket. ``items``: (sku, price) pairs, one per unit; ``buyer``: address dict;
+        ``shipping_price``: what the buyer paid for shipping, on the first unit, or a list: per unit (Rakuten
+        bills shipping per item)."""
         buyer = dict(buyer or {})
         buyer.setdefault('civility', 'M.')
         buyer.setdefault('firstname', 'Jean')
@@ -189,12 +191,14 @@ class Shop(AfterSalesMixin):
             shipping_type=shipping_type, buyer_login=login, buyer_email=email, billing=dict(buyer),
             delivery=None if relay else dict(buyer), relay=relay,
         )
-        for index, (sku, price) in enumerate(items):
+        shipping = (list(shipping_price) if isinstance(shipping_price, (list, tuple))
+                    else [shipping_price] + ['0'] * (len(items) - 1))
+        for (sku, price), unit_shipping in zip(items, shipping, strict=True):
             advert = self.advert_by_sku(sku) or self.add_advert(sku, stock=10, price=price)
             sale.items.append(FakeItem(
                 itemid=next_id(2000000000), sku=sku, advertid=advert.advertid, headline=advert.headline,
                 price=Decimal(str(price)), listed_price=advert.price, status=status,
-                shipping_price=Decimal(str(shipping_price)) if index == 0 else Decimal('0'),
+                shipping_price=Decimal(str(unit_shipping)),
             ))
         self.sales[sale.purchaseid] = sale
         return sale

@@ -101,3 +101,21 @@ def test_padded_namespace_over_http(client, server):
     server.shop.add_sale([('RK-MUG', '9.50')])
     server.state.inject('padded_namespace', 'getnewsales', times=10)
     assert len(client.get_new_sales().sales) == 1
+
+
+@pytest.mark.parametrize('price, expected', [
+    ('<price><amount>9.50</amount><currency>EUR</currency></price>', '9.50'),
+    ('<price>9.50</price>', '9.50'),  # a plain amount, as billing may give it
+    ('<price> 12,90 </price>', '12.90'),
+    ('<price><amount>abc</amount></price>', None),
+    ('<price>NaN</price>', None),
+    ('<price><amount>Infinity</amount></price>', None),
+    ('<price></price>', None),
+    ('', None),
+])
+def test_unit_price_is_read_plain_or_structured_and_never_guessed(price, expected):
+    document = (f'<getnewsalesresult><response><sales><sale><purchaseid>1</purchaseid><items><item>'
+                f'<itemid>11</itemid>{price}</item></items></sale></sales></response></getnewsalesresult>')
+    [sale] = parsing.parse_sales_page(parsing.parse_document(document.encode())).sales
+    money = sale.items[0].price
+    assert (money and str(money.amount)) == (expected and str(expected)), "an unreadable price is None, not 0"
