@@ -361,7 +361,7 @@ class RakutenSale(models.Model):
             self.env['ir.cron']._rakuten_commit_progress()
             ordered = records.filtered('order_id')
             late = ordered.item_ids._importable().filtered(lambda item: not item.order_line_id)
-            products = self.env['product.product']._rakuten_by_sku(company, list(set(late.mapped('sku'))))
+            products = late and self.env['product.product']._rakuten_by_sku(company, list(set(late.mapped('sku'))))
             for sale in ordered:
                 with sale._rakuten_isolated():
                     sale._rakuten_sync_cancellations()

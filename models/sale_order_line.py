@@ -9,5 +9,6 @@ class SaleOrderLine(models.Model):
     def _compute_price_unit(self):
         """The units of a Rakuten order are at the price the buyer paid, and its shipping at what Rakuten
         charged: a quantity changed (units cancelled) never reprices them from the pricelist."""
-        paid = self.filtered(lambda line: line.rakuten_item_ids or (line.is_delivery and line.order_id.rakuten_sale_id))
+        rakuten = self.filtered(lambda line: line.order_id.rakuten_sale_id)
+        paid = rakuten.filtered(lambda line: line.is_delivery or line.rakuten_item_ids)
         return super(SaleOrderLine, self - paid)._compute_price_unit()
