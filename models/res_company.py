@@ -15,6 +15,10 @@ ACCEPT_POLICIES = [
     ('stock', "Accept when stock covers the sale"),
     ('manual', "Manual acceptance"),
 ]
+INVOICE_POLICIES = [
+    ('off', "Off"),
+    ('delivery', "At delivery"),
+]
 CONNECTION_STATES = [
     ('untested', "Not tested"),
     ('connected', "Connected"),
@@ -100,6 +104,18 @@ class ResCompany(models.Model):
     )
     rakuten_import_message = fields.Char(string="Last Rakuten Import Message", readonly=True, copy=False)
     rakuten_import_date = fields.Datetime(string="Last Rakuten Import On", readonly=True, copy=False)
+
+    # === INVOICES === #
+    rakuten_invoice_policy = fields.Selection(
+        INVOICE_POLICIES, string="Invoice Rakuten Orders", default='off', required=True,
+        help="At delivery: the customer invoice of the units that left is created, posted and paid through the "
+             "Rakuten journal (the buyer paid Rakuten at checkout).",
+    )
+    rakuten_journal_id = fields.Many2one(
+        'account.journal', string="Rakuten Journal", check_company=True, domain="[('type', '=', 'bank')]",
+        help="Where the buyers' payments collected by Rakuten wait until Rakuten transfers them to your bank "
+             "(created at the first invoice when empty).",
+    )
 
     # === STOCK === #
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
@@ -307,6 +323,19 @@ class ResCompany(models.Model):
         if self.rakuten_team_id:
             values['team_id'] = self.rakuten_team_id.id
         return values
+
+    def _rakuten_payment_journal(self):
+        """The company's Rakuten journal (a bank journal: Rakuten holds the buyers' money until it transfers
+        it), created the first time it is needed."""
+        self.ensure_one()
+        if self.rakuten_journal_id:
+            return self.rakuten_journal_id
+        journals = self.env['account.journal'].sudo().with_context(active_test=False)
+        codes = set(journals.search([('company_id', '=', self.id)]).mapped('code'))
+        code = next(code for code in ('RAKU', *(f'RAK{index}' for index in range(1, 100))) if code not in codes)
+        journal = journals.create({'name': "Rakuten", 'code': code, 'type': 'bank', 'company_id': self.id})
+        self.sudo().rakuten_journal_id = journal
+        return journal
 
     def _rakuten_stock_sources(self):
         """The warehouses whose free quantity Rakuten gets: those marked *Rakuten Stock Source*, else the

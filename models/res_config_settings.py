@@ -27,6 +27,8 @@ class ResConfigSettings(models.TransientModel):
     rakuten_user_id = fields.Many2one(related='company_id.rakuten_user_id', readonly=False)
     rakuten_user_tz = fields.Char(compute='_compute_rakuten_user_tz', string="Rakuten Time Zone")
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
+    rakuten_invoice_policy = fields.Selection(related='company_id.rakuten_invoice_policy', readonly=False)
+    rakuten_journal_id = fields.Many2one(related='company_id.rakuten_journal_id', readonly=False)
     rakuten_import_state = fields.Selection(related='company_id.rakuten_import_state')
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
     rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')

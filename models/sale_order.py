@@ -1,8 +1,8 @@
 from contextlib import contextmanager
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 
 class SaleOrder(models.Model):
@@ -88,3 +88,50 @@ class SaleOrder(models.Model):
         self.message_post(body=_(
             "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
             "%(reason)s", odoo=self.amount_total, rakuten=expected, reason=reason))
+
+    # === BUSINESS METHODS - INVOICES === #
+
+    @api.model
+    def _cron_rakuten_invoice(self):
+        """Invoice the units that left, for the companies that invoice Rakuten orders at delivery."""
+        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
+                                                           ('rakuten_invoice_policy', '=', 'delivery')])
+        for company in companies:
+            orders = company._rakuten_env(self).search([
+                ('company_id', '=', company.id), ('rakuten_sale_id', '!=', False), ('state', '=', 'sale'),
+                ('order_line', 'any', [('is_delivery', '=', False), ('qty_delivered', '>', 0)]),
+            ])
+            for order in orders:
+                with order.rakuten_sale_id._rakuten_isolated():
+                    order._rakuten_invoice_delivered()
+                self.env['ir.cron']._rakuten_commit_progress()
+
+    def _rakuten_invoice_delivered(self):
+        """The posted invoice of the units of this Rakuten order that left and are not invoiced yet, at the price
+        the buyer paid (the shipping with the first units), paid through the company's Rakuten journal: the buyer
+        paid Rakuten at checkout. Units cancelled before they left are on no line, so never invoiced.
+
+        :return: the invoice, or an empty recordset when there is nothing to invoice
+        """
+        self.ensure_one()
+        precision = self.env['decimal.precision'].precision_get('Product Unit')
+        lines = []
+        for line in self.order_line.filtered(lambda line: not line.display_type):
+            done = line.product_uom_qty if line.is_delivery else line.qty_delivered
+            quantity = done - line.qty_invoiced
+            if not float_is_zero(quantity, precision_digits=precision) and quantity > 0:
+                lines.append((line, quantity))
+        if not any(not line.is_delivery for line, _quantity in lines):
+            return self.env['account.move']  # never the shipping alone
+        values = self._prepare_invoice()
+        values['invoice_line_ids'] = [fields.Command.create(line._prepare_invoice_line(quantity=quantity))
+                                      for line, quantity in lines]
+        invoice = self.env['account.move'].sudo().with_company(self.company_id).create(values)
+        invoice.action_post()
+        journal = self.company_id._rakuten_payment_journal()
+        self.env['account.payment.register'].sudo().with_context(
+            active_model='account.move', active_ids=invoice.ids,
+        ).create({'journal_id': journal.id, 'payment_date': invoice.invoice_date})._create_payments()
+        self.message_post(body=_("Invoiced on delivery: %(invoice)s, paid through Rakuten.",
+                                 invoice=invoice._get_html_link()))
+        return invoice

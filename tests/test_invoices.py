@@ -1,0 +1,104 @@
+"""Invoices of Rakuten orders at delivery, on Odoo's French chart: the units that left, at the price paid, with
+their shipping, posted and paid through the Rakuten journal; never a cancelled unit, never twice."""
+from odoo.tests import new_test_user, tagged
+
+from ..rakuten_connector import const
+from .test_taxes import FrenchChartCase
+
+
+@tagged('post_install', '-at_install')
+class TestInvoices(FrenchChartCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The shipped defaults (the French chart case accepts all), stock to cover the sales, and list prices
+        # that are not what Rakuten buyers paid.
+        cls.company.write({'rakuten_accept_policy': 'stock', 'rakuten_invoice_policy': 'delivery'})
+        cls.warehouse = cls.env['stock.warehouse'].search([('company_id', '=', cls.company.id)], limit=1)
+        cls.warehouse.rakuten_stock_source = True
+        for product, price in ((cls.mug, 8.10), (cls.tee, 17.30)):
+            product.list_price = price
+            cls.env['stock.quant']._update_available_quantity(product, cls.warehouse.lot_stock_id, 50)
+        cls.storeman = new_test_user(cls.env, login='rk_invoice_storeman', groups='stock.group_stock_user',
+                                     company_id=cls.company.id)
+
+    def _order(self, **kwargs):
+        """Two mugs and a T-shirt, shipping paid on every unit (8.40 in all): 47.30 paid."""
+        purchase = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50'), ('RK-TEE', '19.90')],
+                                      shipping_price=['4.90', '1.50', '2.00'], shipping_type='Suivi', **kwargs)
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        sale = self.env['rakuten.sale'].search([('purchase_ref', '=', purchase.purchaseid)])
+        self.assertEqual(sale.state, 'imported', sale.error_message)
+        return purchase, sale.order_id
+
+    def _deliver(self, order, quantities=None):
+        """The open delivery validated by a warehouse user, ``quantities`` {product: qty} or everything."""
+        picking = order.picking_ids.filtered(lambda picking: picking.state not in ('done', 'cancel'))
+        picking.carrier_tracking_ref = '6A12345678901'
+        for move in picking.move_ids.filtered(lambda move: move.state != 'cancel'):
+            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
+        picking.with_user(self.storeman).with_context(skip_backorder=True, skip_sms=True,
+                                                      picking_ids_not_to_backorder=[]).button_validate()
+        self.assertEqual(picking.state, 'done')
+
+    def _invoice_job(self):
+        self.env['sale.order']._cron_rakuten_invoice()
+
+    def _lines(self, invoice):
+        return sorted((line.product_id.name, line.quantity, line.price_unit, line.price_total)
+                      for line in invoice.invoice_line_ids)
+
+    def test_units_that_left_are_invoiced_at_the_price_paid_and_paid_through_rakuten(self):
+        _purchase, order = self._order()
+        self._invoice_job()
+        self.assertFalse(order.invoice_ids, "nothing left yet: nothing invoiced")
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_invoice')
+        triggers = self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)])
+        self._deliver(order)
+        self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]) - triggers,
+                        "the units that left wake the invoice job up")
+        self._invoice_job()
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, 'posted')
+        self.assertEqual(invoice.ref, order.rakuten_purchase_ref)
+        self.assertEqual(self._lines(invoice), sorted([
+            ('Frais de port', 1, 8.40, 8.40), ('Mug « Café crème »', 2, 9.50, 19.00),
+            ('T-shirt coton bio', 1, 19.90, 19.90)]))
+        self.assertAlmostEqual(invoice.amount_total, 47.30, places=2)
+        self.assertAlmostEqual(invoice.amount_untaxed, 39.42, places=2)  # 47.30 / 1.2, line by line
+        self.assertAlmostEqual(invoice.amount_tax, 7.88, places=2)
+        journal = self.company.rakuten_journal_id
+        self.assertEqual((journal.type, journal.name), ('bank', 'Rakuten'))
+        self.assertIn(invoice.payment_state, ('in_payment', 'paid'))
+        payment = invoice.matched_payment_ids
+        self.assertEqual((payment.journal_id, payment.amount), (journal, 47.30))
+        self._invoice_job()
+        self.assertEqual(len(order.invoice_ids), 1, "a second run invoices nothing")
+        self.assertEqual(len(invoice.matched_payment_ids), 1, "nor pays twice")
+
+    def test_partial_delivery_then_the_rest_and_a_cancelled_unit_never_invoiced(self):
+        purchase, order = self._order()
+        purchase.items[2].status = const.STATUS_CANCELLED  # the T-shirt, cancelled on Rakuten before it left
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._deliver(order, {self.mug: 1})
+        self._invoice_job()
+        first = order.invoice_ids
+        self.assertEqual(self._lines(first), sorted([('Frais de port', 1, 6.40, 6.40),
+                                                      ('Mug « Café crème »', 1, 9.50, 9.50)]),
+                         "the units that left, with the shipping of the order's units (the T-shirt's refunded)")
+        self._deliver(order)
+        self._invoice_job()
+        second = order.invoice_ids - first
+        self.assertEqual(self._lines(second), [('Mug « Café crème »', 1, 9.50, 9.50)])
+        self.assertAlmostEqual(sum(order.invoice_ids.mapped('amount_total')), 9.50 * 2 + 6.40, places=2)
+        self.assertFalse(order.invoice_ids.invoice_line_ids.filtered(lambda line: line.product_id == self.tee))
+
+    def test_off_by_default(self):
+        self.company.rakuten_invoice_policy = 'off'
+        self.assertEqual(self.env['res.company'].create({'name': 'Autre'}).rakuten_invoice_policy, 'off')
+        _purchase, order = self._order()
+        self._deliver(order)
+        self._invoice_job()
+        self.assertFalse(order.invoice_ids)
