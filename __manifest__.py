@@ -22,6 +22,7 @@
         'views/sale_order_views.xml',
         'views/stock_picking_views.xml',
         'wizard/rakuten_tracking_warning_views.xml',
+        'wizard/rakuten_cancel_views.xml',
         'security/rakuten_aftersales_security.xml',
         'data/ir_cron_aftersales.xml',
         'data/rakuten_aftersales_data.xml',

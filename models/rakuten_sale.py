@@ -13,7 +13,7 @@ from odoo.tools import float_compare, split_every
 from ..rakuten_connector import (
     RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
 )
-from ..rakuten_connector.deadlines import accept_deadline
+from ..rakuten_connector.deadlines import accept_deadline, ship_deadline
 from ..rakuten_connector.records import sale_from_json, sale_to_json
 from .rakuten_sale_item import FINISHED
 
@@ -356,8 +356,10 @@ class RakutenSale(models.Model):
         """Store the sales purchased since the oldest open one (or the last sync minus an overlap), with the
         current status of each unit, and apply cancellations to their orders: one read of every page."""
         since = self._rakuten_since(company)
+        read_at = fields.Datetime.now()
         for page in client.iter_current_sales_pages(since=since):
             records = self._rakuten_store(company, page.sales)
+            records.item_ids._rakuten_cancel_read_back(read_at)
             self.env['ir.cron']._rakuten_commit_progress()
             ordered = records.filtered('order_id')
             late = ordered.item_ids._importable().filtered(lambda item: not item.order_line_id)
@@ -719,8 +721,9 @@ class RakutenSale(models.Model):
                 removable = line_items.filtered(lambda item: not item.picking_id)[:max(undelivered, 0)]
                 if removable:
                     # Written with its price: Odoo would otherwise reprice the line from the pricelist.
-                    line.write({'product_uom_qty': line.product_uom_qty - len(removable),
-                                'price_unit': line.price_unit})
+                    line.with_context(rakuten_connector=True).write({
+                        'product_uom_qty': line.product_uom_qty - len(removable),
+                        'price_unit': line.price_unit})
                     removable.order_line_id = False
                     removed |= removable
         return removed
@@ -773,6 +776,54 @@ class RakutenSale(models.Model):
             "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
             count=len(late), skus=', '.join(late.mapped('sku'))))
         self._rakuten_check_order_total()
+
+    def _rakuten_seller_cancelled(self, items):
+        """The seller's cancellation of ``items`` (units of this sale) went through on Rakuten: said on the sale
+        and the order; units still on an open order leave it (their shipping refunded); those already removed
+        in Odoo take their shipping off the shipping line."""
+        self.ensure_one()
+        order = self.order_id
+        body = _("Cancelled on Rakuten at the seller's request: %(count)s unit(s) (%(skus)s). Rakuten refunds the "
+                 "buyer.", count=len(items), skus=', '.join(items.mapped('sku')))
+        self.message_post(body=body)
+        if not order or order.state == 'cancel':
+            if set(self.item_ids.mapped('status')) <= GONE_STATUSES:
+                self.state = 'cancelled'
+            return
+        order.message_post(body=body)
+        removed_before = items.filtered(lambda item: not item.order_line_id)
+        if removed_before:
+            order._rakuten_reduce_shipping(sum(removed_before.mapped('shipping_price')))
+        order.activity_unlink(['mail.mail_activity_data_todo'])
+        self._rakuten_sync_cancellations()
+        if removed_before:
+            self._rakuten_check_order_total()
+
+    def _rakuten_units_to_decide(self, items):
+        """``items`` left the order in Odoo but Rakuten still shows them accepted: the buyer waits. A user is asked
+        to ship them or cancel them on Rakuten, by the day they should have left."""
+        self.ensure_one()
+        target = self.order_id or self
+        summary = _("Rakuten units to ship or cancel: %s", self.purchase_ref)
+        note = _("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: "
+                 "the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
+                 count=len(items), skus=', '.join(items.mapped('sku')))
+        target.message_post(body=note)
+        if target.activity_ids.filtered(lambda activity: activity.summary == summary):
+            return
+        deadline = self.purchase_date and ship_deadline(self.purchase_date.replace(tzinfo=timezone.utc))
+        target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
+                                 date_deadline=deadline and deadline.date(), user_id=self._rakuten_responsible().id)
+
+    def _rakuten_seller_cancel_failed(self, items, reason):
+        """Rakuten refused to cancel ``items``: they stay as they are; the order says why and a user acts."""
+        self.ensure_one()
+        target = self.order_id or self
+        note = _("Rakuten did not cancel %(count)s unit(s) (%(skus)s): %(reason)s",
+                 count=len(items), skus=', '.join(items.mapped('sku')), reason=reason)
+        target.message_post(body=note)
+        target.activity_schedule('mail.mail_activity_data_todo', note=note, user_id=self._rakuten_responsible().id,
+                                 summary=_("Rakuten cancellation failed: %s", self.purchase_ref))
 
     def _rakuten_cancelled_after_shipping(self, items):
         """Units cancelled on Rakuten after they left: an activity on the delivery that shipped them."""

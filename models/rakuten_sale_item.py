@@ -1,11 +1,29 @@
+import logging
+
 from odoo import _, api, fields, models
 
-from ..rakuten_connector import const
+_logger = logging.getLogger(__name__)
+
+from ..rakuten_connector import (
+    RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
+)
+from ..rakuten_connector.parsing import status_in_refusal
 
 # Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
 IMPORTABLE = const.SHIPPABLE_STATUSES
 # Item statuses that end the following of a unit: nothing will change for it any more.
 FINISHED = const.TERMINAL_STATUSES
+# A seller's cancellation of a unit on Rakuten (``cancelitem``), recorded before the call and checked after.
+CANCEL_STATES = [
+    ('to_decide', "Removed in Odoo"),  # still accepted on Rakuten: a user decides
+    ('to_send', "To Cancel on Rakuten"),
+    ('sending', "Cancelling on Rakuten"),  # committed before the call: left so, the call's outcome is unknown
+    ('to_check', "To Check"),  # the answer was lost: the next read of the sale tells
+    ('done', "Cancelled on Rakuten"),
+    ('failed', "Cancellation Failed"),
+]
+# Key of the advisory lock of a cancellation run (second key: the company id).
+CANCEL_LOCK_KEY = 0x52414B43  # "RAKC"
 
 
 class RakutenSaleItem(models.Model):
@@ -32,6 +50,13 @@ class RakutenSaleItem(models.Model):
                                  ondelete='set null', help="The validated delivery that shipped this unit.")
     tracking_sent = fields.Boolean(string="Despatch Sent", readonly=True,
                                    help="Rakuten was told this unit left (the buyer got the tracking).")
+
+    cancel_state = fields.Selection(CANCEL_STATES, string="Seller Cancellation", readonly=True, copy=False,
+                                    index='btree_not_null')
+    cancel_comment = fields.Char(string="Cancellation Message", readonly=True,
+                                 help="What the buyer reads about the cancellation (Rakuten requires it).")
+    cancel_error = fields.Char(string="Cancellation Error", readonly=True)
+    cancel_date = fields.Datetime(string="Cancellation Sent On", readonly=True)
 
     _itemid_company_unique = models.Constraint(
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
@@ -69,3 +94,96 @@ class RakutenSaleItem(models.Model):
              ('sku', 'in', [sku for sku in skus if sku])],
             ['sku'], ['__count'],
         ))
+
+    # === BUSINESS METHODS - SELLER CANCELLATIONS === #
+
+    def _rakuten_cancellable(self):
+        """The units the seller may still cancel on Rakuten: accepted, not left, no cancellation under way."""
+        return self.filtered(lambda item: item.status in IMPORTABLE and not item.picking_id and not item.tracking_sent
+                             and item.cancel_state in (False, 'to_decide', 'failed'))
+
+    def _rakuten_ask_cancellation(self, comment):
+        """Record that these units are to be cancelled on Rakuten with ``comment`` to the buyer, and wake the
+        cancellation job up: the call is made by the job, after this transaction is committed (never by a
+        request that Odoo may replay)."""
+        units = self._rakuten_cancellable()
+        units.sudo().write({'cancel_state': 'to_send', 'cancel_comment': comment, 'cancel_error': False})
+        if units:
+            self.env.ref('rakuten_connector.ir_cron_rakuten_cancel').sudo()._trigger()
+        return units
+
+    @api.model
+    def _cron_rakuten_cancel(self):
+        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True), ('rakuten_login', '!=', False)])
+        for company in companies:
+            records = company._rakuten_env(self.sudo())
+            with company._rakuten_run_lock(CANCEL_LOCK_KEY) as locked:
+                if locked:
+                    try:
+                        records._rakuten_cancel_company(company)
+                    except RUN_STOPPERS as error:
+                        _logger.warning("Rakuten cancellations of company %s stopped: %s", company.id, error)
+                    finally:
+                        self.env['ir.cron']._rakuten_commit_progress()
+
+    @api.model
+    def _rakuten_cancel_company(self, company):
+        """Send the cancellations asked for: each unit marked *Cancelling* and committed before its call, its
+        outcome recorded after; a unit left *Cancelling* by a run that died is checked, never sent again."""
+        pending = self.search([('company_id', '=', company.id), ('cancel_state', 'in', ('to_send', 'sending'))])
+        pending.filtered(lambda item: item.cancel_state == 'sending').write({'cancel_state': 'to_check'})
+        to_send = pending.filtered(lambda item: item.cancel_state == 'to_send')
+        if not to_send:
+            return
+        client = company._rakuten_client()
+        for item in to_send:
+            item.write({'cancel_state': 'sending', 'cancel_date': fields.Datetime.now()})
+            self.env['ir.cron']._rakuten_commit_progress()
+            try:
+                client.cancel_item(item.itemid, item.cancel_comment)
+            except (QuotaError, AuthError, RightsError):
+                item.cancel_state = 'to_send'  # refused before Rakuten did anything: sent at the next run
+                raise
+            except (TransientError, ResponseError) as error:
+                item._rakuten_cancel_unknown(error)
+            except RakutenError as error:
+                item._rakuten_cancel_refused(error)
+            else:
+                item._rakuten_cancel_done()
+            self.env['ir.cron']._rakuten_commit_progress()
+
+    def _rakuten_cancel_done(self):
+        """Rakuten cancelled these units: they leave their order (at the price paid, their shipping refunded),
+        as a cancellation made on Rakuten would."""
+        self.write({'status': const.STATUS_CANCELLED, 'cancel_state': 'done', 'cancel_error': False})
+        for sale, items in self.grouped('sale_id').items():
+            sale._rakuten_seller_cancelled(items)
+
+    def _rakuten_cancel_unknown(self, error):
+        self.ensure_one()
+        _logger.info("Rakuten cancellation of item %s: answer lost (%s), read back at the next import", self.itemid,
+                     error)
+        self.write({'cancel_state': 'to_check', 'cancel_error': self.company_id._rakuten_error_message(error)})
+
+    def _rakuten_cancel_refused(self, error):
+        """Rakuten refused the call: a unit already cancelled is done; otherwise (already shipped, unknown unit)
+        it stays as it is, with the reason, and a user is told."""
+        self.ensure_one()
+        if status_in_refusal(error) in (const.STATUS_CANCELLED, const.ALREADY_CANCELLED_MARK):
+            self._rakuten_cancel_done()
+            return
+        reason = self.company_id._rakuten_error_message(error)
+        self.write({'cancel_state': 'failed', 'cancel_error': reason})
+        self.sale_id._rakuten_seller_cancel_failed(self, reason)
+
+    def _rakuten_cancel_read_back(self, read_at):
+        """After a read of the sale that started at ``read_at``: a cancellation whose answer was lost before is
+        settled by the status Rakuten shows (cancelled: done; still to ship: it did not happen, asked again)."""
+        checked = self.filtered(lambda item: item.cancel_state == 'to_check' and item.cancel_date
+                                and item.cancel_date < read_at)
+        checked.filtered(lambda item: item.status == const.STATUS_CANCELLED)._rakuten_cancel_done()
+        again = checked.filtered(lambda item: item.status in IMPORTABLE)
+        if again:
+            again.write({'cancel_state': 'to_send'})
+            self.env.ref('rakuten_connector.ir_cron_rakuten_cancel').sudo()._trigger()
+

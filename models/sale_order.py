@@ -14,11 +14,46 @@ class SaleOrder(models.Model):
     rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
     rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
 
+    rakuten_units_to_decide = fields.Integer(
+        string="Rakuten Units to Decide", compute='_compute_rakuten_units_to_decide',
+        help="Units removed from this order in Odoo that Rakuten still shows as accepted: the buyer waits.",
+    )
+
     _rakuten_purchase_unique = models.Constraint(
         'UNIQUE(company_id, rakuten_purchase_ref)', "This Rakuten sale was already imported.",
     )
 
+    # === COMPUTE METHODS === #
+
+    def _compute_rakuten_units_to_decide(self):
+        for order in self:
+            order.rakuten_units_to_decide = len(order.rakuten_sale_id.item_ids.filtered(
+                lambda item: item.cancel_state in ('to_decide', 'failed') and item._rakuten_cancellable()))
+
     # === ACTION METHODS === #
+
+    def action_cancel(self):
+        """Cancelling Rakuten orders whose units the buyer still waits for asks first whether to cancel them on
+        Rakuten too (one dialog for all the orders)."""
+        if not self.env.context.get('rakuten_cancel_decided'):
+            units = self.rakuten_sale_id.item_ids._rakuten_cancellable()
+            if units:
+                return self._rakuten_cancel_dialog(units, cancel_orders=True)
+        return super().action_cancel()
+
+    def action_rakuten_cancel_units(self):
+        """Button: decide about the units removed in Odoo that Rakuten still shows as accepted."""
+        units = self.rakuten_sale_id.item_ids.filtered(lambda item: item.cancel_state in ('to_decide', 'failed'))
+        return self._rakuten_cancel_dialog(units._rakuten_cancellable(), cancel_orders=False)
+
+    def _rakuten_cancel_dialog(self, units, cancel_orders):
+        self.check_access('write')
+        return {
+            'type': 'ir.actions.act_window', 'res_model': 'rakuten.cancel', 'view_mode': 'form', 'target': 'new',
+            'name': _("Cancel on Rakuten?"),
+            'context': {'default_order_ids': self.ids, 'default_item_ids': units.ids,
+                        'default_cancel_orders': cancel_orders},
+        }
 
     def action_open_delivery_wizard(self):
         if self.env.context.get('carrier_recompute') and self.rakuten_sale_id:

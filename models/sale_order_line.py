@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..rakuten_connector import const
+
 
 class SaleOrderLine(models.Model):
     _inherit = 'sale.order.line'
@@ -12,3 +14,42 @@ class SaleOrderLine(models.Model):
         rakuten = self.filtered(lambda line: line.order_id.rakuten_sale_id)
         paid = rakuten.filtered(lambda line: line.is_delivery or line.rakuten_item_ids)
         return super(SaleOrderLine, self - paid)._compute_price_unit()
+
+    def write(self, vals):
+        """A user lowering the quantity of a Rakuten line takes units off the order that Rakuten still shows as
+        accepted: they leave the line, and the order asks whether to cancel them on Rakuten."""
+        if 'product_uom_qty' not in vals or self.env.context.get('rakuten_connector'):
+            return super().write(vals)
+        before = {line: line.product_uom_qty for line in self if line.rakuten_item_ids}
+        result = super().write(vals)
+        for line, quantity in before.items():
+            if line.product_uom_qty < quantity:
+                line._rakuten_units_removed_by_user()
+        return result
+
+    def _rakuten_units_removed_by_user(self):
+        self.ensure_one()
+        on_line = self.rakuten_item_ids.filtered(lambda item: item.status not in (const.STATUS_CANCELLED,
+                                                                                  const.STATUS_REFUSED))
+        surplus = len(on_line) - int(self.product_uom_qty)
+        removed = on_line._rakuten_cancellable().sorted('id', reverse=True)[:max(surplus, 0)]
+        if removed:
+            removed.sudo().write({'order_line_id': False, 'cancel_state': 'to_decide'})
+            removed.sale_id._rakuten_units_to_decide(removed)
+
+    def _rakuten_units_left_unshipped(self):
+        """Units of this line that no delivery will ship any more (its deliveries cancelled) are marked for a user
+        to decide: ship them from a new delivery, or cancel them on Rakuten."""
+        self.ensure_one()
+        if self.order_id.state == 'cancel':
+            return
+        open_moves = self.move_ids.filtered(lambda move: move.state not in ('done', 'cancel')
+                                            and move.location_dest_id.usage == 'customer')
+        coming = int(sum(open_moves.mapped('product_uom_qty')) + self.qty_delivered)
+        waiting = self.rakuten_item_ids.filtered(lambda item: item.status not in (const.STATUS_CANCELLED,
+                                                                                  const.STATUS_REFUSED))
+        stranded = waiting._rakuten_cancellable().filtered(lambda item: item.cancel_state != 'to_decide')
+        stranded = stranded.sorted('id', reverse=True)[:max(len(waiting) - coming, 0)]
+        if stranded:
+            stranded.sudo().cancel_state = 'to_decide'
+            stranded.sale_id._rakuten_units_to_decide(stranded)

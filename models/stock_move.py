@@ -16,3 +16,15 @@ class StockMove(models.Model):
                           and move.sale_line_id.order_id.rakuten_sale_id):
             self.env.ref('rakuten_connector.ir_cron_rakuten_invoice').sudo()._trigger()
         return moves
+
+    def _action_cancel(self):
+        """Deliveries of Rakuten units cancelled in Odoo (a delivery cancelled, a backorder dropped): the buyer
+        still waits for those units, so they are marked for a user to ship or cancel on Rakuten."""
+        if self.env.context.get('rakuten_cancel_decided'):
+            return super()._action_cancel()
+        lines = self.filtered(lambda move: move.state not in ('done', 'cancel') and move.sale_line_id.rakuten_item_ids
+                              and move.location_dest_id.usage == 'customer').sale_line_id
+        result = super()._action_cancel()
+        for line in lines:
+            line._rakuten_units_left_unshipped()
+        return result

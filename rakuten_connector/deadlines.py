@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from . import const
 
 WORKING_DAYS = 3  # 72 working hours
+SHIP_WORKING_DAYS = 2  # guessed: not documented by Rakuten
 _PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
 
 
@@ -33,6 +34,14 @@ def _add_working_days(day, count):
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+def ship_deadline(purchase_date):
+    """Aware UTC datetime by which an accepted unit should have left: ``SHIP_WORKING_DAYS`` working days after
+    the acceptance deadline (our guess of Rakuten's rule: see doc/rakuten-api.md)."""
+    accepted_by = accept_deadline(purchase_date).astimezone(_PARIS).date() - timedelta(days=1)
+    day = _add_working_days(accepted_by, SHIP_WORKING_DAYS)
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=_PARIS).astimezone(timezone.utc)
 
 
 def claim_deadline(created, claim_type, amicable):

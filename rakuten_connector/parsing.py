@@ -260,6 +260,15 @@ def parse_decision(root, itemid, expected):
     return SaleDecision(itemid=itemid, outcome=expected)
 
 
+def status_in_refusal(error):
+    """The unit's status that a refused call names ("Current status : CANCELLED - Required status : …"), or
+    None (another kind of error)."""
+    text = ' '.join((error.message, *error.details))
+    if error.code != const.ERROR_PARAMETER or 'Current status : ' not in text:
+        return None
+    return text.split('Current status : ', 1)[1].split(' - ', 1)[0].strip() or None
+
+
 def decision_from_error(error, itemid):
     """The idempotent answers of acceptsale/refusesale: basket already accepted or already gone."""
     text = ' '.join((error.message, *error.details))

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rakuten_connector.deadlines import accept_deadline
+from rakuten_connector.deadlines import accept_deadline, ship_deadline
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -26,3 +26,12 @@ def test_deadline_across_dst_change():
     # Friday 23 October 2026; clocks go back on Sunday 25: Wednesday midnight is UTC+1.
     result = accept_deadline(datetime(2026, 10, 23, 12, 0, tzinfo=PARIS))
     assert result == datetime(2026, 10, 28, 23, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize('bought, deadline', [
+    (datetime(2026, 11, 20, 14, 0), datetime(2026, 11, 28, 0, 0)),  # Friday: accepted by Wednesday → Friday
+    (datetime(2026, 11, 18, 23, 59), datetime(2026, 11, 26, 0, 0)),  # accepted by Monday → Wednesday
+    (datetime(2026, 11, 19, 9, 0), datetime(2026, 11, 27, 0, 0)),  # Thursday: by Tuesday → Thursday midnight
+])
+def test_ship_deadline_two_working_days_after_the_acceptance_deadline(bought, deadline):
+    assert ship_deadline(bought.replace(tzinfo=PARIS)) == deadline.replace(tzinfo=PARIS).astimezone(timezone.utc)

@@ -1,0 +1,183 @@
+"""Seller-side cancellations reach Rakuten: cancelling a Rakuten order or lowering a line asks, in one dialog,
+whether to cancel the units on Rakuten too; the call is recorded before it is made and checked after, never made
+twice for a unit; an answer lost is read back from Rakuten."""
+from datetime import datetime, timedelta
+
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from ..rakuten_connector import const
+from .common import RakutenShopCase
+
+
+@tagged('post_install', '-at_install')
+class TestSellerCancel(RakutenShopCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A shop's salesman also sees the stock (Odoo itself needs it to cancel the deliveries of an order).
+        cls.salesman = new_test_user(cls.env, login='rk_cancel_salesman',
+                                     groups='sales_team.group_sale_salesman_all_leads,stock.group_stock_user')
+
+    def setUp(self):
+        super().setUp()
+        self.purchase = self._basket()
+        self._run()
+        self.sale = self._sale(self.purchase)
+        self.order = self.sale.order_id
+        self.assertEqual(self.order.state, 'sale')
+
+    def _cancel_job(self):
+        self.env['rakuten.sale.item']._cron_rakuten_cancel()
+
+    def _dialog(self, action, as_user=None):
+        """The dialog an action opened, filled as the user saw it, and saved."""
+        self.assertEqual(action['res_model'], 'rakuten.cancel')
+        return Form(self.env['rakuten.cancel'].with_user(as_user or self.salesman).with_context(**action['context'])).save()
+
+    def _lines(self):
+        return {(line.product_id.default_code, line.price_unit): line.product_uom_qty
+                for line in self.order.order_line.filtered(lambda line: not line.is_delivery)}
+
+    def test_cancelling_the_order_cancels_its_units_on_rakuten_once(self):
+        action = self.order.with_user(self.salesman).action_cancel()
+        self.assertEqual(self.order.state, 'sale', "nothing cancelled before the user answers")
+        dialog = self._dialog(action)
+        self.assertEqual(len(dialog.item_ids), 3, "the dialog names every unit the buyer waits for")
+        self.assertAlmostEqual(dialog.amount_refunded, 47.30, places=2)
+        self.assertIn('Rakuten', dialog.comment)
+        self.assertEqual(self.server.state.count('cancelitem'), 0)
+        dialog.action_cancel_on_rakuten()
+        self.assertEqual(self.order.state, 'cancel')
+        self.assertEqual(self.server.state.count('cancelitem'), 0, "never called from the user's request")
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'to_send'})
+        self._cancel_job()
+        self.assertEqual({item.status for item in self.purchase.items}, {const.STATUS_CANCELLED})
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'done'})
+        self.assertEqual(set(self.sale.item_ids.mapped('status')), {const.STATUS_CANCELLED})
+        comments = {params.get('comment') for _login, action_name, params in self.server.state.calls
+                    if action_name == 'cancelitem'}
+        self.assertEqual(len(comments), 1)
+        self._cancel_job()
+        self._run()
+        self.assertEqual(self.server.state.count('cancelitem'), 3, "one call per unit, never twice")
+
+    def test_lowering_a_line_keeps_the_price_and_cancels_the_unit_on_rakuten(self):
+        mug_line = self.order.order_line.filtered(lambda line: line.product_id == self.mug)
+        mug_line.with_user(self.salesman).product_uom_qty = 1
+        self.assertEqual(self._lines(), {('RK-MUG', 9.50): 1, ('RK-TEE', 19.90): 1}, "at the price paid")
+        self.assertEqual(self.order.rakuten_units_to_decide, 1)
+        activity = self.order.activity_ids
+        self.assertEqual(len(activity), 1, "a user is reminded that the buyer waits")
+        self.assertTrue(activity.date_deadline)
+        dialog = self._dialog(self.order.with_user(self.salesman).action_rakuten_cancel_units())
+        self.assertEqual(len(dialog.item_ids), 1)
+        dialog.action_cancel_on_rakuten()
+        self._cancel_job()
+        cancelled = [item for item in self.purchase.items if item.status == const.STATUS_CANCELLED]
+        self.assertEqual([item.sku for item in cancelled], ['RK-MUG'])
+        self.assertAlmostEqual(self.order.order_line.filtered('is_delivery').price_unit, 8.40 - 1.50, places=2,
+                               msg="the cancelled unit's shipping refunded")
+        self.assertAlmostEqual(self.order.amount_total, 9.50 + 19.90 + 6.90, places=2)
+        self.assertFalse(self.order.rakuten_units_to_decide)
+        self.assertFalse(self.order.activity_ids, "settled")
+        self._run()
+        self.assertEqual(self._lines(), {('RK-MUG', 9.50): 1, ('RK-TEE', 19.90): 1}, "the next read changes nothing")
+
+    def test_only_in_odoo_leaves_the_units_and_reminds_a_user(self):
+        dialog = self._dialog(self.order.with_user(self.salesman).action_cancel())
+        dialog.action_odoo_only()
+        self.assertEqual(self.order.state, 'cancel')
+        self.assertEqual(self.server.state.count('cancelitem'), 0)
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'to_decide'})
+        self.assertTrue(self.order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or '')))
+
+    @mute_logger('odoo.addons.rakuten_connector.models.rakuten_sale_item')
+    def test_a_lost_answer_is_read_back_never_sent_again(self):
+        # Rakuten cancels the first unit, but its answer comes after the client gave up (Odoo's tests wait 10 s
+        # at least): the outcome is unknown.
+        self.server.state.inject('slow_answer', 'cancelitem', times=1, delay=10.5)
+        self.env['ir.config_parameter'].set_param('rakuten_connector.timeout', 1)
+        self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
+        self._cancel_job()
+        states = self.sale.item_ids.sorted('id').mapped('cancel_state')
+        self.assertEqual(states, ['to_check', 'done', 'done'])
+        self.assertEqual({item.status for item in self.purchase.items}, {const.STATUS_CANCELLED},
+                         "Rakuten did it; its first answer was lost")
+        self._cancel_job()
+        self.assertEqual(self.server.state.count('cancelitem'), 3, "not sent again before it is read back")
+        self._run()  # reads the sale: every unit cancelled
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'done'})
+        self._cancel_job()
+        self.assertEqual(self.server.state.count('cancelitem'), 3)
+
+    def test_a_run_that_died_during_the_call_is_checked_not_resent(self):
+        self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
+        # Committed before its call, then the worker died.
+        self.sale.item_ids[0].write({'cancel_state': 'sending', 'cancel_date': datetime.now() - timedelta(minutes=1)})
+        self.sale.item_ids[1:].cancel_state = False
+        self._cancel_job()
+        self.assertEqual(self.sale.item_ids[0].cancel_state, 'to_check')
+        self.assertEqual(self.server.state.count('cancelitem'), 0)
+        self._run()  # Rakuten still shows it to ship: the call never reached it, asked again
+        self.assertEqual(self.sale.item_ids[0].cancel_state, 'to_send')
+        self._cancel_job()
+        self.assertEqual(self.server.state.count('cancelitem'), 1)
+        self.assertEqual(self.sale.item_ids[0].cancel_state, 'done')
+
+    def test_shipped_units_are_never_offered_and_a_refusal_keeps_the_unit(self):
+        picking = self.order.picking_ids
+        picking.carrier_tracking_ref = '6A12345678901'
+        for move in picking.move_ids:
+            move.quantity = 1 if move.product_id == self.mug else 0
+        picking.with_context(skip_backorder=True, skip_sms=True, picking_ids_not_to_backorder=[]).button_validate()
+        self.assertEqual(picking.state, 'done')
+        backorder = self.order.picking_ids - picking
+        self.assertTrue(backorder, "the other mug and the T-shirt wait in a backorder")
+        self.server.state.inject('parameter', 'cancelitem', times=1)
+        backorder.action_cancel()
+        self.assertEqual(self.order.rakuten_units_to_decide, 2, "the delivery cancelled: the buyer still waits")
+        self.assertTrue(self.order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or '')))
+        dialog = self._dialog(self.order.with_user(self.salesman).action_cancel())
+        self.assertEqual(sorted(dialog.item_ids.mapped('sku')), ['RK-MUG', 'RK-TEE'], "never the mug that left")
+        with mute_logger('odoo.addons.rakuten_connector.models.rakuten_sale_item'):
+            dialog.action_cancel_on_rakuten()
+            self._cancel_job()
+        states = sorted(self.sale.item_ids.mapped(lambda item: item.cancel_state or ''))
+        self.assertEqual(states, ['', 'done', 'failed'])
+        failed = self.sale.item_ids.filtered(lambda item: item.cancel_state == 'failed')
+        self.assertTrue(failed.cancel_error)
+        self.assertIn(failed.itemid, [item.itemid for item in self.purchase.items
+                                      if item.status == const.STATUS_ACCEPTED], "kept on Rakuten")
+        self.assertTrue(self.order.activity_ids.filtered(lambda activity: 'failed' in (activity.summary or '').lower()))
+
+    def test_no_backorder_asks_at_once_and_a_warehouse_user_leaves_it_to_sales(self):
+        storeman = new_test_user(self.env, login='rk_cancel_storeman', groups='stock.group_stock_user')
+        for user, expects_dialog in ((self.salesman, True), (storeman, False)):
+            purchase = self._basket()
+            self._run()
+            order = self._sale(purchase).order_id
+            picking = order.picking_ids
+            picking.carrier_tracking_ref = '6A1'
+            for move in picking.move_ids:
+                move.quantity = 1  # one mug and the T-shirt leave; the second mug will not
+            action = picking.with_user(user).button_validate()
+            self.assertEqual(action['res_model'], 'stock.backorder.confirmation')
+            wizard = Form(self.env['stock.backorder.confirmation'].with_user(user).with_context(
+                action['context'])).save()
+            result = wizard.process_cancel_backorder()
+            self.assertEqual(picking.state, 'done')
+            self.assertEqual(order.rakuten_units_to_decide, 1)
+            if expects_dialog:
+                dialog = self._dialog(result)
+                self.assertEqual(dialog.item_ids.mapped('sku'), ['RK-MUG'])
+                dialog.action_cancel_on_rakuten()
+                self._cancel_job()
+                self.assertEqual(sorted(item.status for item in purchase.items),
+                                 [const.STATUS_ACCEPTED, const.STATUS_ACCEPTED, const.STATUS_CANCELLED])
+                self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.mug).product_uom_qty, 1)
+            else:
+                self.assertIs(result, True, "no sales rights: no dialog")
+                self.assertTrue(order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or '')),
+                                "the salesperson or the Rakuten team's leader is reminded")
