@@ -575,10 +575,14 @@ class FakeRakutenApp:
                 since = datetime.strptime(since_text, const.OPERATION_DATE_FORMAT)
             except ValueError:
                 raise _invalid('lastoperationdate') from None
-        repeat = fault is not None and fault.kind == 'repeat_page'  # the same first page, whatever is asked
+        kind = fault.kind if fault else None
+        repeat = kind == 'repeat_page'  # the same first page, whatever is asked
+        # 'inclusive_dates': the operation at ``lastoperationdate`` comes again (whether Rakuten's date is
+        # inclusive is not known, §11).
         selected = sorted((operation for operation in shop.operations
                            if (not cause or operation.cause == cause)
-                           and (since is None or repeat or operation.date > since)),
+                           and (since is None or repeat or operation.date > since
+                                or (kind == 'inclusive_dates' and operation.date == since))),
                           key=lambda operation: (operation.date, operation.operationid))
         page = selected[:self.state.page_size]
         root, response = self._envelope(shop, request, 'getoperations', {
