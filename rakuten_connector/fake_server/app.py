@@ -1,7 +1,8 @@
 """The fake Rakuten web service as a WSGI application (werkzeug).
 
-Same paths (``/sales_ws``, ``/stock_ws``, ``/wallet_ws``), ``action``/``login``/``pwd``/``version`` query parameters, XML
-answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API (JSON).
+Same paths (``/sales_ws``, ``/stock_ws``, ``/wallet_ws``), ``action``/``login``/``pwd``/``version`` query
+parameters, XML answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API
+(JSON).
 """
 import json
 import re

@@ -251,8 +251,8 @@ class WalletMixin:
         compensation = FakeCompensation(next_id(600000), when, next_id(120000))
         compensation.payments = [(sale, item, item.status) for sale, item in self.items()
                                  if self.payable(sale, item, when)]
-        compensation.cancelled = [(sale, item, item.status) for sale, item in self.items()
-                                  if item.paid_in and not item.charged_back_in and item.status == const.STATUS_CANCELLED]
+        compensation.cancelled = [(sale, item, item.status) for sale, item in self.items() if item.paid_in
+                                  and not item.charged_back_in and item.status == const.STATUS_CANCELLED]
         compensation.adjustments, self.pending_adjustments = self.pending_adjustments, []
         compensation.assets, self.pending_fee_assets = self.pending_fee_assets, []
         period = when.strftime('%m/%Y')

@@ -4,6 +4,7 @@ import json
 import urllib.request
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from rakuten_connector import AuthError, ParameterError, QuotaError, RakutenClient, ResponseError, const, parsing
 from rakuten_connector.fake_server import FakeRakutenServer
+
+PARIS = ZoneInfo('Europe/Paris')
 
 # Shaped like the samples of Rakuten's documentation (§11): old namespace, Latin-1, CDATA, a French comment left as
 # text between the blocks, the compensation's date without seconds, one item per block.
@@ -294,7 +297,7 @@ def test_a_month_of_payouts_end_to_end(client, server, shop):
                for operation in operations}
     for operation in operations:
         assert details[operation.compensation_id].total == operation.signed_amount
-        assert operation.date.astimezone(parsing._PARIS).weekday() in const.PAYOUT_WEEKDAYS
+        assert operation.date.astimezone(PARIS).weekday() in const.PAYOUT_WEEKDAYS
     paid = [line.itemid for compensation in details.values() for line in compensation.item_payments]
     assert sorted(paid) == sorted(item.itemid for item in received.items + unconfirmed.items)
     assert never_shipped.items[0].itemid not in paid and claimed.items[0].itemid not in paid
