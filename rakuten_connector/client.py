@@ -323,6 +323,44 @@ class RakutenClient:
         return dataclasses.replace(pages[0], lines=lines, next_token='')
 
     # ------------------------------------------------------------------------------------------------
+    # Payouts (§11)
+    # ------------------------------------------------------------------------------------------------
+
+    def get_operations(self, since=None, cause=const.OPERATION_CAUSE_TRANSFER):
+        """One page of the wallet's operations (``OperationsPage``) dated after ``since`` (a datetime, aware or
+        naive UTC; None: from the start), of ``cause`` (None: every cause). Rakuten answers at most 200 at a time
+        and says whether more follow (``has_more``)."""
+        params = {'lastoperationdate': parsing.format_operation_date(since) if since else None,
+                  'operationcause': cause}
+        return parsing.parse_operations_page(self._call('getoperations', params))
+
+    def iter_operations(self, since=None, cause=const.OPERATION_CAUSE_TRANSFER):
+        """Every operation after ``since``, each once: the next page is asked from the newest date of the page
+        before (``lastoperationdate``), operations already seen are skipped (a page may start with the last one of
+        the page before). A page with nothing new while more are announced stops with ``RepeatedPage``."""
+        seen = set()
+        for _page in range(MAX_PAGES):
+            page = self.get_operations(since=since, cause=cause)
+            fresh = [operation for operation in page.operations if operation.id not in seen]
+            seen.update(operation.id for operation in fresh)
+            yield from fresh
+            if not page.has_more:
+                return
+            dates = [operation.date for operation in page.operations if operation.date]
+            if not fresh or not dates:
+                raise ResponseError('Rakuten sent the same page of operations twice.', code='RepeatedPage',
+                                    action='getoperations')
+            since = max(dates)
+        raise ResponseError(f'More than {MAX_PAGES} pages.', code='TooManyPages', action='getoperations')
+
+    def get_compensation_details(self, compensation_id):
+        """The lines of one transfer (``Compensation``): items paid, cancelled and adjusted, subscription fees."""
+        if not compensation_id:
+            raise ParameterError('A compensation id is required.', code='MissingCompensation')
+        root = self._call('getcompensationdetails', {'compensationid': compensation_id})
+        return parsing.parse_compensation_details(root, compensation_id)
+
+    # ------------------------------------------------------------------------------------------------
     # Concurrency
     # ------------------------------------------------------------------------------------------------
 

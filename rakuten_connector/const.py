@@ -11,6 +11,7 @@ CHANNEL = 'odoo-rakuten-connector'
 
 SALES_PATH = '/sales_ws'
 STOCK_PATH = '/stock_ws'
+WALLET_PATH = '/wallet_ws'
 
 # action -> (path, version sent, multipart file upload?)
 ACTIONS = {
@@ -30,13 +31,17 @@ ACTIONS = {
     'export': (STOCK_PATH, '2018-06-29', False),
     'genericimportfile': (STOCK_PATH, '2015-02-02', True),
     'genericimportreport': (STOCK_PATH, '2017-02-10', False),
+    # Payouts (§11): operations on the wallet path; the details of one transfer on the sales path (the newest
+    # client seen moved it there from the wallet path).
+    'getoperations': (WALLET_PATH, '2011-03-29', False),
+    'getcompensationdetails': (SALES_PATH, '2011-03-29', False),
 }
 
 # Actions that only read: safe to retry after a read timeout or a 5xx. The others change state on
 # Rakuten's side, so they are retried only when the request surely never reached the server.
 READ_ACTIONS = frozenset({
     'getnewsales', 'getcurrentsales', 'getshippinginformation', 'getbillinginformation',
-    'getitemtodolist', 'export', 'genericimportreport',
+    'getitemtodolist', 'export', 'genericimportreport', 'getoperations', 'getcompensationdetails',
     # Marks the item's messages read, but answers the whole history again: replaying it loses nothing.
     'getiteminfos',
 })
@@ -57,6 +62,10 @@ FRANCE_COUNTRY_CODE = 249
 # Dates in sales are ``dd/mm/yyyy-HH:MM`` without a zone; read as Paris local time.
 RAKUTEN_TIMEZONE = 'Europe/Paris'
 SALE_DATE_FORMAT = '%d/%m/%Y-%H:%M'
+
+# Payout operations carry seconds (``dd/mm/yyyy-HH:MM:SS``), as does ``lastoperationdate`` sent to getoperations;
+# a compensation's own date was seen without them (§11).
+OPERATION_DATE_FORMAT = '%d/%m/%Y-%H:%M:%S'
 
 # Rakuten's ``countryalpha2`` uses FX for metropolitan France.
 COUNTRY_ALIASES = {'FX': 'FR'}
@@ -147,6 +156,23 @@ LATIN1_FALLBACKS = {
     '–': '-', '—': '-', '‐': '-', '‑': '-', 'œ': 'oe', 'Œ': 'OE', '\u202f': ' ', '\u2009': ' ',
     '\u200b': '', 'Ÿ': 'Y', '•': '-', '™': '(TM)',
 }
+
+# ----------------------------------------------------------------------------------------------------
+# Payouts (§11)
+# ----------------------------------------------------------------------------------------------------
+OPERATION_CAUSE_TRANSFER = 'salestransfer'  # a transfer of sales, detailed by getcompensationdetails
+OPERATION_CREDIT = 'Credit'
+OPERATION_DEBIT = 'Debit'
+# Blocks of a compensation (getcompensationdetails), as their element names.
+BLOCK_ITEM_PAYMENT = 'itempayment'  # an item paid: price + shipping - commissions and their VAT (credit)
+BLOCK_CANCELLED_ITEM = 'cancelleditempayment'  # an item paid before and cancelled since (debit)
+BLOCK_ADJUSTMENT = 'itemadjustmentpayment'  # an adjustment about one item, signed as given (credit when > 0)
+BLOCK_LICENSE_FEE = 'licensefee'  # the monthly subscription, VAT included (debit)
+BLOCK_LICENSE_FEE_ASSET = 'licensefeeasset'  # a subscription refunded (credit)
+# Payouts run on Mondays and Thursdays (weekday numbers); without a claim an item is paid this many days after
+# the order even when the buyer never confirms receipt (§6.2).
+PAYOUT_WEEKDAYS = (0, 3)
+PAYOUT_DAYS_AFTER_ORDER = 23
 
 # ----------------------------------------------------------------------------------------------------
 # Transport limits

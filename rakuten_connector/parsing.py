@@ -17,9 +17,10 @@ from .exceptions import (
     AuthError, ParameterError, QuotaError, RakutenError, ResponseError, RightsError, TransientError,
 )
 from .records import (
-    Address, Advert, BillingInformation, BillingItem, Claim, Connection, ImportLineError, ImportReport,
-    ImportReportLine, ImportResult, InventoryPage, ItemAction, ItemInfo, ItemLog, ItemMessage, Money,
-    RelayPoint, Sale, SaleDecision, SaleItem, SalesPage, ShippingInformation, TodoItem,
+    Address, Advert, BillingInformation, BillingItem, Claim, Compensation, CompensationItem, Connection,
+    ImportLineError, ImportReport, ImportReportLine, ImportResult, InventoryPage, ItemAction, ItemInfo, ItemLog,
+    ItemMessage, LicenseFee, Money, Operation, OperationsPage, RelayPoint, Sale, SaleDecision, SaleItem, SalesPage,
+    ShippingInformation, TodoItem,
 )
 
 _CONTROL_CHARS = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]')
@@ -167,13 +168,28 @@ def _money(element):
     return Money(amount, _text(element, 'currency') or 'EUR') if amount is not None else None
 
 
-def parse_sale_date(text):
-    """``dd/mm/yyyy-HH:MM`` in Paris time → aware UTC datetime (None when unreadable)."""
-    try:
-        local = datetime.strptime(text.strip(), const.SALE_DATE_FORMAT)
-        return local.replace(tzinfo=_PARIS).astimezone(timezone.utc)
-    except (ValueError, AttributeError, OverflowError):  # OverflowError: a year-1 date is before UTC's year 1
-        return None
+def parse_sale_date(text, formats=(const.SALE_DATE_FORMAT,)):
+    """``dd/mm/yyyy-HH:MM`` (or one of ``formats``) in Paris time → aware UTC datetime (None when unreadable).
+    A time repeated when summer time ends is read as the first (summer) one."""
+    for fmt in formats:
+        try:
+            local = datetime.strptime(text.strip(), fmt)
+            return local.replace(tzinfo=_PARIS).astimezone(timezone.utc)
+        except (ValueError, AttributeError, OverflowError):  # OverflowError: a year-1 date is before UTC's year 1
+            continue
+    return None
+
+
+def parse_operation_date(text):
+    """Payout dates: ``dd/mm/yyyy-HH:MM:SS``, or without seconds as a compensation's date was seen (§11)."""
+    return parse_sale_date(text, (const.OPERATION_DATE_FORMAT, const.SALE_DATE_FORMAT))
+
+
+def format_operation_date(moment):
+    """Aware datetime (a naive one is taken as UTC, as Odoo stores them) → Rakuten's Paris ``dd/mm/yyyy-HH:MM:SS``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_PARIS).strftime(const.OPERATION_DATE_FORMAT)
 
 
 def _country_code(text):
@@ -303,15 +319,30 @@ def _amount(element, path):
     return money.amount if money is not None else Decimal(0)
 
 
+def _amount_or_none(element, path):
+    """The amount at ``path``, None when absent or unreadable (payouts: never a 0 by default)."""
+    money = _money(element.find(path)) if element is not None else None
+    return money.amount if money is not None else None
+
+
+_BILLING_AMOUNTS = {
+    'item_price': 'itemsaleprice', 'shipping_price': 'shippingsaleprice', 'commission': 'itemcommissionexcltax',
+    'payment_amount': 'paymentamount', 'shipping_commission': 'shippingcommissionexcltax',
+    'commission_vat': 'itemcommissionvat', 'shipping_commission_vat': 'shippingcommissionvat',
+}
+
+
+def _billing_item(item):
+    amounts = {field: _amount(item, tag) for field, tag in _BILLING_AMOUNTS.items()}
+    unreadable = tuple(tag for tag in _BILLING_AMOUNTS.values()
+                       if item.find(tag) is not None and _money(item.find(tag)) is None)
+    return BillingItem(itemid=_text(item, 'itemid'), sku=_text(item, 'sku'), status=_text(item, 'itemstatus'),
+                       unreadable=unreadable, **amounts)
+
+
 def parse_billing_information(root, purchaseid):
     items = root.iterfind('response/billinginformation/items/item')
-    return BillingInformation(purchaseid=purchaseid, items=tuple(
-        BillingItem(
-            itemid=_text(item, 'itemid'), sku=_text(item, 'sku'), status=_text(item, 'itemstatus'),
-            item_price=_amount(item, 'itemsaleprice'), shipping_price=_amount(item, 'shippingsaleprice'),
-            commission=_amount(item, 'itemcommissionexcltax'), payment_amount=_amount(item, 'paymentamount'),
-        ) for item in items
-    ))
+    return BillingInformation(purchaseid=purchaseid, items=tuple(_billing_item(item) for item in items))
 
 
 def parse_status(root):
@@ -497,4 +528,91 @@ def parse_item_infos(root, itemid):
                     description=_text(log, 'description'), complement=_text(log, 'complement'))
             for log in item.iterfind('itemlog')
         ),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Payouts (§11)
+# ----------------------------------------------------------------------------------------------------
+
+def _operation(element):
+    money = _money(element.find('operationamount'))
+    return Operation(
+        id=_text(element, 'operationid'), date=parse_operation_date(_text(element, 'operationdate')),
+        cause=_text(element, 'operationcause'), type=_text(element, 'operationtype'),
+        state=_text(element, 'operationstate'), amount=money.amount if money else None,
+        currency=money.currency if money else (_text(element, 'operationamount/currency') or 'EUR'),
+        compensation_id=_text(element, 'compensationid'),
+    )
+
+
+def parse_operations_page(root):
+    """``getoperationsresult``: ``response/operations/operation`` and the ``hasmoreoperations`` flag (seen inside
+    ``operations``; also looked for beside it)."""
+    response = root.find('response')
+    has_more = _text(response, 'operations/hasmoreoperations') or _text(response, 'hasmoreoperations')
+    return OperationsPage(
+        operations=tuple(_operation(operation) for operation in response.iterfind('operations/operation')),
+        has_more=_flag(has_more), seller_id=_text(response, 'sellerid'),
+    )
+
+
+def _compensation_items(details, kind):
+    """Every ``item`` of every ``kind`` block; the purchase's fields sit on the block, beside the item."""
+    for block in details.iterfind(kind):
+        for item in block.iterfind('item'):
+            yield CompensationItem(
+                kind=kind, itemid=_text(item, 'itemid'), purchaseid=_text(block, 'purchaseid'),
+                purchase_date=parse_operation_date(_text(block, 'purchasedate')),
+                buyer_login=_text(block, 'purchasebuyerlogin'), sku=_text(item, 'sku'),
+                headline=_text(item, 'headline'), status=_text(item, 'itemstatus'),
+                item_price=_amount_or_none(item, 'itemsaleprice'),
+                shipping_price=_amount_or_none(item, 'shippingsaleprice'),
+                item_commission=_amount_or_none(item, 'itemcommissionexcltax'),
+                item_commission_vat=_amount_or_none(item, 'itemcommissionvat'),
+                item_commission_vat_rate=_decimal(_text(item, 'itemcommissionvatrate')),
+                shipping_commission=_amount_or_none(item, 'shippingcommissionexcltax'),
+                shipping_commission_vat=_amount_or_none(item, 'shippingcommissionvat'),
+                shipping_commission_vat_rate=_decimal(_text(item, 'shippingcommissionvatrate')),
+                amount=_amount_or_none(item, {
+                    const.BLOCK_ITEM_PAYMENT: 'paymentamount', const.BLOCK_CANCELLED_ITEM: 'totalcancellationamount',
+                    const.BLOCK_ADJUSTMENT: 'itemadjustmentamount'}[kind]),
+                adjustment_vat_rate=_decimal(_text(item, 'itemadjustmentvatrate')),
+            )
+
+
+def _license_fees(details, asset):
+    kind = const.BLOCK_LICENSE_FEE_ASSET if asset else const.BLOCK_LICENSE_FEE
+    prefix = 'licensefeeasset' if asset else 'licensefee'
+    return tuple(
+        LicenseFee(
+            id=_text(fee, 'licensefeeid'), period=_text(fee, 'licensefeeperiod'), asset=asset,
+            vat_rate=_decimal(_text(fee, f'{prefix}vatrate')),
+            amount_excl_tax=_amount_or_none(fee, f'{prefix}amountexcltax'),
+            vat=_amount_or_none(fee, f'{prefix}amountvat'),
+            amount_incl_tax=_amount_or_none(fee, f'{prefix}amountincltax'),
+        ) for fee in details.iterfind(kind)
+    )
+
+
+def parse_compensation_details(root, compensation_id):
+    """``getcompensationdetailsresult/response/compensationdetails`` → ``Compensation``."""
+    details = root.find('response/compensationdetails')
+    if details is None:
+        raise ResponseError(f'The answer holds no compensation {compensation_id}.', code='UnexpectedResponse',
+                            action='getcompensationdetails')
+    answered = _text(details, 'compensationid')
+    if answered and str(compensation_id) and answered != str(compensation_id):
+        raise ResponseError(f'Asked for compensation {compensation_id}, got {answered}.', code='UnexpectedResponse',
+                            action='getcompensationdetails')
+    return Compensation(
+        id=answered or str(compensation_id),
+        date=parse_operation_date(_text(details, 'compensationdate')),
+        invoice_number=_text(details, 'invoicenumber'),
+        item_payments=tuple(_compensation_items(details, const.BLOCK_ITEM_PAYMENT)),
+        cancelled_item_payments=tuple(_compensation_items(details, const.BLOCK_CANCELLED_ITEM)),
+        adjustments=tuple(_compensation_items(details, const.BLOCK_ADJUSTMENT)),
+        license_fees=_license_fees(details, asset=False),
+        license_fee_assets=_license_fees(details, asset=True),
+        seller_id=_text(root, 'response/sellerid'),
     )

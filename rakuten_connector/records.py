@@ -111,13 +111,24 @@ class ShippingInformation:
 
 @dataclass(frozen=True)
 class BillingItem:
+    """One unit's money. An amount Rakuten leaves out is 0 (older versions have no commission VAT); one it gives
+    but that cannot be read is 0 too and named in ``unreadable``: book nothing from an item that has one."""
     itemid: str
     sku: str = ''
     status: str = ''
     item_price: Decimal = Decimal(0)
     shipping_price: Decimal = Decimal(0)
-    commission: Decimal = Decimal(0)  # excluding tax
+    commission: Decimal = Decimal(0)  # on the item, excluding tax
     payment_amount: Decimal = Decimal(0)  # net due to the seller
+    shipping_commission: Decimal = Decimal(0)  # on the shipping, excluding tax
+    commission_vat: Decimal = Decimal(0)  # VAT on ``commission``
+    shipping_commission_vat: Decimal = Decimal(0)  # VAT on ``shipping_commission``
+    unreadable: tuple[str, ...] = ()  # element names of the amounts given but unreadable
+
+    @property
+    def commission_total(self):
+        """Everything Rakuten keeps on this unit, VAT included."""
+        return self.commission + self.commission_vat + self.shipping_commission + self.shipping_commission_vat
 
 
 @dataclass(frozen=True)
@@ -325,3 +336,166 @@ class ItemInfo:
     actions: tuple[ItemAction, ...] = ()
     messages: tuple[ItemMessage, ...] = ()  # mails and messages together, oldest first
     logs: tuple[ItemLog, ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Payouts: getoperations and getcompensationdetails (§11)
+#
+# An amount is a Decimal when Rakuten gave a readable one, else None (absent or unreadable): never 0 by
+# default, since a 0 would book a wrong entry. ``unreadable`` names what is missing, and the totals are None
+# as long as anything is: the caller books a compensation only when its ``total`` equals its operation's
+# ``signed_amount``.
+# ----------------------------------------------------------------------------------------------------
+
+def _signed_sum(amounts):
+    amounts = list(amounts)
+    return None if any(amount is None for amount in amounts) else sum(amounts, Decimal(0))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A movement of the seller's Rakuten wallet (``getoperations``): a transfer of sales is detailed by the
+    compensation ``compensation_id``."""
+    id: str
+    date: datetime | None = None  # aware UTC (Rakuten gives Paris time with seconds)
+    cause: str = ''  # const.OPERATION_CAUSE_TRANSFER for a payout
+    type: str = ''  # const.OPERATION_CREDIT (to the seller) or const.OPERATION_DEBIT (from the seller)
+    state: str = ''  # FINALIZED seen; others unknown
+    amount: Decimal | None = None  # as given: positive, the direction being ``type``
+    currency: str = 'EUR'
+    compensation_id: str = ''
+
+    @property
+    def signed_amount(self):
+        """What the seller received (> 0) or owes (< 0); None when the amount or the direction is unknown."""
+        if self.amount is None or self.type not in (const.OPERATION_CREDIT, const.OPERATION_DEBIT):
+            return None
+        return self.amount if self.type == const.OPERATION_CREDIT else -self.amount
+
+    @property
+    def is_transfer(self):
+        return self.cause == const.OPERATION_CAUSE_TRANSFER and bool(self.compensation_id)
+
+
+@dataclass(frozen=True)
+class OperationsPage:
+    operations: tuple[Operation, ...]
+    has_more: bool = False
+    seller_id: str = ''
+
+
+# Amounts each kind of line needs to be booked.
+_ITEM_AMOUNTS = ('item_price', 'shipping_price', 'item_commission', 'item_commission_vat', 'shipping_commission',
+                 'shipping_commission_vat', 'amount')
+_REQUIRED = {const.BLOCK_ITEM_PAYMENT: _ITEM_AMOUNTS, const.BLOCK_CANCELLED_ITEM: _ITEM_AMOUNTS,
+             const.BLOCK_ADJUSTMENT: ('amount',)}
+
+
+@dataclass(frozen=True)
+class CompensationItem:
+    """One item's line of a compensation: paid (``itempayment``), taken back (``cancelleditempayment``) or
+    adjusted (``itemadjustmentpayment``); ``kind`` is the block's name (``const.BLOCK_*``)."""
+    kind: str
+    itemid: str
+    purchaseid: str = ''
+    purchase_date: datetime | None = None  # aware UTC
+    buyer_login: str = ''
+    sku: str = ''
+    headline: str = ''
+    status: str = ''
+    item_price: Decimal | None = None  # VAT included, what the buyer paid
+    shipping_price: Decimal | None = None
+    item_commission: Decimal | None = None  # excluding tax
+    item_commission_vat: Decimal | None = None
+    item_commission_vat_rate: Decimal | None = None  # percent
+    shipping_commission: Decimal | None = None  # excluding tax
+    shipping_commission_vat: Decimal | None = None
+    shipping_commission_vat_rate: Decimal | None = None
+    # ``paymentamount`` (paid), ``totalcancellationamount`` (taken back) or ``itemadjustmentamount`` (adjusted)
+    amount: Decimal | None = None
+    adjustment_vat_rate: Decimal | None = None  # adjustments only
+
+    @property
+    def unreadable(self):
+        return tuple(name for name in _REQUIRED.get(self.kind, ('amount',)) if getattr(self, name) is None)
+
+    @property
+    def commission_total(self):
+        """Commissions and their VAT, what Rakuten kept on this item (None when one is unknown)."""
+        return _signed_sum((self.item_commission, self.item_commission_vat, self.shipping_commission,
+                            self.shipping_commission_vat))
+
+    @property
+    def computed_amount(self):
+        """Price + shipping - commissions and their VAT: what ``amount`` should be for a paid or cancelled item."""
+        commissions = self.commission_total
+        if commissions is None or self.item_price is None or self.shipping_price is None:
+            return None
+        return self.item_price + self.shipping_price - commissions
+
+    @property
+    def signed_amount(self):
+        """Effect on the transfer: + paid, - taken back, an adjustment as given; None when unknown."""
+        if self.amount is None:
+            return None
+        return -self.amount if self.kind == const.BLOCK_CANCELLED_ITEM else self.amount
+
+
+@dataclass(frozen=True)
+class LicenseFee:
+    """The monthly subscription charged (``licensefee``) or refunded (``licensefeeasset``, ``asset`` True)."""
+    id: str
+    period: str = ''  # ``MM/YYYY``
+    asset: bool = False
+    vat_rate: Decimal | None = None  # percent
+    amount_excl_tax: Decimal | None = None
+    vat: Decimal | None = None
+    amount_incl_tax: Decimal | None = None
+
+    @property
+    def unreadable(self):
+        return tuple(name for name in ('amount_excl_tax', 'vat', 'amount_incl_tax') if getattr(self, name) is None)
+
+    @property
+    def signed_amount(self):
+        """Effect on the transfer: - a fee, + a refund; None when unknown."""
+        if self.amount_incl_tax is None:
+            return None
+        return self.amount_incl_tax if self.asset else -self.amount_incl_tax
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """The detail of one transfer (``getcompensationdetails``)."""
+    id: str
+    date: datetime | None = None  # aware UTC
+    invoice_number: str = ''  # Rakuten's invoice of its commissions and fees
+    item_payments: tuple[CompensationItem, ...] = ()
+    cancelled_item_payments: tuple[CompensationItem, ...] = ()
+    adjustments: tuple[CompensationItem, ...] = ()
+    license_fees: tuple[LicenseFee, ...] = ()
+    license_fee_assets: tuple[LicenseFee, ...] = ()
+    seller_id: str = ''
+
+    @property
+    def items(self):
+        return self.item_payments + self.cancelled_item_payments + self.adjustments
+
+    @property
+    def fees(self):
+        return self.license_fees + self.license_fee_assets
+
+    @property
+    def unreadable(self):
+        """``kind itemid: field`` of every amount needed and unknown; empty when the whole detail can be booked."""
+        problems = [f'{line.kind} {line.itemid}: {name}' for line in self.items for name in line.unreadable]
+        problems += [f'{"licensefeeasset" if fee.asset else "licensefee"} {fee.id}: {name}'
+                     for fee in self.fees for name in fee.unreadable]
+        return tuple(problems)
+
+    @property
+    def total(self):
+        """The transfer these lines add up to (None while an amount is unknown)."""
+        if self.unreadable:
+            return None
+        return _signed_sum(line.signed_amount for line in self.items + self.fees)

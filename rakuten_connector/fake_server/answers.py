@@ -2,10 +2,12 @@
 from lxml import etree
 
 from .. import const
+from .state import VAT_RATE
 
 NAMESPACE = 'https://fr.shopping.rakuten.com/res/schema/{}'
 # The namespace varies by era and action (§2.4): the captured getiteminfos answer uses the old one.
-NAMESPACES = {'getiteminfos': 'http://www.priceminister.com/res/schema/{}'}
+NAMESPACES = {'getiteminfos': 'http://www.priceminister.com/res/schema/{}',
+              'getcompensationdetails': 'http://www.priceminister.com/res/schema/{}'}
 ERROR_NAMESPACE = 'https://static.fr.shopping.rakuten.com/res/schema/error'
 ADDRESS_FIELDS = ('civility', 'lastname', 'firstname', 'address1', 'address2', 'zipcode', 'city', 'country',
                   'countryalpha2', 'phonenumber1', 'phonenumber2')
@@ -112,15 +114,23 @@ def billing_information(response, fake_sale):
     item_list = sub(sub(response, 'billinginformation'), 'items')
     for item in fake_sale.items:
         node = sub(item_list, 'item')
-        commission = (item.price * 12 / 100).quantize(item.price)
         sub(node, 'itemid', item.itemid)
         sub(node, 'sku', item.sku)
         sub(node, 'headline', item.headline)
         sub(node, 'itemstatus', item.status)
         money(node, 'itemsaleprice', item.price)
         money(node, 'shippingsaleprice', item.shipping_price)
-        money(node, 'itemcommissionexcltax', commission)
-        money(node, 'paymentamount', item.price + item.shipping_price - commission)
+        _commissions(node, item.charges())
+        money(node, 'paymentamount', item.charges()['payment'])
+
+
+def _commissions(node, charges):
+    sub(node, 'itemcommissionvatrate', VAT_RATE)
+    money(node, 'itemcommissionexcltax', charges['item_commission'])
+    money(node, 'itemcommissionvat', charges['item_commission_vat'])
+    sub(node, 'shippingcommissionvatrate', VAT_RATE)
+    money(node, 'shippingcommissionexcltax', charges['shipping_commission'])
+    money(node, 'shippingcommissionvat', charges['shipping_commission_vat'])
 
 
 def advert(parent, fake_advert):
@@ -236,3 +246,71 @@ def item_infos(response, shop, fake_sale, item):
         sub(log_node, 'itemlogcode', log['code'])
         _padded(log_node, 'description', log['description'], cdata=True)
         _padded(log_node, 'complement', log['complement'], cdata=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Payouts (§11): shaped like the samples of Rakuten's documentation (old namespace for the details, text
+# values in CDATA, one block per item, the compensation's date without seconds)
+# ----------------------------------------------------------------------------------------------------
+
+def operation(parent, fake_operation):
+    node = sub(parent, 'operation')
+    sub(node, 'operationid', fake_operation.operationid)
+    sub(node, 'operationdate', fake_operation.date.strftime(const.OPERATION_DATE_FORMAT))
+    sub(node, 'operationcause', fake_operation.cause)
+    sub(node, 'operationtype', fake_operation.type)
+    sub(node, 'operationstate', fake_operation.state)
+    money(node, 'operationamount', abs(fake_operation.amount))
+    sub(node, 'compensationid', fake_operation.compensationid)
+
+
+def _cdata(parent, tag, text):
+    sub(parent, tag).text = etree.CDATA(text)
+
+
+def _purchase_block(parent, kind, fake_sale, item, status):
+    block = sub(parent, kind)
+    sub(block, 'purchasedate', _date(fake_sale.purchase_date))
+    sub(block, 'purchaseid', fake_sale.purchaseid)
+    sub(block, 'purchasebuyerlogin', fake_sale.buyer_login)
+    node = sub(block, 'item')
+    sub(node, 'itemid', item.itemid)
+    _cdata(node, 'sku', item.sku)
+    _cdata(node, 'headline', item.headline)
+    _cdata(node, 'category', 'Maison')
+    sub(node, 'itemstatus', status)
+    return node
+
+
+def _license_fee(parent, fee, asset):
+    prefix = 'licensefeeasset' if asset else 'licensefee'
+    node = sub(parent, prefix)
+    sub(node, 'licensefeeid', fee['licensefeeid'])
+    sub(node, 'licensefeeperiod', fee['period'])
+    sub(node, f'{prefix}vatrate', VAT_RATE)
+    money(node, f'{prefix}amountexcltax', fee['excl'])
+    money(node, f'{prefix}amountvat', fee['vat'])
+    money(node, f'{prefix}amountincltax', fee['incl'])
+
+
+def compensation_details(response, compensation):
+    details = sub(response, 'compensationdetails')
+    sub(details, 'compensationid', compensation.compensationid)
+    sub(details, 'compensationdate', _date(compensation.date))
+    sub(details, 'invoicenumber', compensation.invoicenumber)
+    for kind, lines, total in ((const.BLOCK_ITEM_PAYMENT, compensation.payments, 'paymentamount'),
+                               (const.BLOCK_CANCELLED_ITEM, compensation.cancelled, 'totalcancellationamount')):
+        for fake_sale, item, status in lines:
+            node = _purchase_block(details, kind, fake_sale, item, status)
+            money(node, 'itemsaleprice', item.price)
+            money(node, 'shippingsaleprice', item.shipping_price)
+            _commissions(node, item.charges())
+            money(node, total, item.charges()['payment'])
+    for line in compensation.adjustments:
+        node = _purchase_block(details, const.BLOCK_ADJUSTMENT, line['sale'], line['item'], line['status'])
+        sub(node, 'itemadjustmentvatrate', line['vat_rate'])
+        money(node, 'itemadjustmentamount', line['amount'])
+    for fee in compensation.fees:
+        _license_fee(details, fee, asset=False)
+    for fee in compensation.assets:
+        _license_fee(details, fee, asset=True)

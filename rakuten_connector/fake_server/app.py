@@ -1,7 +1,8 @@
 """The fake Rakuten web service as a WSGI application (werkzeug).
 
-Same paths (``/sales_ws``, ``/stock_ws``), ``action``/``login``/``pwd``/``version`` query parameters, XML
-answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API (JSON).
+Same paths (``/sales_ws``, ``/stock_ws``, ``/wallet_ws``), ``action``/``login``/``pwd``/``version`` query
+parameters, XML answers and ``errorresponse`` documents as the real service. ``/_fake/…`` is its control API
+(JSON).
 """
 import json
 import re
@@ -16,7 +17,7 @@ from .. import const, parsing
 from ..deadlines import contact_allowed
 from ..exceptions import RakutenError
 from . import answers
-from .state import PARIS, FakeImport, next_id
+from .state import PARIS, PAYOUT_TIME, FakeImport, next_id
 
 # Versions accepted besides the one the client sends (older ones integrators still use).
 LEGACY_VERSIONS = {
@@ -55,6 +56,14 @@ def _status_error(current):
                      [f'Current status : {current} - Required status : REQUESTED'])
 
 
+def _moment(text):
+    """``YYYY-MM-DD`` (08:00) or ``YYYY-MM-DDTHH:MM[:SS]``, Paris time, from the control API; None when absent."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if 'T' in text or ' ' in text else datetime.combine(moment.date(), PAYOUT_TIME)
+
+
 class FakeRakutenApp:
 
     def __init__(self, state):
@@ -64,7 +73,7 @@ class FakeRakutenApp:
         request = Request(environ)
         if request.path.startswith('/_fake/'):
             response = self.control(request)
-        elif request.path in (const.SALES_PATH, const.STOCK_PATH):
+        elif request.path in (const.SALES_PATH, const.STOCK_PATH, const.WALLET_PATH):
             response = self.serve(request)
         else:
             response = Response('Not Found', status=404)
@@ -553,6 +562,53 @@ class FakeRakutenApp:
         return line
 
     # ------------------------------------------------------------------------------------------------
+    # Payouts (§11)
+    # ------------------------------------------------------------------------------------------------
+
+    def do_getoperations(self, shop, request, fault):
+        """Operations after ``lastoperationdate`` (Paris, with seconds), oldest first, a page at a time; a page
+        that is not the last says ``hasmoreoperations`` true."""
+        args = request.args
+        cause, since_text = args.get('operationcause', ''), args.get('lastoperationdate', '')
+        since = None
+        if since_text:
+            try:
+                since = datetime.strptime(since_text, const.OPERATION_DATE_FORMAT)
+            except ValueError:
+                raise _invalid('lastoperationdate') from None
+        kind = fault.kind if fault else None
+        repeat = kind == 'repeat_page'  # the same first page, whatever is asked
+        # 'inclusive_dates': the operation at ``lastoperationdate`` comes again (whether Rakuten's date is
+        # inclusive is not known, §11).
+        selected = sorted((operation for operation in shop.operations
+                           if (not cause or operation.cause == cause)
+                           and (since is None or repeat or operation.date > since
+                                or (kind == 'inclusive_dates' and operation.date == since))),
+                          key=lambda operation: (operation.date, operation.operationid))
+        page = selected[:self.state.page_size]
+        root, response = self._envelope(shop, request, 'getoperations', {
+            'operationcause': cause, 'lastoperationdate': since_text})
+        answers.sub(response, 'sellerid', shop.seller_id)
+        operation_list = answers.sub(response, 'operations')
+        for operation in page:
+            answers.operation(operation_list, operation)
+        answers.sub(operation_list, 'hasmoreoperations',
+                    'true' if repeat or len(selected) > len(page) else 'false')
+        return root
+
+    def do_getcompensationdetails(self, shop, request, fault):
+        compensation_id = request.args.get('compensationid', '')
+        if not compensation_id:
+            raise _mandatory('compensationid')
+        compensation = shop.compensations.get(compensation_id)
+        if compensation is None:
+            raise _invalid('compensationid')
+        root, response = self._envelope(shop, request, 'getcompensationdetails', {'compensationid': compensation_id})
+        answers.sub(response, 'sellerid', shop.seller_id)
+        answers.compensation_details(response, compensation)
+        return root
+
+    # ------------------------------------------------------------------------------------------------
     # Control API (JSON), for the demo, the benchmarks and out-of-process tests
     # ------------------------------------------------------------------------------------------------
 
@@ -585,6 +641,23 @@ class FakeRakutenApp:
                 state.shops[payload.get('login', state.default_login)].open_claim(
                     payload['itemid'], payload.get('type', 'DAMAGED'), bool(payload.get('amicable', True)),
                     payload.get('comment', ''))
+            elif command == 'receive':
+                state.shops[payload.get('login', state.default_login)].receive(
+                    payload['itemid'], _moment(payload.get('date')))
+            elif command == 'adjustment':
+                state.shops[payload.get('login', state.default_login)].add_adjustment(
+                    payload['itemid'], payload['amount'], payload.get('vat_rate', '0'))
+            elif command == 'payout':  # one transfer on ``date``, or every one from ``date`` to ``until``
+                shop = state.shops[payload.get('login', state.default_login)]
+                start = _moment(payload.get('date')) or datetime.now(PARIS).replace(tzinfo=None)
+                try:
+                    paid = (shop.pay_outs(start.date(), _moment(payload['until']).date()) if payload.get('until')
+                            else [shop.pay_out(start)])
+                except ValueError as error:  # not a payout day
+                    return Response(json.dumps({'error': str(error)}), status=400, content_type='application/json')
+                return Response(json.dumps({'compensations': [
+                    {'compensationid': compensation.compensationid, 'total': str(compensation.total)}
+                    for compensation in paid if compensation]}), content_type='application/json')
             elif command == 'config':
                 state.page_size = int(payload.get('page_size', state.page_size))
                 state.import_polls = int(payload.get('import_polls', state.import_polls))

@@ -3,13 +3,21 @@ import itertools
 import random
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from .. import const
 
 PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
+CENT = Decimal('0.01')
+# The fake's tariff (Rakuten's depends on the category): commissions in percent of the item's price and of the
+# shipping paid, VAT on commissions and on the subscription, the monthly subscription excluding tax.
+COMMISSION_RATE = Decimal('12')
+SHIPPING_COMMISSION_RATE = Decimal('10')
+VAT_RATE = Decimal('20')
+LICENSE_FEE = Decimal('39.99')
+PAYOUT_TIME = time(8, 0)  # the hour of a transfer when a payout is asked for a day
 # Ids never repeat across runs of the fake server, so a database that met one run can meet the next.
 _ids = itertools.count(random.SystemRandom().randrange(10 ** 6) * 1000 + 1)
 
@@ -37,6 +45,22 @@ class FakeItem:
     claim: dict | None = None  # creationdate, type, state, amicable, comment
     logs: list = field(default_factory=list)  # dicts: date, code, description, complement
     received_date: datetime | None = None  # when the buyer declared receipt
+    paid_in: str = ''  # the compensation that paid the item
+    charged_back_in: str = ''  # the compensation that took it back after a cancellation
+
+    def charges(self):
+        """Commissions, their VAT and the net paid to the seller, as billing and payouts show them."""
+        commission = _percent(self.price, COMMISSION_RATE)
+        shipping_commission = _percent(self.shipping_price, SHIPPING_COMMISSION_RATE)
+        charges = {'item_commission': commission, 'item_commission_vat': _percent(commission, VAT_RATE),
+                   'shipping_commission': shipping_commission,
+                   'shipping_commission_vat': _percent(shipping_commission, VAT_RATE)}
+        charges['payment'] = self.price + self.shipping_price - sum(charges.values())
+        return charges
+
+
+def _percent(amount, rate):
+    return (amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -141,7 +165,121 @@ class AfterSalesMixin:
 
 
 @dataclass
-class Shop(AfterSalesMixin):
+class FakeOperation:
+    operationid: str
+    date: datetime  # naive, Paris local time
+    amount: Decimal  # signed: > 0 to the seller
+    compensationid: str = ''
+    cause: str = const.OPERATION_CAUSE_TRANSFER
+    state: str = 'FINALIZED'
+
+    @property
+    def type(self):
+        return const.OPERATION_CREDIT if self.amount >= 0 else const.OPERATION_DEBIT
+
+
+@dataclass
+class FakeCompensation:
+    """One transfer's lines: (sale, item, item status then) paid and taken back, adjustments and subscription
+    fees (dicts)."""
+    compensationid: str
+    date: datetime  # naive, Paris local time
+    invoicenumber: str
+    payments: list = field(default_factory=list)
+    cancelled: list = field(default_factory=list)
+    adjustments: list = field(default_factory=list)  # dicts: sale, item, amount, vat_rate
+    fees: list = field(default_factory=list)  # dicts: licensefeeid, period, excl, vat, incl
+    assets: list = field(default_factory=list)  # same, refunded
+
+    @property
+    def total(self):
+        return (sum((item.charges()['payment'] for _sale, item, _status in self.payments), Decimal('0'))
+                - sum((item.charges()['payment'] for _sale, item, _status in self.cancelled), Decimal('0'))
+                + sum((line['amount'] for line in self.adjustments), Decimal('0'))
+                - sum((fee['incl'] for fee in self.fees), Decimal('0'))
+                + sum((fee['incl'] for fee in self.assets), Decimal('0')))
+
+
+def _payout_moment(when):
+    if when is None:
+        when = _now().date()
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, PAYOUT_TIME)
+    return when.replace(microsecond=0)
+
+
+class WalletMixin:
+    """Payouts (§11): items shipped and received (or ordered 23 days ago without a claim) are paid on Mondays
+    and Thursdays; a paid item cancelled since is taken back; adjustments and the monthly subscription ride along.
+    Each transfer is one compensation and one ``salestransfer`` operation of the wallet."""
+
+    def receive(self, itemid, when=None):
+        """The buyer confirms receipt (and rates the sale): the item is paid at the next payout."""
+        _sale, item = self.find_item(itemid)
+        item.received_date = when or _now()
+        return item
+
+    def add_adjustment(self, itemid, amount, vat_rate='0'):
+        """An adjustment about an item (signed: > 0 to the seller), paid with the next transfer."""
+        sale, item = self.find_item(itemid)
+        self.pending_adjustments.append({'sale': sale, 'item': item, 'status': item.status,
+                                         'amount': Decimal(str(amount)), 'vat_rate': Decimal(str(vat_rate))})
+
+    def refund_license_fee(self, period):
+        """Give back the subscription of ``period`` (``MM/YYYY``) with the next transfer."""
+        self.pending_fee_assets.append(self._license_fee(period))
+
+    def _license_fee(self, period):
+        vat = _percent(self.license_fee, VAT_RATE)
+        return {'licensefeeid': next_id(30000), 'period': period, 'excl': self.license_fee, 'vat': vat,
+                'incl': self.license_fee + vat}
+
+    def payable(self, sale, item, when):
+        """Whether ``item`` is paid by a transfer at ``when``: shipped, no open claim, received or ordered long
+        enough ago, not paid yet."""
+        claim_open = item.claim and item.claim['state'] not in const.CLAIM_CLOSED_STATES
+        due = ((item.received_date is not None and item.received_date <= when)
+               or sale.purchase_date + timedelta(days=const.PAYOUT_DAYS_AFTER_ORDER) <= when)
+        return bool(item.tracking and not item.paid_in and item.status in const.SHIPPABLE_STATUSES
+                    and not claim_open and due)
+
+    def pay_out(self, when=None):
+        """The transfer of ``when`` (a Monday or Thursday; a day means 08:00 Paris); None when it has nothing."""
+        when = _payout_moment(when)
+        if when.weekday() not in const.PAYOUT_WEEKDAYS:
+            raise ValueError(f'Rakuten pays on Mondays and Thursdays, not on {when:%A %d/%m/%Y}.')
+        compensation = FakeCompensation(next_id(600000), when, next_id(120000))
+        compensation.payments = [(sale, item, item.status) for sale, item in self.items()
+                                 if self.payable(sale, item, when)]
+        compensation.cancelled = [(sale, item, item.status) for sale, item in self.items() if item.paid_in
+                                  and not item.charged_back_in and item.status == const.STATUS_CANCELLED]
+        compensation.adjustments, self.pending_adjustments = self.pending_adjustments, []
+        compensation.assets, self.pending_fee_assets = self.pending_fee_assets, []
+        period = when.strftime('%m/%Y')
+        if self.license_fee is not None and period not in self.license_fee_periods:
+            self.license_fee_periods.add(period)
+            compensation.fees.append(self._license_fee(period))
+        if not (compensation.payments or compensation.cancelled or compensation.adjustments or compensation.fees
+                or compensation.assets):
+            return None
+        for _sale, item, _status in compensation.payments:
+            item.paid_in = compensation.compensationid
+        for _sale, item, _status in compensation.cancelled:
+            item.charged_back_in = compensation.compensationid
+        self.compensations[compensation.compensationid] = compensation
+        self.operations.append(FakeOperation(next_id(502000000), when, compensation.total,
+                                             compensation.compensationid))
+        return compensation
+
+    def pay_outs(self, start, end):
+        """Every transfer from ``start`` to ``end`` (dates, both included), Mondays and Thursdays."""
+        days = (start + timedelta(days=offset) for offset in range((end - start).days + 1))
+        return [paid for day in days if day.weekday() in const.PAYOUT_WEEKDAYS
+                for paid in [self.pay_out(day)] if paid is not None]
+
+
+@dataclass
+class Shop(AfterSalesMixin, WalletMixin):
     login: str
     token: str
     seller_id: str
@@ -150,6 +288,13 @@ class Shop(AfterSalesMixin):
     imports: dict = field(default_factory=dict)  # importid -> FakeImport
     todo: list = field(default_factory=list)  # (itemid, [causes])
     quota_per_hour: int | None = None
+    # Wallet (§11)
+    operations: list = field(default_factory=list)  # FakeOperation
+    compensations: dict = field(default_factory=dict)  # compensationid -> FakeCompensation
+    pending_adjustments: list = field(default_factory=list)
+    pending_fee_assets: list = field(default_factory=list)
+    license_fee: Decimal | None = LICENSE_FEE  # monthly, excluding tax; None: no subscription
+    license_fee_periods: set = field(default_factory=set)  # ``MM/YYYY`` already charged
 
     def items(self):
         for sale in self.sales.values():
@@ -262,6 +407,7 @@ class FakeState:
                     'tracking_notifications': sum(item.tracking_calls for _s, item in shop.items()),
                     'adverts': {advert.sku: advert.stock for advert in shop.adverts.values()},
                     'imports': {i.importid: i.status for i in shop.imports.values()},
+                    'payouts': {o.operationid: str(o.amount) for o in shop.operations},
                 }
             calls = {}
             for _login, action, _params in self.calls:
