@@ -112,9 +112,8 @@ class RakutenAftersale(models.Model):
                 return False
             message = self._rakuten_run_step(company, self._rakuten_read, company)
             message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
-            company.sudo().write({'rakuten_aftersales_state': 'failed' if message else 'ok',
-                                  'rakuten_aftersales_message': message,
-                                  'rakuten_aftersales_date': fields.Datetime.now()})
+            company._rakuten_job_status('aftersales', {'state': 'failed' if message else 'ok', 'message': message,
+                                                       'date': fields.Datetime.now()})
             self.env['ir.cron']._rakuten_commit_progress()
         return True
 
