@@ -9,6 +9,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.deadlines import claim_deadline
+from ..rakuten_connector.records import message_keys
 
 _logger = logging.getLogger(__name__)
 
@@ -251,8 +252,7 @@ class RakutenAftersale(models.Model):
         known = set(stored.mapped('key'))
         pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key)
         to_create = []
-        for message in messages:
-            key = message.key(self.itemid)
+        for message, key in zip(messages, message_keys(self.itemid, messages)):
             if key in known:
                 continue
             known.add(key)

@@ -364,9 +364,14 @@ class RakutenSale(models.Model):
 
     @api.model
     def _rakuten_open_domain(self, company, now):
+        """Sales still followed: a unit neither finished on Rakuten nor confirmed as despatched, and an order
+        (if any) neither cancelled nor fully delivered in Odoo (despatch confirmed outside Odoo, or not at all,
+        must not keep every run reading back to it)."""
         return [('company_id', '=', company.id), ('state', 'in', FOLLOWED_STATES),
                 ('purchase_date', '>=', now - timedelta(days=company.rakuten_follow_days)),
-                ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)])]
+                ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)]),
+                '|', ('order_id', '=', False),
+                '&', ('order_id.state', '!=', 'cancel'), ('order_id.delivery_status', '!=', 'full')]
 
     @api.model
     def _rakuten_store(self, company, sales):

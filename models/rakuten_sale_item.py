@@ -1,3 +1,5 @@
+import re
+
 from odoo import _, api, fields, models
 
 from ..rakuten_connector import const
@@ -56,6 +58,11 @@ class RakutenSaleItem(models.Model):
 
     def _to_confirm(self):
         return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
+
+    def _rakuten_named_in(self, text):
+        """These units whose item id ``text`` (a note) names as a whole id: ``123`` is not in ``1234``."""
+        named = set(re.findall(r'\w+', str(text or '')))
+        return self.filtered(lambda item: item.itemid in named)
 
     @api.model
     def _rakuten_committed(self, company, skus):
