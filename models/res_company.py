@@ -288,6 +288,7 @@ class ResCompany(models.Model):
         try:
             if in_cron:
                 yield
+                self.env.flush_all()  # a database error of its last writes is this run's, not the commit's
             else:
                 with self.env.cr.savepoint():
                     yield

@@ -6,6 +6,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.rakuten_sale import IMPORT_LOCK_KEY
 from ..rakuten_connector import const
 from .common import RakutenShopCase
 from .test_aftersales import AftersalesCase, _paris
@@ -152,17 +153,22 @@ class TestJobStatusConcurrency(TransactionCase):
                 cr.execute('INSERT INTO rakuten_job_status (company_id, job, state, message, date, last_sync) '
                            'VALUES (%s, %s, %s, %s, %s, %s)', row)
 
-    def test_import_and_stock_jobs_record_their_status_at_the_same_time(self):
+    def _company_id(self):
+        """The database's company, whose job statuses are put back after the test."""
         company_id = self.env.ref('base.main_company').id
         with self.registry.cursor() as cr:
             cr.execute('SELECT rakuten_login IS NOT NULL FROM res_company WHERE id = %s', (company_id,))
             if cr.fetchone()[0]:
                 self.skipTest("the database's company has Rakuten credentials: no run against a real shop")
             cr.execute("SELECT to_regclass('rakuten_job_status') IS NOT NULL")
-            if cr.fetchone()[0]:  # the statuses committed before are put back after the test
+            if cr.fetchone()[0]:
                 cr.execute('SELECT company_id, job, state, message, date, last_sync FROM rakuten_job_status '
                            'WHERE company_id = %s', (company_id,))
                 self.addCleanup(self._restore, company_id, cr.fetchall())
+        return company_id
+
+    def test_import_and_stock_jobs_record_their_status_at_the_same_time(self):
+        company_id = self._company_id()
         with self.registry.cursor() as import_cr, self.registry.cursor() as stock_cr:
             stock_cr.execute("SET LOCAL lock_timeout = '10s'")  # never wait for ever on the old shared row
             import_env, stock_env = (api.Environment(cr, SUPERUSER_ID, {}) for cr in (import_cr, stock_cr))
@@ -177,6 +183,25 @@ class TestJobStatusConcurrency(TransactionCase):
         self.assertEqual(statuses['stock'][0], 'failed')
         self.assertIn('Set the Rakuten login', statuses['import'][1])
         self.assertIn('Set the Rakuten login', statuses['stock'][1])
+
+
+    def test_scheduled_run_rolls_back_to_its_last_commit_and_records_an_unexpected_error(self):
+        company_id = self._company_id()
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_import')
+        with self.registry.cursor() as cr:
+            job = api.Environment(cr, SUPERUSER_ID, {'cron_id': cron.id})
+            # A database error once the run is done: the run's transaction is rolled back (this constraint too).
+            cr.execute("ALTER TABLE rakuten_job_status ADD CONSTRAINT test_refuse_status "
+                       "CHECK (message NOT LIKE 'Set the Rakuten login%%') NOT VALID")
+            with mute_logger(*UNEXPECTED_LOGGERS):
+                self.assertTrue(job['rakuten.sale']._rakuten_import(job['res.company'].browse(company_id)))
+            cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (IMPORT_LOCK_KEY, company_id))
+            self.assertTrue(cr.fetchone()[0], "the run released its lock")
+            cr.execute('SELECT pg_advisory_unlock(%s, %s)', (IMPORT_LOCK_KEY, company_id))
+        state, message = self._statuses(company_id)['import']
+        self.assertEqual(state, 'failed')
+        self.assertIn('Unexpected error, the order import of this company stopped', message)
+        self.assertIn('test_refuse_status', message)
 
 
 @tagged('post_install', '-at_install')
