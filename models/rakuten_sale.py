@@ -177,15 +177,14 @@ class RakutenSale(models.Model):
             company._rakuten_env(self)._rakuten_import(company)
 
     @api.model
-    def _rakuten_import(self, company):
+    def _rakuten_import(self, company, until_commit=False):
         """One import run for ``company``: accept new sales, read accepted ones, create orders.
 
+        :param until_commit: hold the company's import lock until the transaction ends (a button, *Import
+            orders now*: nothing is committed before its request ends), not only during the run
         :return: False when another run of the same company holds the lock, else True.
         """
         company = company.with_env(self.env)  # its messages in the language this run is bound to
-        # Outside a scheduled job (Import orders now), nothing is committed before the request ends: the lock is
-        # held until then, as the other buttons do.
-        until_commit = not self.env.context.get('cron_id')
         with company._rakuten_run_lock(IMPORT_LOCK_KEY, until_commit=until_commit) as locked:
             if not locked:
                 _logger.info("Rakuten import of company %s already running, skipped", company.id)

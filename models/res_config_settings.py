@@ -78,7 +78,7 @@ class ResConfigSettings(models.TransientModel):
         company = self._rakuten_company()
         Sale = company._rakuten_env(self.env['rakuten.sale'])
         orders_before = self._rakuten_order_count(company)
-        if not Sale._rakuten_import(company):
+        if not Sale._rakuten_import(company, until_commit=True):  # as the other buttons, the lock until commit
             return self._rakuten_notification(
                 _("Rakuten orders"), _("An import of Rakuten orders is already running: try again in a moment."),
                 'warning')

@@ -89,7 +89,8 @@ class TestOneCompanyNeverStopsTheOthers(JobsCase):
         self._assert_order(self._sale(purchase_a))
         self.assertEqual(self.company.rakuten_import_state, 'ok', self.company.rakuten_import_message)
         self.assertEqual(self.company_b.rakuten_import_state, 'failed')
-        self.assertIn('Unexpected error, the order import of this company stopped', self.company_b.rakuten_import_message)
+        self.assertIn('Unexpected error, the order import of this company stopped',
+                      self.company_b.rakuten_import_message)
         self.assertIn('test_refuse_lyon', self.company_b.rakuten_import_message)
         self.assertFalse(self._sale(purchase_b), "what the failed run did is undone")
         self.assertEqual({item.status for item in purchase_b.items}, {const.STATUS_TO_CONFIRM})

@@ -10,7 +10,8 @@ def _message(content, date=None, sender='acheteur'):
 
 
 def test_identical_messages_are_two_and_a_reread_gives_the_same_keys():
-    monday, friday = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc), datetime(2026, 11, 6, 9, 30, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+    friday = datetime(2026, 11, 6, 9, 30, tzinfo=timezone.utc)
     messages = [_message('Merci !'), _message('Merci !'), _message('Où ?', monday), _message('Où ?', friday),
                 _message('Où ?', friday), _message('Merci !', sender='vendeur')]
     keys = message_keys('42', messages)
