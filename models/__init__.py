@@ -1,4 +1,5 @@
 from . import rakuten_transporter
+from . import rakuten_job_status
 from . import rakuten_shipping_mapping
 from . import rakuten_sale
 from . import rakuten_sale_item

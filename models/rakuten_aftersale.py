@@ -9,6 +9,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.deadlines import claim_deadline
+from ..rakuten_connector.records import message_keys
 
 _logger = logging.getLogger(__name__)
 
@@ -112,9 +113,8 @@ class RakutenAftersale(models.Model):
                 return False
             message = self._rakuten_run_step(company, self._rakuten_read, company)
             message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
-            company.sudo().write({'rakuten_aftersales_state': 'failed' if message else 'ok',
-                                  'rakuten_aftersales_message': message,
-                                  'rakuten_aftersales_date': fields.Datetime.now()})
+            company._rakuten_job_status('aftersales', {'state': 'failed' if message else 'ok', 'message': message,
+                                                       'date': fields.Datetime.now()})
             self.env['ir.cron']._rakuten_commit_progress()
         return True
 
@@ -252,8 +252,7 @@ class RakutenAftersale(models.Model):
         known = set(stored.mapped('key'))
         pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key)
         to_create = []
-        for message in messages:
-            key = message.key(self.itemid)
+        for message, key in zip(messages, message_keys(self.itemid, messages)):
             if key in known:
                 continue
             known.add(key)

@@ -181,35 +181,41 @@ class RakutenSale(models.Model):
             company._rakuten_env(self)._rakuten_import(company)
 
     @api.model
-    def _rakuten_import(self, company):
+    def _rakuten_import(self, company, until_commit=False):
         """One import run for ``company``: accept new sales, read accepted ones, create orders.
 
+        :param until_commit: hold the company's import lock until the transaction ends (a button, *Import
+            orders now*: nothing is committed before its request ends), not only during the run
         :return: False when another run of the same company holds the lock, else True.
         """
         company = company.with_env(self.env)  # its messages in the language this run is bound to
-        with company._rakuten_run_lock(IMPORT_LOCK_KEY) as locked:
+        with company._rakuten_run_lock(IMPORT_LOCK_KEY, until_commit=until_commit) as locked:
             if not locked:
                 _logger.info("Rakuten import of company %s already running, skipped", company.id)
                 return False
-            started = fields.Datetime.now()
-            try:
-                client = company._rakuten_client()
-                self._rakuten_accept_new_sales(company, client)
-                self._rakuten_pending(company)._rakuten_import_orders(client)
-                self._rakuten_read_current_sales(company, client)
-                self._rakuten_pending(company)._rakuten_import_orders(client)
-            except (RakutenError, UserError) as error:
-                message = company._rakuten_error_message(error)
-                company.sudo().write({'rakuten_import_state': 'failed', 'rakuten_import_message': message,
-                                      'rakuten_import_date': fields.Datetime.now()})
-                _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
-            else:
-                company.sudo().write({'rakuten_import_state': 'ok', 'rakuten_import_message': False,
-                                      'rakuten_import_date': fields.Datetime.now(),
-                                      'rakuten_last_order_sync': started})
-            finally:
-                self.env['ir.cron']._rakuten_commit_progress()
+            with company._rakuten_company_run('import'):
+                self._rakuten_import_steps(company)
+            self.env['ir.cron']._rakuten_commit_progress()
         return True
+
+    @api.model
+    def _rakuten_import_steps(self, company):
+        """The steps of an import run; a Rakuten error or a user error stops it, recorded as its status."""
+        started = fields.Datetime.now()
+        try:
+            client = company._rakuten_client()
+            self._rakuten_accept_new_sales(company, client)
+            self._rakuten_pending(company)._rakuten_import_orders(client)
+            self._rakuten_read_current_sales(company, client)
+            self._rakuten_pending(company)._rakuten_import_orders(client)
+        except (RakutenError, UserError) as error:
+            message = company._rakuten_error_message(error)
+            company._rakuten_job_status('import', {'state': 'failed', 'message': message,
+                                                   'date': fields.Datetime.now()})
+            _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
+        else:
+            company._rakuten_job_status('import', {'state': 'ok', 'message': False, 'date': fields.Datetime.now(),
+                                                   'last_sync': started})
 
     @api.model
     def _rakuten_pending(self, company):
@@ -383,13 +389,20 @@ class RakutenSale(models.Model):
 
     @api.model
     def _rakuten_open_domain(self, company, now):
+        """Sales still followed: a unit neither finished on Rakuten nor confirmed as despatched, and an order
+        (if any) neither cancelled nor fully delivered in Odoo (despatch confirmed outside Odoo, or not at all,
+        must not keep every run reading back to it)."""
         return [('company_id', '=', company.id), ('state', 'in', FOLLOWED_STATES),
                 ('purchase_date', '>=', now - timedelta(days=company.rakuten_follow_days)),
-                ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)])]
+                ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)]),
+                '|', ('order_id', '=', False),
+                '&', ('order_id.state', '!=', 'cancel'), ('order_id.delivery_status', '!=', 'full')]
 
     @api.model
     def _rakuten_store(self, company, sales):
         """Create or update the records of ``sales`` (dataclasses) in a few queries; return them."""
+        # A sale read twice in one read (Rakuten's pages shift while they are read) is stored once, as last read.
+        sales = list({sale.purchaseid: sale for sale in sales}.values())
         existing = self.search([('company_id', '=', company.id),
                                 ('purchase_ref', 'in', [sale.purchaseid for sale in sales])])
         by_purchase = {record.purchase_ref: record for record in existing}

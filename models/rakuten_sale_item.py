@@ -1,4 +1,5 @@
 import logging
+import re
 
 from odoo import _, api, fields, models
 
@@ -84,10 +85,16 @@ class RakutenSaleItem(models.Model):
     def _to_confirm(self):
         return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
 
+    def _rakuten_named_in(self, text):
+        """These units whose item id ``text`` (a note) names as a whole id: ``123`` is not in ``1234``."""
+        named = set(re.findall(r'\w+', str(text or '')))
+        return self.filtered(lambda item: item.itemid in named)
+
     @api.model
     def _rakuten_committed(self, company, skus):
         """{sku: accepted units of Rakuten sales not yet turned into orders (the units of a basket accepted while
-        another unit still waits included)}: promised to buyers, yet reserved by no delivery. The stock push and the "accept when stock covers" policy both subtract them (one query)."""
+        another unit still waits included)}: promised to buyers, yet reserved by no delivery. The stock push and
+        the "accept when stock covers" policy both subtract them (one query)."""
         return dict(self.sudo()._read_group(
             [('company_id', '=', company.id), ('sale_id.order_id', '=', False),
              ('sale_id.state', 'in', ('new', 'to_accept', 'accepted', 'error')), ('status', 'in', list(IMPORTABLE)),

@@ -77,16 +77,18 @@ class RakutenStockImport(models.Model):
         """Read the reports of the files Rakuten has not answered yet, then send what changed since. A report
         that cannot be read never stops the push; a company without credentials only stops itself."""
         company = company.with_env(self.env)  # its messages in the language this run is bound to
-        try:
-            client = company._rakuten_client()
-            reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')], order='id')
-            read = reports._rakuten_read_reports(client)
-            message = ' '.join([*read, self._rakuten_push(company, client)])
-        except (RakutenError, UserError) as error:
-            message = company._rakuten_error_message(error)
-            _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
-        company.sudo().write({'rakuten_stock_message': message, 'rakuten_stock_date': fields.Datetime.now()})
-        return message
+        with company._rakuten_company_run('stock'):  # an unexpected error is recorded, the next company goes on
+            state = 'ok'
+            try:
+                client = company._rakuten_client()
+                reports = self.search([('company_id', '=', company.id), ('state', '=', 'pending')], order='id')
+                read = reports._rakuten_read_reports(client)
+                message = ' '.join([*read, self._rakuten_push(company, client)])
+            except (RakutenError, UserError) as error:
+                state, message = 'failed', company._rakuten_error_message(error)
+                _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
+            company._rakuten_job_status('stock', {'state': state, 'message': message, 'date': fields.Datetime.now()})
+        return company.rakuten_stock_message
 
     @api.model
     def _rakuten_push(self, company, client):

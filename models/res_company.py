@@ -1,14 +1,19 @@
+import logging
 from contextlib import contextmanager
 
 from psycopg2 import Error as DatabaseError
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rakuten_connector import (
     AuthError, ParameterError, QuotaError, RakutenClient, RakutenError, ResponseError, RightsError,
     TransientError, const, redact,
 )
+from .rakuten_job_status import COMPANY_FIELDS, RUN_STATES
+
+_logger = logging.getLogger(__name__)
 
 ACCEPT_POLICIES = [
     ('all', "Accept all sales"),
@@ -75,7 +80,8 @@ class ResCompany(models.Model):
         help="When a delivery of a Rakuten order is validated, send its carrier and tracking number to Rakuten.",
     )
     rakuten_last_order_sync = fields.Datetime(
-        string="Last Rakuten Order Sync",
+        string="Last Rakuten Order Sync", compute='_compute_rakuten_job_status',
+        inverse='_inverse_rakuten_import_status',
         help="Sales purchased since this time (UTC, minus a safety overlap) are read at the next import.",
     )
     rakuten_follow_days = fields.Integer(
@@ -98,12 +104,13 @@ class ResCompany(models.Model):
         help="Carrier of the sales whose shipping type has no line in the shipping mapping.",
     )
 
-    rakuten_import_state = fields.Selection(
-        [('never', "Never run"), ('ok', "Succeeded"), ('failed', "Failed")], string="Last Rakuten Import",
-        default='never', readonly=True, copy=False,
-    )
-    rakuten_import_message = fields.Char(string="Last Rakuten Import Message", readonly=True, copy=False)
-    rakuten_import_date = fields.Datetime(string="Last Rakuten Import On", readonly=True, copy=False)
+    # How the jobs went (Settings): kept in rakuten.job.status, one row per job, written by the jobs only.
+    rakuten_job_status_ids = fields.One2many('rakuten.job.status', 'company_id', string="Rakuten Job Statuses",
+                                             groups='base.group_system')
+    rakuten_import_state = fields.Selection(RUN_STATES, string="Last Rakuten Import",
+                                            compute='_compute_rakuten_job_status')
+    rakuten_import_message = fields.Char(string="Last Rakuten Import Message", compute='_compute_rakuten_job_status')
+    rakuten_import_date = fields.Datetime(string="Last Rakuten Import On", compute='_compute_rakuten_job_status')
 
     # === INVOICES === #
     rakuten_invoice_policy = fields.Selection(
@@ -119,8 +126,9 @@ class ResCompany(models.Model):
 
     # === STOCK === #
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
-    rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message", readonly=True, copy=False)
-    rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", readonly=True, copy=False)
+    rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",
+                                        compute='_compute_rakuten_job_status')
+    rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", compute='_compute_rakuten_job_status')
     rakuten_max_qty = fields.Integer(
         string="Default Max List Quantity", default=0,
         help="Never publish more than this quantity (0: no limit).",
@@ -174,6 +182,31 @@ class ResCompany(models.Model):
         'CHECK(rakuten_shipping_country_code IS NULL OR rakuten_shipping_country_code >= 0)',
         "The Rakuten shipping-from country code must be a positive number.",
     )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('rakuten_job_status_ids.state', 'rakuten_job_status_ids.message', 'rakuten_job_status_ids.date',
+                 'rakuten_job_status_ids.last_sync')
+    def _compute_rakuten_job_status(self):
+        for company in self:
+            statuses = {status.job: status for status in company.sudo().rakuten_job_status_ids}
+            for job, names in COMPANY_FIELDS.items():
+                status = statuses.get(job)
+                for name, status_name in names.items():
+                    company[name] = status[status_name] if status else ('never' if status_name == 'state' else False)
+
+    def _inverse_rakuten_import_status(self):
+        """The last order sync, changed in Settings (or by a test): into the import's status."""
+        for company in self:
+            company._rakuten_job_status('import', {'last_sync': company.rakuten_last_order_sync})
+
+    # === BUSINESS METHODS - JOB STATUS === #
+
+    def _rakuten_job_status(self, job, values):
+        """Record how ``job`` went for this company (``values`` of rakuten.job.status): in the job's own row,
+        never in the company's, which the other jobs of the company would write at the same time."""
+        self.ensure_one()
+        return self.env['rakuten.job.status']._rakuten_write(self, job, values)
 
     # === BUSINESS METHODS - CLIENT === #
 
@@ -231,10 +264,19 @@ class ResCompany(models.Model):
     # === BUSINESS METHODS - RUNS === #
 
     @contextmanager
-    def _rakuten_run_lock(self, key):
+    def _rakuten_run_lock(self, key, until_commit=False):
         """One run at a time of a job (``key``) for this company: a session-level advisory lock, which outlives
-        the run's commits and dies with its connection. Yields False when another run holds it."""
+        the run's commits and dies with its connection. Yields False when another run holds it.
+
+        :param until_commit: a run that commits nothing itself (a button: its request commits after it) holds
+            the lock until its transaction ends instead, so that no other run starts before its work is
+            committed.
+        """
         self.ensure_one()
+        if until_commit:
+            self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (key, self.id))
+            yield self.env.cr.fetchone()[0]
+            return
         self.env.cr.execute('SELECT pg_try_advisory_lock(%s, %s)', (key, self.id))
         if not self.env.cr.fetchone()[0]:
             yield False
@@ -247,6 +289,44 @@ class ResCompany(models.Model):
             except DatabaseError:  # an aborted transaction refuses every query: end it, the lock outlives it
                 self.env.cr.rollback()
                 self.env.cr.execute('SELECT pg_advisory_unlock(%s, %s)', (key, self.id))
+
+    @contextmanager
+    def _rakuten_company_run(self, job):
+        """This company's run of ``job``: an unexpected error (a bug, a database error) stops this run only. It
+        is recorded as the job's status (Settings) and the caller goes on, with the next company for a job.
+
+        A scheduled job commits its progress as it goes: after an unexpected error its transaction is rolled
+        back to the last commit. Any other run (a button: its request commits after it) is in a savepoint; a
+        concurrent update is raised there, for the request to be retried.
+        """
+        self.ensure_one()
+        in_cron = bool(self.env.context.get('cron_id'))
+        try:
+            if in_cron:
+                yield
+                self.env.flush_all()  # a database error of its last writes is this run's, not the commit's
+            else:
+                with self.env.cr.savepoint():
+                    yield
+        except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
+            if not in_cron and isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                raise
+            _logger.exception("Rakuten %s of company %s: unexpected error", job, self.id)
+            if in_cron:
+                self.env.cr.rollback()  # what the run did since its last commit is not consistent
+            detail = self._rakuten_error_detail(error)
+            self._rakuten_job_status(job, {'state': 'failed', 'date': fields.Datetime.now(),
+                                           'message': self._rakuten_unexpected_message(job, detail)})
+            self.env['ir.cron']._rakuten_commit_progress()
+
+    def _rakuten_unexpected_message(self, job, detail):
+        if job == 'import':
+            return self.env._("Unexpected error, the order import of this company stopped (the other companies "
+                              "went on): %(error)s. The next run starts again; if it persists, report it with "
+                              "this message.", error=detail)
+        return self.env._("Unexpected error, the stock sync of this company stopped (the other companies went "
+                          "on): %(error)s. The next run starts again; if it persists, report it with this "
+                          "message.", error=detail)
 
     # === BUSINESS METHODS - LANGUAGE === #
 

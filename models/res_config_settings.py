@@ -80,7 +80,7 @@ class ResConfigSettings(models.TransientModel):
         company = self._rakuten_company()
         Sale = company._rakuten_env(self.env['rakuten.sale'])
         orders_before = self._rakuten_order_count(company)
-        if not Sale._rakuten_import(company):
+        if not Sale._rakuten_import(company, until_commit=True):  # as the other buttons, the lock until commit
             return self._rakuten_notification(
                 _("Rakuten orders"), _("An import of Rakuten orders is already running: try again in a moment."),
                 'warning')
@@ -91,7 +91,7 @@ class ResConfigSettings(models.TransientModel):
         message = _("%(created)s order(s) created. To accept: %(to_accept)s. Needing attention: %(error)s.",
                     created=self._rakuten_order_count(company) - orders_before,
                     to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
-        company.sudo().rakuten_import_message = message
+        company._rakuten_job_status('import', {'message': message})
         return self._rakuten_notification(_("Rakuten orders"), message, 'success')
 
     def action_rakuten_push_stock(self):
@@ -109,7 +109,8 @@ class ResConfigSettings(models.TransientModel):
             message, kind = company._rakuten_env(self.env['rakuten.advert'])._rakuten_refresh(company), 'success'
         except (RakutenError, UserError) as error:
             message, kind = company._rakuten_error_message(error), 'danger'
-        company.sudo().write({'rakuten_stock_message': message, 'rakuten_stock_date': fields.Datetime.now()})
+        company._rakuten_job_status('stock', {'state': 'ok' if kind == 'success' else 'failed', 'message': message,
+                                              'date': fields.Datetime.now()})
         return self._rakuten_notification(_("Rakuten adverts"), message, kind)
 
     def _rakuten_company(self):

@@ -183,7 +183,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         summary = _("Rakuten units not to ship")
         activity = self.activity_ids.filtered(lambda activity: activity.summary == summary)[:1]
-        items = items.filtered(lambda item: item.itemid not in (activity.note or ''))
+        items -= items._rakuten_named_in(activity.note)
         if not items:
             return
         note = _("Not confirmed to Rakuten, whose status of these units does not allow a despatch: %s. Check the "

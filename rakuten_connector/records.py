@@ -1,6 +1,7 @@
 """What the Rakuten web services answer, as plain dataclasses (no XML, no Odoo)."""
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -293,6 +294,21 @@ class ItemMessage:
         digest = hashlib.sha1(self.content.encode('utf-8')).hexdigest()[:12]
         date = self.send_date.isoformat() if self.send_date else ''
         return f'{itemid}:{self.channel}:{self.sender.lower()}:{date}:{digest}'
+
+
+def message_keys(itemid, messages):
+    """The identity of each of ``messages`` (one item's, as Rakuten sends its whole history at each read):
+    ``ItemMessage.key``, and for the n-th message of the answer with the same key (the same text from the same
+    sender within the same minute, or with an unreadable date) that key with ``#n``. Rakuten gives no id to
+    buyer messages: their position among the identical ones is what tells them apart, and a re-read gives the
+    same keys again (the history only grows), so two messages stay two and none is stored twice."""
+    seen = Counter()
+    keys = []
+    for message in messages:
+        key = message.key(itemid)
+        keys.append(f'{key}#{seen[key]}' if seen[key] else key)
+        seen[key] += 1
+    return keys
 
 
 @dataclass(frozen=True)

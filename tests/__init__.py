@@ -18,3 +18,4 @@ if __name__.startswith('odoo.addons.'):
     from . import test_aftersales
     from . import test_aftersales_concurrency
     from . import test_aftersales_tour
+    from . import test_jobs

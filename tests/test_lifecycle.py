@@ -78,8 +78,9 @@ class TestFollowOpenOrders(LifecycleCase):
 
     def test_late_cancellation_after_shipping_raises_an_activity_on_the_delivery(self):
         self._stock(self.mug, 5)
+        # Bought today: a delivered order no longer widens the read (issue 21), the last sync's window reads it.
         purchase = self.shop.add_sale([('RK-MUG', '9.50')], status=const.STATUS_ACCEPTED,
-                                      purchase_date=self._days_ago(15))
+                                      purchase_date=self._days_ago(0))
         self._import_old(purchase)
         order = self._sale(purchase).order_id
         picking = self._deliver(order)

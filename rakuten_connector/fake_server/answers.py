@@ -1,4 +1,6 @@
 """XML documents the fake service answers, shaped like the real ones (built with lxml)."""
+from datetime import datetime
+
 from lxml import etree
 
 from .. import const
@@ -195,7 +197,17 @@ def _padded(parent, tag, value, cdata=False):
 
 
 def _date(value):
+    """A date as Rakuten writes it; a string goes as it is (a date the connector cannot read)."""
+    if isinstance(value, str):
+        return value
     return value.strftime(const.SALE_DATE_FORMAT) if value else ''
+
+
+def _newest_first(records):
+    """Mails or messages, newest first; those with an unreadable date last, in the order they came."""
+    return sorted(records, key=lambda record: (isinstance(record['date'], datetime),
+                                               record['date'] if isinstance(record['date'], datetime) else ''),
+                  reverse=True)
 
 
 def item_infos(response, shop, fake_sale, item):
@@ -224,7 +236,7 @@ def item_infos(response, shop, fake_sale, item):
         _padded(action, 'description', f'{title} à propos de cet article', cdata=True)
         sub(action, 'actioncode', code)
     # Newest first, mails before messages: the parser must sort them itself.
-    for mail in sorted(item.mails, key=lambda m: m['date'], reverse=True):
+    for mail in _newest_first(item.mails):
         mail_node = sub(node, 'mail')
         _padded(mail_node, 'mailid', mail['mailid'])
         _padded(mail_node, 'senddate', _date(mail['date']))
@@ -233,7 +245,7 @@ def item_infos(response, shop, fake_sale, item):
         _padded(mail_node, 'object', mail['object'], cdata=True)
         _padded(mail_node, 'content', mail['content'], cdata=True)
         _padded(mail_node, 'status', mail['status'])
-    for message in sorted(item.messages, key=lambda m: m['date'], reverse=True):
+    for message in _newest_first(item.messages):
         message_node = sub(node, 'message')
         _padded(message_node, 'sender', message['sender'])
         _padded(message_node, 'recipient', message['recipient'])

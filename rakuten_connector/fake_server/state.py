@@ -122,7 +122,8 @@ class AfterSalesMixin:
     CUSTOMER_SERVICE = 'Rakuten'
 
     def add_message(self, itemid, content, sender=None, date=None):
-        """A message from the buyer (or ``sender``) to the seller, unread."""
+        """A message from the buyer (or ``sender``) to the seller, unread; ``date``: a datetime, or a string sent
+        as it is (a date the connector cannot read)."""
         sale, item = self.find_item(itemid)
         message = {'sender': sender or sale.buyer_login, 'recipient': self.login, 'date': date or _now(),
                    'content': content, 'status': 'UNREAD'}
