@@ -150,6 +150,9 @@ class Shop(AfterSalesMixin):
     imports: dict = field(default_factory=dict)  # importid -> FakeImport
     todo: list = field(default_factory=list)  # (itemid, [causes])
     quota_per_hour: int | None = None
+    # A despatch of a unit already shipped: False, taken again (the buyer gets another "shipped" mail, as
+    # ``tracking_calls`` counts); True, refused ("already shipped"): both are guesses (doc/rakuten-api.md §4.8).
+    refuse_reship: bool = False
 
     def items(self):
         for sale in self.sales.values():
