@@ -404,7 +404,8 @@ def already_shipped(error, itemids):
     itemids = list(itemids)
     shipped = set()
     for detail in filter(marked, details):
-        named = {itemid for itemid in itemids if itemid and itemid in detail}
+        named = {itemid for itemid in itemids
+                 if itemid and re.search(rf'(?<![0-9A-Za-z]){re.escape(itemid)}(?![0-9A-Za-z])', detail)}
         shipped |= named or (set(itemids) if len(itemids) == 1 else set())
     return shipped, bool(shipped) and all(marked(detail) for detail in details)
 
