@@ -260,8 +260,7 @@ class StockPicking(models.Model):
                              "for the next run", company.id)
             except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
                 _logger.exception("Rakuten despatch of company %s: unexpected error", company.id)
-                pickings.filtered(lambda picking: picking.rakuten_despatch_state in JOB_STATES) \
-                    ._rakuten_record_unexpected(error)
+                pickings._rakuten_record_unexpected(error)
         return True
 
     def _rakuten_lock_rows(self):
@@ -328,15 +327,16 @@ class StockPicking(models.Model):
             self._rakuten_record_unexpected(error)
 
     def _rakuten_record_unexpected(self, error):
-        """Record an unexpected error on these deliveries. One whose sending was under way may have reached
-        Rakuten: it is checked at the next runs; the others fail for a user to see."""
+        """Record an unexpected error on these deliveries, those the job still had to do. One whose units may
+        have reached Rakuten (being sent, to check, queued) is checked at the next runs; the others fail for a
+        user to see."""
         try:
             with self.env.cr.savepoint():
-                for picking in self:
+                for picking in self.filtered(lambda picking: picking.rakuten_despatch_state in JOB_STATES):
                     message = self.env._(
                         "Unexpected error, the other deliveries went on: %(error)s. If it persists, report it "
                         "with this message.", error=picking.company_id._rakuten_error_detail(error))
-                    under_way = picking.rakuten_despatch_state in ('sending', 'to_check')
+                    under_way = picking.rakuten_despatch_state != 'to_send'
                     picking._rakuten_despatch_failed(message, transient=under_way, unsure=under_way or None)
         except Exception:  # noqa: BLE001 - the error is logged; the deliveries are left as they were
             _logger.exception("Rakuten despatch of deliveries %s: the error could not be recorded", self.ids)
@@ -443,9 +443,13 @@ class StockPicking(models.Model):
         the after-sales job, which reads them again and stores their messages."""
         units = self.rakuten_item_ids.filtered(lambda item: not item.tracking_sent)
         if units:
+            queued = False
             with self._rakuten_isolated():
-                queued = self.env['rakuten.aftersale'].sudo()._rakuten_for_items(company, units.mapped('itemid'))
-                queued.write({'to_read': True})
+                self.env['rakuten.aftersale'].sudo()._rakuten_for_items(company, units.mapped('itemid')) \
+                    .write({'to_read': True})
+                queued = True
+            if not queued:  # never read an item whose messages the after-sales job would not read again
+                return
             self.env['ir.cron']._rakuten_commit_progress()
         answers, stopped = client.map_calls(client.get_item_infos, units.mapped('itemid'))
         for picking in self:

@@ -396,8 +396,8 @@ class FakeRakutenApp:
         item.tracking = {'transporter': transporter, 'number': number, 'url': url}
         item.tracking_calls += 1
         item.logs.append({'date': datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0),
-                          'code': 'ITEM_SHIPPED', 'description': f'Vous avez confirmé l\'envoi ({transporter} {number}).',
-                          'complement': url})
+                          'code': 'ITEM_SHIPPED', 'complement': url,
+                          'description': f"Vous avez confirmé l'envoi ({transporter} {number})."})
 
     def do_settrackingpackageinfos(self, shop, request, fault):
         args = request.args
@@ -428,7 +428,8 @@ class FakeRakutenApp:
             problem = self._tracking_problem(shop, item, get('transporter'), get('trackingurl'))
             if not problem and sale.purchaseid != get('purchaseid'):
                 problem = 'the item is not in that purchase'
-            lines.append((get('itemid'), problem, (item, get('transporter'), get('trackingnumber'), get('trackingurl'))))
+            lines.append((get('itemid'), problem,
+                          (item, get('transporter'), get('trackingnumber'), get('trackingurl'))))
         return lines
 
     def do_importitemshippingstatus(self, shop, request, fault):

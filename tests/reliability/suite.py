@@ -576,9 +576,9 @@ def main():
             suite = Suite(env, args, server)
             suite.log_text = log_text
             scenarios = (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
-                         suite.despatch_crash, suite.concurrent_despatch, suite.late_cancellation, suite.partial_cancellation,
-                         suite.old_window, suite.failed_acceptance, suite.stock_faults, suite.hostile,
-                         suite.aftersales_crash, suite.aftersales_quota, suite.secrets)
+                         suite.despatch_crash, suite.concurrent_despatch, suite.late_cancellation,
+                         suite.partial_cancellation, suite.old_window, suite.failed_acceptance, suite.stock_faults,
+                         suite.hostile, suite.aftersales_crash, suite.aftersales_quota, suite.secrets)
             only = set(args.only.split(',')) if args.only else None
             for scenario in (scenario for scenario in scenarios if not only or scenario.__name__ in only):
                 print(f'\n{scenario.__name__}', flush=True)
