@@ -167,6 +167,12 @@ class Suite:
         self.commit()
         return orders.picking_ids
 
+    def read_queued_items(self):
+        """The after-sales job reads the items a despatch read-back queued (reading them marked their buyer
+        messages read on Rakuten), as its next scheduled run does, while the fake shop still has them."""
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        self.commit()
+
     def settle(self, seconds=30):
         """Wait until the fake server answered every call under way (a request the client gave up on may still
         be applied): the next run comes later than that, as the next scheduled run does."""
@@ -197,6 +203,7 @@ class Suite:
             if ok and kind in ('timeout', 'truncated'):
                 note = 'Rakuten applied the file, its answer was lost: read back, every unit confirmed once'
             self.add(f'despatch: {kind} on importitemshippingstatus, then recovery', ok, note, **counts)
+            self.read_queued_items()
 
     def despatch_crash(self):
         """The despatch worker is killed after its upload (Rakuten applied the file), before it records the
@@ -232,6 +239,7 @@ class Suite:
                  f'killed with {under_way} deliveries being sent, {applied} units applied by Rakuten; read back, '
                  f'none sent twice' if ok else f'guarantee broken ({under_way} being sent, {applied} applied, '
                  f'states {sorted(states)})', **counts)
+        self.read_queued_items()
 
     def concurrent_despatch(self):
         purchases = self.fresh_shop(10)
