@@ -515,25 +515,26 @@ class TestDespatchCompanies(RakutenShopCase):
         cls.company_b = cls.env['res.company'].create({
             'name': 'Boutique Marseille', 'currency_id': cls.env.ref('base.EUR').id, 'sequence': 0,  # runs first
             'rakuten_enabled': True, 'rakuten_login': cls.shop_b.login, 'rakuten_token': cls.shop_b.token,
-            'rakuten_base_url': cls.server.url, 'rakuten_accept_policy': 'all',
-            'rakuten_default_carrier_id': cls.colissimo.id,
+            'rakuten_base_url': cls.server.url, 'rakuten_default_carrier_id': cls.colissimo.id,
         })
         cls.company.sequence = 10
         cls.env.user.company_ids |= cls.company_b
         cls.warehouse_b = cls.env['stock.warehouse'].search([('company_id', '=', cls.company_b.id)], limit=1)
+        cls.warehouse_b.rakuten_stock_source = True  # the shipped acceptance policy: the stock covers the sale
 
     def setUp(self):
         super().setUp()
         with self.server.state.lock:
             self.shop_b.sales.clear()
 
-    def _delivered(self, shop, warehouse, tracking):
+    def _delivered(self, company, shop, warehouse, tracking):
         for product in (self.mug, self.tee):
             self.env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10)
         purchase = shop.add_sale([('RK-MUG', '8.90'), ('RK-TEE', '17.50'), ('RK-TEE', '17.50')],
                                  shipping_type='Suivi', shipping_price='4.90')
-        self.env['rakuten.sale']._cron_import()
+        company._rakuten_env(self.env['rakuten.sale'])._rakuten_import(company)
         order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', purchase.purchaseid)])
+        self.assertAlmostEqual(order.amount_total, 8.90 + 17.50 * 2 + 4.90)
         picking = order.picking_ids.with_company(order.company_id)
         picking.carrier_tracking_ref = tracking
         for move in picking.move_ids:
@@ -544,9 +545,9 @@ class TestDespatchCompanies(RakutenShopCase):
 
     def test_unexpected_error_in_one_delivery_stays_with_it(self):
         # A scanned GS1 barcode can hold a group separator, which no XML file can carry.
-        bad_purchase, bad = self._delivered(self.shop_b, self.warehouse_b, '6A\x1dMARSEILLE')
-        good_b_purchase, good_b = self._delivered(self.shop_b, self.warehouse_b, '6A-MARSEILLE')
-        purchase, picking = self._delivered(self.shop, self.warehouse, '6A-PARIS')
+        bad_purchase, bad = self._delivered(self.company_b, self.shop_b, self.warehouse_b, '6A\x1dMARSEILLE')
+        good_b_purchase, good_b = self._delivered(self.company_b, self.shop_b, self.warehouse_b, '6A-MARSEILLE')
+        purchase, picking = self._delivered(self.company, self.shop, self.warehouse, '6A-PARIS')
         self.env['stock.picking']._cron_rakuten_despatch()
         self.assertEqual(bad.rakuten_despatch_state, 'failed')
         self.assertIn('Unexpected error', bad.rakuten_despatch_error)
