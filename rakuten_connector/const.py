@@ -80,6 +80,13 @@ STATUS_CANCELLED = 'CANCELLED'
 SHIPPABLE_STATUSES = frozenset({'ACCEPTED', 'COMMITTED'})
 CLAIM_STATUSES = frozenset({'ON_HOLD', 'PENDING_CLAIM', 'CLAIM'})
 TERMINAL_STATUSES = frozenset({'CANCELLED', 'REFUSED', 'CLOSED'})
+# What shows that Rakuten took a unit's despatch, read back with ``getiteminfos`` when the answer to a despatch
+# file was lost (doc/rakuten-api.md §4.8): OUR GUESS, no source names them. A status of its own, or an entry of
+# the item's history (``itemlog``) for the despatch.
+SHIPPED_STATUSES = frozenset({'SHIPPED'})
+SHIPPED_LOG_CODES = frozenset({'ITEM_SHIPPED'})
+# Words of a despatch refused because the unit is already shipped (our guess at Rakuten's wording, §4.6).
+ALREADY_SHIPPED_MARKS = ('already shipped', 'déjà expédi', 'deja expedi')
 
 # Outcomes of acceptsale / refusesale (the answer's ``status``, plus the idempotent ones).
 OUTCOME_ACCEPTED = 'Accepted'

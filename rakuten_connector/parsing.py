@@ -436,6 +436,25 @@ def _sub(parent, tag, text):
     return element
 
 
+def already_shipped(error, itemids):
+    """Which of ``itemids`` (the units of a refused despatch file) Rakuten refused as already shipped, and
+    whether that is all it refused: ``(set of itemids, only_those)``. Rakuten's wording is our guess
+    (doc/rakuten-api.md §4.6): a detail holding "already shipped" (or the French) and the item id; a file
+    of one unit needs no id in the detail."""
+    details = [detail for detail in error.details if detail.strip()] or [error.message]
+
+    def marked(text):
+        return any(mark in text.lower() for mark in const.ALREADY_SHIPPED_MARKS)
+
+    itemids = list(itemids)
+    shipped = set()
+    for detail in filter(marked, details):
+        named = {itemid for itemid in itemids
+                 if itemid and re.search(rf'(?<![0-9A-Za-z]){re.escape(itemid)}(?![0-9A-Za-z])', detail)}
+        shipped |= named or (set(itemids) if len(itemids) == 1 else set())
+    return shipped, bool(shipped) and all(marked(detail) for detail in details)
+
+
 def build_shipping_status_file(lines):
     """``importitemshippingstatus`` file: one ``<item>`` per Rakuten item."""
     root = etree.Element('items')

@@ -353,6 +353,11 @@ class ItemInfo:
     messages: tuple[ItemMessage, ...] = ()  # mails and messages together, oldest first
     logs: tuple[ItemLog, ...] = ()
 
+    @property
+    def shipped(self):
+        """Whether Rakuten shows this unit as despatched (a guess at how it shows it: doc/rakuten-api.md §4.8)."""
+        return self.status in const.SHIPPED_STATUSES or any(log.code in const.SHIPPED_LOG_CODES for log in self.logs)
+
 
 # ----------------------------------------------------------------------------------------------------
 # Payouts: getoperations and getcompensationdetails (§11)

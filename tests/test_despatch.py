@@ -89,14 +89,18 @@ class TestDespatch(RakutenShopCase):
         self._validate(picking)
         self.assertEqual(picking.state, 'done', "validation never waits for Rakuten")
         self._despatch()
-        self.assertEqual(picking.rakuten_despatch_state, 'to_send', "tried again at the next run")
+        # An HTTP 503 does not say whether Rakuten applied the file: checked (read back) at the next run.
+        self.assertEqual(picking.rakuten_despatch_state, 'to_check', "tried again at the next run")
         self.assertIn('could not be reached', picking.rakuten_despatch_error)
         for _attempt in range(4):
             self._despatch()
         self.assertEqual(picking.rakuten_despatch_state, 'failed', "a user is told after a few tries")
         self.assertTrue(picking.activity_ids)
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 5, "sent again after each read-back")
         self.server.state.faults.clear()
         picking.action_rakuten_send()
+        self.assertEqual(picking.rakuten_despatch_state, 'to_check', "read back before it is sent again")
+        self._despatch()
         self.assertEqual(picking.rakuten_despatch_state, 'sent')
         self.assertFalse(picking.activity_ids)
         self.assertEqual(purchase.items[0].tracking_calls, 1)
@@ -109,7 +113,7 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(picking.rakuten_despatch_state, 'failed')
         self.assertIn('Colissimo', picking.rakuten_despatch_error)
         self.assertTrue(picking.activity_ids)
-        self.assertIn('Rakuten transporter', picking.message_ids[0].body)
+        self.assertIn('Rakuten transporter', ''.join(picking.message_ids.mapped('body')))
         self.assertIsNone(purchase.items[0].tracking)
 
     def test_other_transporter_with_url(self):
@@ -207,6 +211,7 @@ class TestDespatch(RakutenShopCase):
         mine = picking.with_user(self._warehouse_user())
         self.assertFalse(mine.env.user.has_group('sales_team.group_sale_salesman'))
         mine.action_rakuten_send()
+        self._despatch()  # the click runs the job once its transaction is committed
         self.assertEqual(mine.rakuten_despatch_state, 'sent', mine.rakuten_despatch_error)
         self.assertFalse(mine.activity_ids, "the failure's activity is done")
         mine.action_rakuten_send()
@@ -226,7 +231,7 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
         self.assertEqual([item.tracking_calls for item in purchase.items], [0, 0, 1])
         self.assertIn(items[0].itemid, picking.activity_ids.note)
-        self.assertIn(items[1].itemid, picking.message_ids.mapped('body')[1])
+        self.assertIn(items[1].itemid, ''.join(picking.message_ids.mapped('body')))
 
     def test_kit_counts_the_order_line_units_not_component_moves(self):
         if 'mrp.bom' not in self.env:
@@ -386,3 +391,172 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(picking.rakuten_despatch_state, 'failed')
         self.assertIn('cannot be read', picking.rakuten_despatch_error)
         self.assertTrue(picking.activity_ids)
+
+    # --- Once, exactly: an unknown outcome is read back from Rakuten, never resent blindly ---
+
+    def _basket(self):
+        """Two mugs and a tee at Rakuten prices (not the list prices), shipping paid, delivered and validated."""
+        for product in (self.mug, self.tee):
+            self._stock(product, 10)
+        purchase = self.shop.add_sale([('RK-MUG', '8.90'), ('RK-MUG', '8.90'), ('RK-TEE', '17.50')],
+                                      shipping_type='Suivi', shipping_price='4.90')
+        self._run()
+        order = self._sale(purchase).order_id
+        self.assertEqual(order.order_line.filtered('product_id.is_storable').mapped('product_uom_qty'), [2, 1])
+        self.assertAlmostEqual(order.amount_total, 8.90 * 2 + 17.50 + 4.90)
+        return purchase, self._validate(order.picking_ids)
+
+    def _shipped_on_rakuten(self, purchase):
+        return [item.tracking_calls for item in purchase.items]
+
+    def _answers_lost(self):
+        """Rakuten applies the next despatch file, then answers after the client gave up (Odoo's tests raise
+        any timeout under 10 seconds to 10)."""
+        self.env['ir.config_parameter'].set_param('rakuten_connector.timeout', 10)
+        self.server.state.inject('slow_answer', 'importitemshippingstatus', delay=10.5)
+
+    def test_answer_lost_after_rakuten_applied_the_file_is_read_back_not_resent(self):
+        purchase, picking = self._basket()
+        self._answers_lost()
+        self._despatch()
+        self.assertEqual(self._shipped_on_rakuten(purchase), [1, 1, 1], "Rakuten applied the file")
+        self.assertEqual(picking.rakuten_despatch_state, 'to_check', picking.rakuten_despatch_error)
+        self.assertTrue(picking.rakuten_despatch_unsure)
+        self.assertFalse(picking.rakuten_item_ids.filtered('tracking_sent'), "its answer never came")
+        self.assertEqual(self.server.state.count('getiteminfos'), 0, "read back at the next run, not at once")
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
+        self.assertFalse(picking.rakuten_despatch_unsure)
+        self.assertEqual(picking.rakuten_item_ids.mapped('tracking_sent'), [True, True, True])
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1, "never sent again")
+        self.assertEqual(self.server.state.count('getiteminfos'), 3, "each unit read back once")
+        self.assertEqual(self._shipped_on_rakuten(purchase), [1, 1, 1], "one shipped mail per unit")
+        self.assertIn("confirmed without sending it again", ''.join(picking.message_ids.mapped('body')))
+        # Reading an item marks its buyer messages read on Rakuten: the after-sales job reads them again.
+        queued = self.env['rakuten.aftersale'].search([('itemid', 'in', picking.rakuten_item_ids.mapped('itemid'))])
+        self.assertEqual(sorted(queued.mapped('itemid')), sorted(picking.rakuten_item_ids.mapped('itemid')))
+        self.assertEqual(set(queued.mapped('to_read')), {True})
+        self._despatch()
+        self.assertEqual(self.server.state.count('getiteminfos'), 3, "a sent delivery is not read again")
+
+    def test_sending_left_under_way_by_a_dead_worker_is_checked_then_only_the_missing_unit_goes(self):
+        purchase, picking = self._basket()
+        # A worker marked the delivery as being sent (committed), uploaded, and died before recording the
+        # answer; its file reached Rakuten with two of the three units.
+        lines = picking._rakuten_tracking_lines()
+        self.company._rakuten_client().import_item_shipping_status(lines[:2])
+        picking.write({'rakuten_despatch_state': 'sending', 'rakuten_despatch_unsure': True})
+        self.server.state.inject('http503', 'getiteminfos', times=1000)  # Rakuten cannot be read for now
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'to_check', "the dead worker's sending is checked first")
+        self.assertIn('could not be read back', picking.rakuten_despatch_error)
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1, "nothing sent before it is read")
+        self.server.state.faults.clear()
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
+        self.assertEqual(self._shipped_on_rakuten(purchase), [1, 1, 1], "only the unit Rakuten lacked was sent")
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 2)
+        self.assertEqual(purchase.items[2].tracking['number'], '6A12345678901')
+        bodies = ''.join(picking.message_ids.mapped('body'))
+        self.assertIn(lines[0].itemid, bodies)
+        self.assertIn("1 unit(s)", bodies, "the despatch sent by the job holds one unit")
+
+    def test_unit_refused_as_already_shipped_counts_as_sent(self):
+        self.shop.refuse_reship = True
+        self.addCleanup(setattr, self.shop, 'refuse_reship', False)
+        purchase, picking = self._basket()
+        # Confirmed on Rakuten without Odoo knowing it (say by hand in the back office), history silent.
+        purchase.items[0].tracking = {'transporter': 'Colissimo', 'number': '6A12345678901', 'url': ''}
+        purchase.items[0].tracking_calls = 1
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
+        self.assertFalse(picking.activity_ids)
+        self.assertEqual(picking.rakuten_item_ids.mapped('tracking_sent'), [True, True, True])
+        self.assertEqual(self._shipped_on_rakuten(purchase), [1, 1, 1])
+        self.assertIn("already shipped", ''.join(picking.message_ids.mapped('body')))
+
+    def test_send_button_never_calls_rakuten_inside_the_click(self):
+        """A warehouse user sends again a delivery whose file Rakuten applied without an answer: the click
+        only marks it and triggers the job (Odoo may replay a whole request); the job reads it back."""
+        purchase, picking = self._basket()
+        self.server.state.inject('truncated', 'importitemshippingstatus')  # applied, its answer cut short
+        self._despatch()
+        self.server.state.inject('http503', 'getiteminfos', times=1000)
+        for _attempt in range(4):
+            self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'failed', "a user is told after a few tries")
+        self.server.state.faults.clear()
+        calls = len(self.server.state.calls)
+        despatch_triggers = [('cron_id', '=', self.env.ref('rakuten_connector.ir_cron_rakuten_despatch').id)]
+        self.env.cr.flush()
+        triggers = self.env['ir.cron.trigger'].search_count(despatch_triggers)
+        mine = picking.with_user(self._warehouse_user())
+        self.assertFalse(mine.env.user.has_group('sales_team.group_sale_salesman'))
+        mine.action_rakuten_send()
+        self.assertEqual(len(self.server.state.calls), calls, "no Rakuten call inside the click")
+        self.assertEqual(mine.rakuten_despatch_state, 'to_check', "its outcome is still unknown")
+        self.env.cr.flush()
+        self.assertEqual(self.env['ir.cron.trigger'].search_count(despatch_triggers), triggers + 1,
+                         "the job runs once the click is committed")
+        self._despatch()
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', picking.rakuten_despatch_error)
+        self.assertFalse(picking.activity_ids, "the failure's activity is done")
+        self.assertEqual(self._shipped_on_rakuten(purchase), [1, 1, 1], "the buyer got one shipped mail")
+        self.assertEqual(self.server.state.count('importitemshippingstatus'), 1)
+
+
+@tagged('post_install', '-at_install')
+class TestDespatchCompanies(RakutenShopCase):
+    """Whatever goes wrong in one company's or one delivery's sending stays there."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.colissimo.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
+        cls.shop_b = cls.server.state.add_shop('boutique-marseille', 'token-marseille')
+        cls.company_b = cls.env['res.company'].create({
+            'name': 'Boutique Marseille', 'currency_id': cls.env.ref('base.EUR').id, 'sequence': 0,  # runs first
+            'rakuten_enabled': True, 'rakuten_login': cls.shop_b.login, 'rakuten_token': cls.shop_b.token,
+            'rakuten_base_url': cls.server.url, 'rakuten_default_carrier_id': cls.colissimo.id,
+        })
+        cls.company.sequence = 10
+        cls.env.user.company_ids |= cls.company_b
+        cls.warehouse_b = cls.env['stock.warehouse'].search([('company_id', '=', cls.company_b.id)], limit=1)
+        cls.warehouse_b.rakuten_stock_source = True  # the shipped acceptance policy: the stock covers the sale
+
+    def setUp(self):
+        super().setUp()
+        with self.server.state.lock:
+            self.shop_b.sales.clear()
+
+    def _delivered(self, company, shop, warehouse, tracking):
+        for product in (self.mug, self.tee):
+            self.env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10)
+        purchase = shop.add_sale([('RK-MUG', '8.90'), ('RK-TEE', '17.50'), ('RK-TEE', '17.50')],
+                                 shipping_type='Suivi', shipping_price='4.90')
+        company._rakuten_env(self.env['rakuten.sale'])._rakuten_import(company)
+        order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', purchase.purchaseid)])
+        self.assertAlmostEqual(order.amount_total, 8.90 + 17.50 * 2 + 4.90)
+        picking = order.picking_ids.with_company(order.company_id)
+        picking.carrier_tracking_ref = tracking
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.button_validate()
+        self.assertEqual(picking.rakuten_despatch_state, 'to_send')
+        return purchase, picking
+
+    def test_unexpected_error_in_one_delivery_stays_with_it(self):
+        # A scanned GS1 barcode can hold a group separator, which no XML file can carry.
+        bad_purchase, bad = self._delivered(self.company_b, self.shop_b, self.warehouse_b, '6A\x1dMARSEILLE')
+        good_b_purchase, good_b = self._delivered(self.company_b, self.shop_b, self.warehouse_b, '6A-MARSEILLE')
+        purchase, picking = self._delivered(self.company, self.shop, self.warehouse, '6A-PARIS')
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self.assertEqual(bad.rakuten_despatch_state, 'failed')
+        self.assertIn('Unexpected error', bad.rakuten_despatch_error)
+        self.assertIn('XML', bad.rakuten_despatch_error)
+        self.assertTrue(bad.activity_ids, "a user is told")
+        self.assertEqual([item.tracking_calls for item in bad_purchase.items], [0, 0, 0])
+        self.assertEqual(good_b.rakuten_despatch_state, 'sent', "the company's other deliveries went on")
+        self.assertEqual([item.tracking['number'] for item in good_b_purchase.items], ['6A-MARSEILLE'] * 3)
+        self.assertEqual(picking.rakuten_despatch_state, 'sent', "the next company went on")
+        self.assertEqual([item.tracking_calls for item in purchase.items], [1, 1, 1])

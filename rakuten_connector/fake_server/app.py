@@ -382,12 +382,14 @@ class FakeRakutenApp:
     # ------------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _tracking_problem(item, transporter, url):
+    def _tracking_problem(shop, item, transporter, url):
         known = {name.lower() for name in const.TRANSPORTERS}
         if item is None:
             return 'unknown item'
         if item.status not in const.SHIPPABLE_STATUSES:
             return f'item status {item.status} does not allow a shipment'
+        if item.tracking and shop.refuse_reship:
+            return 'the item is already shipped'
         if transporter.lower() not in known:
             return f'unknown transporter {transporter!r}'
         if transporter.lower() == const.TRANSPORTER_OTHER.lower() and not url:
@@ -398,15 +400,20 @@ class FakeRakutenApp:
 
     @staticmethod
     def _ship(item, transporter, number, url):
+        """The buyer is mailed the tracking; the item's history shows the despatch, its status does not change
+        (how Rakuten shows a despatch is a guess: doc/rakuten-api.md §4.8)."""
         item.tracking = {'transporter': transporter, 'number': number, 'url': url}
         item.tracking_calls += 1
+        item.logs.append({'date': datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0),
+                          'code': 'ITEM_SHIPPED', 'complement': url,
+                          'description': f"Vous avez confirmé l'envoi ({transporter} {number})."})
 
     def do_settrackingpackageinfos(self, shop, request, fault):
         args = request.args
         _sale, item = self._item(shop, request)
         transporter, number, url = (args.get('transporter_name', ''), args.get('tracking_number', ''),
                                     args.get('tracking_url', ''))
-        problem = self._tracking_problem(item, transporter, url)
+        problem = self._tracking_problem(shop, item, transporter, url)
         if problem:
             raise FakeError(const.ERROR_PARAMETER, 'Problem with parameters.', [problem])
         self._ship(item, transporter, number, url)
@@ -427,10 +434,11 @@ class FakeRakutenApp:
         for node in root.iterfind('item'):
             get = (lambda tag, n=node: (n.findtext(tag) or '').strip())
             sale, item = shop.find_item(get('itemid'))
-            problem = self._tracking_problem(item, get('transporter'), get('trackingurl'))
+            problem = self._tracking_problem(shop, item, get('transporter'), get('trackingurl'))
             if not problem and sale.purchaseid != get('purchaseid'):
                 problem = 'the item is not in that purchase'
-            lines.append((get('itemid'), problem, (item, get('transporter'), get('trackingnumber'), get('trackingurl'))))
+            lines.append((get('itemid'), problem,
+                          (item, get('transporter'), get('trackingnumber'), get('trackingurl'))))
         return lines
 
     def do_importitemshippingstatus(self, shop, request, fault):
@@ -663,6 +671,9 @@ class FakeRakutenApp:
                 state.import_polls = int(payload.get('import_polls', state.import_polls))
                 if 'latency_ms' in payload:
                     state.latency = float(payload['latency_ms']) / 1000
+                if 'refuse_reship' in payload:
+                    state.shops[payload.get('login', state.default_login)].refuse_reship = \
+                        bool(payload['refuse_reship'])
             elif command == 'sales':
                 shop = state.shops[payload.get('login', state.default_login)]
                 created = [shop.add_sale([tuple(unit) for unit in sale['items']],

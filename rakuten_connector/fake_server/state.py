@@ -296,6 +296,9 @@ class Shop(AfterSalesMixin, WalletMixin):
     pending_fee_assets: list = field(default_factory=list)
     license_fee: Decimal | None = LICENSE_FEE  # monthly, excluding tax; None: no subscription
     license_fee_periods: set = field(default_factory=set)  # ``MM/YYYY`` already charged
+    # A despatch of a unit already shipped: False, taken again (the buyer gets another "shipped" mail, as
+    # ``tracking_calls`` counts); True, refused ("already shipped"): both are guesses (doc/rakuten-api.md §4.8).
+    refuse_reship: bool = False
 
     def items(self):
         for sale in self.sales.values():

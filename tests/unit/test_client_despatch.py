@@ -80,3 +80,27 @@ def test_queued_file_is_followed_through_its_report(client, server, accepted):
     assert not by_item[accepted.items[0].itemid].errors
     assert 'unknown transporter' in by_item[accepted.items[1].itemid].errors[0].text
     assert accepted.items[0].tracking['number'] == '6A1' and accepted.items[1].tracking is None
+
+
+def test_a_despatch_shows_when_the_item_is_read_back(client, accepted):
+    """After a lost answer, ``getiteminfos`` tells which units Rakuten took (our guess: a despatch entry in the
+    item's history, doc/rakuten-api.md §4.8); the item's status does not change."""
+    shipped, waiting = accepted.items
+    client.import_item_shipping_status([TrackingLine(accepted.purchaseid, shipped.itemid, 'Colissimo', '6A1')])
+    first, second = client.get_item_infos(shipped.itemid), client.get_item_infos(waiting.itemid)
+    assert (first.status, first.shipped) == ('ACCEPTED', True)
+    assert (second.status, second.shipped) == ('ACCEPTED', False)
+
+
+def test_a_unit_refused_as_already_shipped_is_named(client, shop, accepted):
+    shop.refuse_reship = True
+    first, second = accepted.items
+    client.import_item_shipping_status([TrackingLine(accepted.purchaseid, first.itemid, 'Colissimo', '6A1')])
+    lines = [TrackingLine(accepted.purchaseid, item.itemid, 'Colissimo', '6A1') for item in accepted.items]
+    with pytest.raises(ParameterError) as caught:
+        client.import_item_shipping_status(lines)
+    assert parsing.already_shipped(caught.value, [first.itemid, second.itemid]) == ({first.itemid}, True)
+    assert (first.tracking_calls, second.tracking_calls) == (1, 0), "nothing applied, no second mail"
+    other = ParameterError('Problem with parameters.', details=[f'line 1 (item {first.itemid}): the item is '
+                                                                f'already shipped', 'line 2 (item 9): unknown item'])
+    assert parsing.already_shipped(other, [first.itemid, '9']) == ({first.itemid}, False)
