@@ -365,15 +365,17 @@ class RakutenSale(models.Model):
         read_at = fields.Datetime.now()
         for page in client.iter_current_sales_pages(since=since):
             records = self._rakuten_store(company, page.sales)
-            records.item_ids._rakuten_cancel_read_back(read_at)
             self.env['ir.cron']._rakuten_commit_progress()
-            ordered = records.filtered('order_id')
-            late = ordered.item_ids._importable().filtered(lambda item: not item.order_line_id)
+            late = records.filtered('order_id').item_ids._rakuten_late()
             products = late and self.env['product.product']._rakuten_by_sku(company, list(set(late.mapped('sku'))))
-            for sale in ordered:
-                with sale._rakuten_isolated():
-                    sale._rakuten_sync_cancellations()
-                    sale._rakuten_join_late_units(products)
+            for sale in records:
+                with sale._rakuten_isolated():  # a cancellation whose answer was lost, settled by this read
+                    sale.item_ids._rakuten_cancel_read_back(read_at)
+                if sale.order_id:
+                    with sale._rakuten_isolated():
+                        sale._rakuten_sync_cancellations()
+                    with sale._rakuten_isolated():
+                        sale._rakuten_join_late_units(products)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -395,8 +397,10 @@ class RakutenSale(models.Model):
         return [('company_id', '=', company.id), ('state', 'in', FOLLOWED_STATES),
                 ('purchase_date', '>=', now - timedelta(days=company.rakuten_follow_days)),
                 ('item_ids', 'any', [('status', 'not in', list(FINISHED)), ('tracking_sent', '=', False)]),
-                '|', ('order_id', '=', False),
-                '&', ('order_id.state', '!=', 'cancel'), ('order_id.delivery_status', '!=', 'full')]
+                '|', '|', ('order_id', '=', False),
+                '&', ('order_id.state', '!=', 'cancel'), ('order_id.delivery_status', '!=', 'full'),
+                # a seller's cancellation under way is settled by reading the sale, whatever its order
+                ('item_ids.cancel_state', 'in', ('to_send', 'sending', 'to_check'))]
 
     @api.model
     def _rakuten_store(self, company, sales):
@@ -704,24 +708,40 @@ class RakutenSale(models.Model):
         self.ensure_one()
         order = self.order_id
         cancelled = self.item_ids.filtered(
-            lambda item: item.status == const.STATUS_CANCELLED and item.order_line_id)
+            lambda item: item.status == const.STATUS_CANCELLED and (item.order_line_id or not item.shipping_refunded
+                                                                    and item.cancel_state))
         if not cancelled or order.state == 'cancel':
             return
         in_order = self.item_ids.filtered('order_line_id')
-        if cancelled == in_order and not any(order.order_line.mapped('qty_delivered')):
+        if in_order and cancelled.filtered('order_line_id') == in_order \
+                and not any(order.order_line.mapped('qty_delivered')):
             order._action_cancel()
             order.message_post(body=_("Cancelled on Rakuten: order cancelled."))
             self.state = 'cancelled'
             return
-        removed = self._rakuten_remove_units(cancelled)
+        removed = self._rakuten_remove_units(cancelled.filtered('order_line_id'))
+        # Units taken off the order in Odoo before Rakuten cancelled them: their shipping is refunded too.
+        off_order = self.item_ids.filtered(lambda item: item.status == const.STATUS_CANCELLED and item.cancel_state
+                                           and not item.order_line_id)
+        refunded = self._rakuten_refund_shipping(removed | off_order)
         if removed:
-            order._rakuten_reduce_shipping(sum(removed.mapped('shipping_price')))
             order.message_post(body=_(
                 "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
                 count=len(removed), skus=', '.join(removed.mapped('sku'))))
-        after_shipping = cancelled - removed and self._rakuten_cancelled_after_shipping(cancelled - removed)
-        if removed or after_shipping:
+        gone = cancelled.filtered('order_line_id') - removed
+        after_shipping = gone and self._rakuten_cancelled_after_shipping(gone)
+        if refunded or after_shipping:
             self._rakuten_check_order_total()
+
+    def _rakuten_refund_shipping(self, items):
+        """The shipping of ``items`` (units that left the order) comes off the order's shipping line, once per
+        unit whatever path took them off; return the units refunded."""
+        refund = items.filtered(lambda item: not item.shipping_refunded)
+        if refund:
+            self.order_id._rakuten_reduce_shipping(sum(refund.mapped('shipping_price')))
+            refund.shipping_refunded = True
+            self.shipping_amount = max(self.shipping_amount - sum(refund.mapped('shipping_price')), 0.0)
+        return refund
 
     def _rakuten_remove_units(self, items):
         """Take the undelivered ``items`` out of their order lines (the delivery follows the line's quantity),
@@ -765,8 +785,7 @@ class RakutenSale(models.Model):
         locked by a user) makes the sale need attention."""
         self.ensure_one()
         order = self.order_id
-        late = self.item_ids._importable().filtered(
-            lambda item: not item.order_line_id and not item.picking_id and not item.tracking_sent)
+        late = self.item_ids._rakuten_late()
         if not late or not order:
             return
         if order.state != 'sale':
@@ -784,7 +803,7 @@ class RakutenSale(models.Model):
                 line_items.order_line_id = line
             order._rakuten_include_taxes()
             order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
-        self.shipping_amount = sum(self.item_ids.filtered('order_line_id')._importable().mapped('shipping_price'))
+        self.shipping_amount += sum(late.mapped('shipping_price'))
         order.message_post(body=_(
             "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
             count=len(late), skus=', '.join(late.mapped('sku'))))
@@ -804,20 +823,17 @@ class RakutenSale(models.Model):
                 self.state = 'cancelled'
             return
         order.message_post(body=body)
-        removed_before = items.filtered(lambda item: not item.order_line_id)
-        if removed_before:
-            order._rakuten_reduce_shipping(sum(removed_before.mapped('shipping_price')))
-        order.activity_unlink(['mail.mail_activity_data_todo'])
+        if not self.item_ids.filtered(lambda item: item.cancel_state == 'to_decide'):
+            summary = self._rakuten_to_decide_summary()
+            order.activity_ids.filtered(lambda activity: activity.summary == summary).unlink()
         self._rakuten_sync_cancellations()
-        if removed_before:
-            self._rakuten_check_order_total()
 
     def _rakuten_units_to_decide(self, items):
         """``items`` left the order in Odoo but Rakuten still shows them accepted: the buyer waits. A user is asked
         to ship them or cancel them on Rakuten, by the day they should have left."""
         self.ensure_one()
         target = self.order_id or self
-        summary = _("Rakuten units to ship or cancel: %s", self.purchase_ref)
+        summary = self._rakuten_to_decide_summary()
         note = _("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: "
                  "the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
                  count=len(items), skus=', '.join(items.mapped('sku')))
@@ -827,6 +843,9 @@ class RakutenSale(models.Model):
         deadline = self.purchase_date and ship_deadline(self.purchase_date.replace(tzinfo=timezone.utc))
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  date_deadline=deadline and deadline.date(), user_id=self._rakuten_responsible().id)
+
+    def _rakuten_to_decide_summary(self):
+        return _("Rakuten units to ship or cancel: %s", self.purchase_ref)
 
     def _rakuten_seller_cancel_failed(self, items, reason):
         """Rakuten refused to cancel ``items``: they stay as they are; the order says why and a user acts."""

@@ -1,7 +1,9 @@
 import logging
 import re
+from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ CANCEL_STATES = [
 ]
 # Key of the advisory lock of a cancellation run (second key: the company id).
 CANCEL_LOCK_KEY = 0x52414B43  # "RAKC"
+# How long after a cancellation call whose answer was lost a read of the sale is trusted to show its outcome.
+CANCEL_SETTLED = timedelta(minutes=5)
 
 
 class RakutenSaleItem(models.Model):
@@ -58,6 +62,8 @@ class RakutenSaleItem(models.Model):
                                  help="What the buyer reads about the cancellation (Rakuten requires it).")
     cancel_error = fields.Char(string="Cancellation Error", readonly=True)
     cancel_date = fields.Datetime(string="Cancellation Sent On", readonly=True)
+    shipping_refunded = fields.Boolean(readonly=True, copy=False,
+                                       help="This unit's shipping came off its order's shipping line.")
 
     _itemid_company_unique = models.Constraint(
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
@@ -84,6 +90,12 @@ class RakutenSaleItem(models.Model):
 
     def _to_confirm(self):
         return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
+
+    def _rakuten_late(self):
+        """Units Rakuten says to ship that are on no order line yet, never shipped, and not taken off the order
+        by a user (those wait for the user's decision): accepted after their sale's order was made."""
+        return self._importable().filtered(lambda item: not item.order_line_id and not item.picking_id
+                                           and not item.tracking_sent and not item.cancel_state)
 
     def _rakuten_named_in(self, text):
         """These units whose item id ``text`` (a note) names as a whole id: ``123`` is not in ``1234``."""
@@ -125,13 +137,13 @@ class RakutenSaleItem(models.Model):
         for company in companies:
             records = company._rakuten_env(self.sudo())
             with company._rakuten_run_lock(CANCEL_LOCK_KEY) as locked:
-                if locked:
-                    try:
-                        records._rakuten_cancel_company(company)
-                    except RUN_STOPPERS as error:
-                        _logger.warning("Rakuten cancellations of company %s stopped: %s", company.id, error)
-                    finally:
-                        self.env['ir.cron']._rakuten_commit_progress()
+                if not locked:
+                    continue
+                try:
+                    records._rakuten_cancel_company(company)
+                except (RUN_STOPPERS, UserError) as error:  # quota, credentials: the next run goes on
+                    _logger.warning("Rakuten cancellations of company %s stopped: %s", company.id, error)
+                self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_cancel_company(self, company):
@@ -154,10 +166,22 @@ class RakutenSaleItem(models.Model):
             except (TransientError, ResponseError) as error:
                 item._rakuten_cancel_unknown(error)
             except RakutenError as error:
-                item._rakuten_cancel_refused(error)
+                item._rakuten_cancel_outcome(item._rakuten_cancel_refused, error)
             else:
-                item._rakuten_cancel_done()
+                item._rakuten_cancel_outcome(item._rakuten_cancel_done)
             self.env['ir.cron']._rakuten_commit_progress()
+
+    def _rakuten_cancel_outcome(self, record, *args):
+        """Record a cancellation's outcome on its unit and order in a savepoint: when that fails (a bug, a locked
+        record), the unit is left To Check, settled by the next read of its sale, and the others go on."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                record(*args)
+        except Exception as error:  # noqa: BLE001 - the call was made: never lose that, never send it again
+            _logger.exception("Rakuten cancellation of item %s: its outcome could not be recorded", self.itemid)
+            self.write({'cancel_state': 'to_check',
+                        'cancel_error': self.company_id._rakuten_error_detail(error)})
 
     def _rakuten_cancel_done(self):
         """Rakuten cancelled these units: they leave their order (at the price paid, their shipping refunded),
@@ -186,10 +210,12 @@ class RakutenSaleItem(models.Model):
     def _rakuten_cancel_read_back(self, read_at):
         """After a read of the sale that started at ``read_at``: a cancellation whose answer was lost before is
         settled by the status Rakuten shows (cancelled: done; still to ship: it did not happen, asked again)."""
-        checked = self.filtered(lambda item: item.cancel_state == 'to_check' and item.cancel_date
-                                and item.cancel_date < read_at)
+        checked = self.filtered(lambda item: item.cancel_state == 'to_check')
         checked.filtered(lambda item: item.status == const.STATUS_CANCELLED)._rakuten_cancel_done()
-        again = checked.filtered(lambda item: item.status in IMPORTABLE)
+        # Still to ship on a read made well after the call: Rakuten never got it (a call it was still working on
+        # when the page was read would be sent twice).
+        again = checked.filtered(lambda item: item.status in IMPORTABLE and item.cancel_date
+                                 and item.cancel_date + CANCEL_SETTLED < read_at)
         if again:
             again.write({'cancel_state': 'to_send'})
             self.env.ref('rakuten_connector.ir_cron_rakuten_cancel').sudo()._trigger()

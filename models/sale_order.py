@@ -2,7 +2,12 @@ from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare
+
+from ..rakuten_connector import const
+
+# Statuses of units that left a Rakuten order for good (cancelled or refused on Rakuten).
+GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
 
 
 class SaleOrder(models.Model):
@@ -93,7 +98,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         line = self.order_line.filtered('is_delivery')[:1]
         if line and amount:
-            line.price_unit = max(line.price_unit - amount, 0.0)
+            with self._rakuten_unlocked():  # a locked order refuses price changes
+                line.price_unit = max(line.price_unit - amount, 0.0)
 
     @contextmanager
     def _rakuten_unlocked(self):
@@ -143,21 +149,30 @@ class SaleOrder(models.Model):
 
     def _rakuten_invoice_delivered(self):
         """The posted invoice of the units of this Rakuten order that left and are not invoiced yet, at the price
-        the buyer paid (the shipping with the first units), paid through the company's Rakuten journal: the buyer
-        paid Rakuten at checkout. Units cancelled before they left are on no line, so never invoiced.
+        the buyer paid, paid through the company's Rakuten journal: the buyer paid Rakuten at checkout. Units
+        cancelled before they left are on no line, those cancelled after are not invoiced; the shipping is
+        invoiced once every unit to ship has left (it changes while units are cancelled).
 
         :return: the invoice, or an empty recordset when there is nothing to invoice
         """
         self.ensure_one()
         precision = self.env['decimal.precision'].precision_get('Product Unit')
         lines = []
-        for line in self.order_line.filtered(lambda line: not line.display_type):
-            done = line.product_uom_qty if line.is_delivery else line.qty_delivered
-            quantity = done - line.qty_invoiced
-            if not float_is_zero(quantity, precision_digits=precision) and quantity > 0:
+        complete = True
+        products = self.order_line.filtered(lambda line: not line.display_type and not line.is_delivery)
+        for line in products:
+            gone = len(line.rakuten_item_ids.filtered(lambda item: item.status in GONE_STATUSES))
+            quantity = line.qty_delivered - gone - line.qty_invoiced
+            if float_compare(quantity, 0, precision_digits=precision) > 0:
                 lines.append((line, quantity))
-        if not any(not line.is_delivery for line, _quantity in lines):
-            return self.env['account.move']  # never the shipping alone
+            complete &= float_compare(line.qty_delivered, line.product_uom_qty, precision_digits=precision) >= 0
+        if complete:
+            for line in self.order_line.filtered('is_delivery'):
+                quantity = line.product_uom_qty - line.qty_invoiced
+                if float_compare(quantity, 0, precision_digits=precision) > 0:
+                    lines.append((line, quantity))
+        if not lines:
+            return self.env['account.move']
         values = self._prepare_invoice()
         values['invoice_line_ids'] = [fields.Command.create(line._prepare_invoice_line(quantity=quantity))
                                       for line, quantity in lines]

@@ -85,13 +85,14 @@ class TestInvoices(FrenchChartCase):
         self._deliver(order, {self.mug: 1})
         self._invoice_job()
         first = order.invoice_ids
-        self.assertEqual(self._lines(first), sorted([('Frais de port', 1, 6.40, 6.40),
-                                                      ('Mug « Café crème »', 1, 9.50, 9.50)]),
-                         "the units that left, with the shipping of the order's units (the T-shirt's refunded)")
+        self.assertEqual(self._lines(first), [('Mug « Café crème »', 1, 9.50, 9.50)],
+                         "the unit that left; the shipping waits for the last units")
         self._deliver(order)
         self._invoice_job()
         second = order.invoice_ids - first
-        self.assertEqual(self._lines(second), [('Mug « Café crème »', 1, 9.50, 9.50)])
+        self.assertEqual(self._lines(second), sorted([('Frais de port', 1, 6.40, 6.40),
+                                                       ('Mug « Café crème »', 1, 9.50, 9.50)]),
+                         "the last mug, with the shipping of the order's units (the T-shirt's refunded)")
         self.assertAlmostEqual(sum(order.invoice_ids.mapped('amount_total')), 9.50 * 2 + 6.40, places=2)
         self.assertFalse(order.invoice_ids.invoice_line_ids.filtered(lambda line: line.product_id == self.tee))
 
@@ -102,3 +103,12 @@ class TestInvoices(FrenchChartCase):
         self._deliver(order)
         self._invoice_job()
         self.assertFalse(order.invoice_ids)
+
+    def test_a_unit_cancelled_after_it_left_is_not_invoiced(self):
+        purchase, order = self._order()
+        self._deliver(order)
+        purchase.items[2].status = const.STATUS_CANCELLED  # the T-shirt, cancelled on Rakuten after it left
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._invoice_job()
+        self.assertEqual(self._lines(order.invoice_ids), sorted([
+            ('Frais de port', 1, 8.40, 8.40), ('Mug « Café crème »', 2, 9.50, 19.00)]))

@@ -115,7 +115,7 @@ class TestSellerCancel(RakutenShopCase):
     def test_a_run_that_died_during_the_call_is_checked_not_resent(self):
         self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
         # Committed before its call, then the worker died.
-        self.sale.item_ids[0].write({'cancel_state': 'sending', 'cancel_date': datetime.now() - timedelta(minutes=1)})
+        self.sale.item_ids[0].write({'cancel_state': 'sending', 'cancel_date': datetime.now() - timedelta(minutes=10)})
         self.sale.item_ids[1:].cancel_state = False
         self._cancel_job()
         self.assertEqual(self.sale.item_ids[0].cancel_state, 'to_check')
@@ -181,3 +181,41 @@ class TestSellerCancel(RakutenShopCase):
                 self.assertIs(result, True, "no sales rights: no dialog")
                 self.assertTrue(order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or '')),
                                 "the salesperson or the Rakuten team's leader is reminded")
+
+    def test_a_unit_taken_off_a_line_is_never_joined_back_and_its_shipping_refunded_once(self):
+        self.order.action_lock()  # "Lock confirmed sales": the connector still changes what Rakuten decides
+        mug_line = self.order.order_line.filtered(lambda line: line.product_id == self.mug)
+        self.order.action_unlock()
+        mug_line.with_user(self.salesman).product_uom_qty = 1
+        self.order.action_lock()
+        self._run()
+        self._run()
+        self.assertEqual(self._lines(), {('RK-MUG', 9.50): 1, ('RK-TEE', 19.90): 1},
+                         "the unit the user took off waits for the user's decision, off the order")
+        self.assertAlmostEqual(self.order.order_line.filtered('is_delivery').price_unit, 8.40, places=2)
+        # Rakuten cancels it on its side (the buyer asked), before the user decided: its shipping is refunded.
+        removed = self.sale.item_ids.filtered(lambda item: item.cancel_state == 'to_decide')
+        next(item for item in self.purchase.items if item.itemid == removed.itemid).status = const.STATUS_CANCELLED
+        self._run()
+        self._run()
+        self.assertAlmostEqual(self.order.order_line.filtered('is_delivery').price_unit, 8.40 - 1.50, places=2,
+                               msg="refunded once, on a locked order")
+        self.assertAlmostEqual(self.order.amount_total, 9.50 + 19.90 + 6.90, places=2)
+        self.assertTrue(self.order.locked)
+
+    def test_a_cancellation_to_check_is_followed_on_an_old_cancelled_order(self):
+        old = self._basket(purchase_date=self._paris_days_ago(20))
+        self.company.rakuten_last_order_sync = datetime.now() - timedelta(days=21)
+        self._run()
+        sale = self._sale(old)
+        self.assertEqual(sale.order_id.state, 'sale')
+        self._dialog(sale.order_id.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
+        sale.item_ids.write({'cancel_state': 'to_check', 'cancel_date': datetime.now() - timedelta(minutes=10)})
+        for item in old.items:
+            item.status = const.STATUS_CANCELLED  # Rakuten did it; the answers were lost
+        self._run()  # the last sync is now: only the order's cancellation under way keeps it read
+        self.assertEqual(set(sale.item_ids.mapped('cancel_state')), {'done'})
+
+    def _paris_days_ago(self, days):
+        from ..rakuten_connector.fake_server.state import PARIS  # noqa: PLC0415
+        return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=days)
