@@ -540,11 +540,16 @@ class RakutenSale(models.Model):
         """Keep the shipping the buyer paid for each unit (Rakuten bills it per item) from ``billing``
         (BillingInformation); the sale's shipping is that of its units to ship."""
         self.ensure_one()
-        shipping = {line.itemid: float(line.shipping_price) for line in billing.items}
+        shipping = {line.itemid: float(line.shipping_price) for line in billing.items
+                    if 'shippingsaleprice' not in line.unreadable}
         for item in self.item_ids.filtered(lambda item: item.itemid in shipping):
             item.shipping_price = shipping[item.itemid]
+        unknown = self.item_ids._importable().filtered(lambda item: item.itemid not in shipping)
+        if unknown:  # never a shipping of 0 guessed for a unit: the sale waits, its billing read again
+            return unknown
         self.write({'shipping_amount': sum(self.item_ids._importable().mapped('shipping_price')),
                     'shipping_known': True})
+        return unknown
 
     def _rakuten_create_orders(self, client, products):
         """The orders of these sales (one company), together: each sale is checked on its own first (an unknown
@@ -615,7 +620,11 @@ class RakutenSale(models.Model):
             raise UserError(_("No carrier for the Rakuten shipping type \"%s\": map it in Sales > Configuration > "
                               "Rakuten Shipping Mapping, or set a default carrier.", self.shipping_type))
         if not self.shipping_known:
-            self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
+            unknown = self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
+            if unknown:
+                raise UserError(_("Rakuten's billing gives no readable shipping paid for the units %s: the order "
+                                  "is not made with a guessed shipping. It is read again at the next run.",
+                                  ', '.join(unknown.mapped('itemid'))))
         shipping = sum(items.mapped('shipping_price'))  # of the units shipped: none for those cancelled before
         if float_compare(shipping, self.shipping_amount, precision_digits=2):
             self.shipping_amount = shipping

@@ -173,3 +173,16 @@ class TestUnitLedger(RakutenShopCase):
         purchase.items[1].price = Decimal('9.50')  # readable at a later run
         self._run()
         self.assertEqual(self._lines(sale.order_id), {('RK-MUG', 9.50): 2, ('RK-TEE', 19.90): 1})
+
+    @mute_logger('odoo.addons.rakuten_connector.models.rakuten_sale')
+    def test_unreadable_shipping_waits_with_a_reason(self):
+        purchase = self._basket()
+        purchase.items[2].shipping_price = Decimal('NaN')  # Rakuten's billing holds no readable amount for it
+        self._run()
+        sale = self._sale(purchase)
+        self.assertFalse(sale.order_id, "never an order with a shipping guessed at 0")
+        self.assertEqual(sale.state, 'error')
+        self.assertIn(purchase.items[2].itemid, sale.error_message)
+        purchase.items[2].shipping_price = Decimal('2.00')
+        self._run()
+        self.assertAlmostEqual(self._shipping(sale.order_id), 8.40, places=2)

@@ -49,7 +49,7 @@ class RakutenCancel(models.TransientModel):
         Odoo when the dialog came from their cancellation."""
         self.ensure_one()
         self.order_ids.check_access('write')
-        units = self.item_ids._rakuten_ask_cancellation(self.comment)
+        units = self._units()._rakuten_ask_cancellation(self.comment)
         for order in self.order_ids:
             order_units = units.filtered(lambda item: item.sale_id.order_id == order)
             if order_units:
@@ -62,11 +62,16 @@ class RakutenCancel(models.TransientModel):
         """Leave the units accepted on Rakuten: the buyer still waits for them, so a user is reminded."""
         self.ensure_one()
         self.order_ids.check_access('write')
-        self.item_ids._rakuten_cancellable().sudo().cancel_state = 'to_decide'
+        units = self._units()._rakuten_cancellable()
+        units.sudo().cancel_state = 'to_decide'
         result = self._cancel_orders()
-        for sale, items in self.item_ids.grouped('sale_id').items():
+        for sale, items in units.grouped('sale_id').items():
             sale._rakuten_units_to_decide(items)
         return result
+
+    def _units(self):
+        """The units of the orders the user may change (never units of other orders passed over RPC)."""
+        return self.item_ids.filtered(lambda item: item.sale_id.order_id in self.order_ids)
 
     def _cancel_orders(self):
         if self.cancel_orders:
