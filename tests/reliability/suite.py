@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts'))
@@ -23,6 +24,10 @@ TOKEN = 'tok-SECRET-suite-4242'
 LOGIN = 'boutique-fiable'
 HOSTILE_FIRST = '<img src=x onerror=alert(1)>'
 HOSTILE_LAST = "Robert'); DROP TABLE res_partner;--"
+# Rakuten prices and shipping charged per unit, unlike the products' list prices (setup: 14.90 and 9.90).
+PRICES = {'REL-A': '12.00', 'REL-B': '8.50'}
+LIST_PRICES = {'REL-A': 14.90, 'REL-B': 9.90}
+SHIPPING = {'REL-A': '2.40', 'REL-B': '1.60'}
 
 
 class Suite:
@@ -53,8 +58,16 @@ class Suite:
             shop.sales.clear()
             shop.imports.clear()
             shop.quota_per_hour = None
-        return [shop.add_sale([('REL-A', '12.00'), ('REL-B', '8.50')][: 1 + index % 2] * (1 + index % 3),
-                              shipping_type='Suivi', shipping_price='4.90') for index in range(sales)]
+        return [self.basket(shop, index) for index in range(sales)]
+
+    @staticmethod
+    def basket(shop, index, **options):
+        """Basket ``index``: 2 to 4 units of 2 SKUs, at Rakuten prices, shipping charged per unit."""
+        skus = ['REL-A'] * (1 + index % 2) + ['REL-B'] * (1 + index // 2 % 2)
+        purchase = shop.add_sale([(sku, PRICES[sku]) for sku in skus], shipping_type='Suivi', **options)
+        for item in purchase.items:
+            item.shipping_price = Decimal(SHIPPING[item.sku])
+        return purchase
 
     def run_import(self):
         self.env['rakuten.sale']._rakuten_import(self.company)
@@ -83,9 +96,25 @@ class Suite:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
 
-    def add(self, scenario, ok, outcome, **counts):
+    def add(self, scenario, ok, outcome, ledger=None, **counts):
+        """A row of the table; it fails too when the unit ledger of the shop's sales is broken (``ledger``:
+        options of ``tests/ledger.py``'s ``unit_violations``)."""
+        violations = self.ledger(**(ledger or {}))
+        if violations:
+            ok = False
+            outcome = f'{outcome}; unit ledger broken ({len(violations)})'
         self.rows.append((scenario, ok, outcome, counts))
         print(f"  {'ok ' if ok else 'FAIL'} {scenario}: {outcome}", flush=True)
+        for violation in violations[:20]:
+            print(f'       - {violation}', flush=True)
+        if len(violations) > 20:
+            print(f'       … and {len(violations) - 20} more', flush=True)
+
+    def ledger(self, **options):
+        """Where the units of the shop's sales are, against where they must be after a clean run."""
+        from odoo.addons.rakuten_connector.tests.ledger import unit_violations  # noqa: PLC0415
+        self.env.invalidate_all()
+        return unit_violations(self.env, self.company, self.server.state.shops[LOGIN], **options)
 
     def check_import(self, scenario, purchases, note='', condition=True):
         counts = self.import_counts(purchases)
@@ -183,10 +212,13 @@ class Suite:
             units = sum(len(purchase.items) for purchase in purchases)
             ok = counts['sent'] == units and not counts['resent']
             note = 'every unit confirmed once'
+            ledger = {}
             if kind == 'truncated' and counts['sent'] == units:
                 # Rakuten applied the file, then its answer was cut: the connector cannot know, resends.
                 ok, note = True, f"at-least-once: answer lost after Rakuten applied it ({counts['resent']} resent)"
-            self.add(f'despatch: {kind} on importitemshippingstatus, then recovery', ok, note, **counts)
+                ledger = {'resent_ok': True}
+            self.add(f'despatch: {kind} on importitemshippingstatus, then recovery', ok, note, ledger=ledger,
+                     **counts)
 
     def concurrent_despatch(self):
         purchases = self.fresh_shop(10)
@@ -214,9 +246,7 @@ class Suite:
         from odoo.addons.rakuten_connector.rakuten_connector.fake_server.state import PARIS  # noqa: PLC0415
         shop = self.server.state.shops[LOGIN]
         when = datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=days)
-        return [shop.add_sale([('REL-A', '12.00'), ('REL-B', '8.50')][: 1 + index % 2] * (1 + index % 2),
-                              shipping_type='Suivi', shipping_price='4.90', purchase_date=when, status=status)
-                for index in range(count)]
+        return [self.basket(shop, index, purchase_date=when, status=status) for index in range(count)]
 
     def move_sync_back(self, days):
         self.company.rakuten_last_order_sync = datetime.now() - timedelta(days=days)
@@ -493,7 +523,7 @@ def setup(env, url):
     warehouse.rakuten_stock_source = True
     for sku in ('REL-A', 'REL-B'):
         product = env['product.product'].create({'name': f'Produit {sku}', 'default_code': sku, 'is_storable': True,
-                                                 'taxes_id': [Command.set(tax.ids)]})
+                                                 'list_price': LIST_PRICES[sku], 'taxes_id': [Command.set(tax.ids)]})
         env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10000)
     shipping = env['product.product'].create({'name': 'Port', 'type': 'service', 'taxes_id': [Command.set(tax.ids)]})
     carrier = env['delivery.carrier'].create({
