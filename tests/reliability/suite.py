@@ -3,9 +3,11 @@
 Runs on a real, committed database (scripts/reliability creates it) against the fake Rakuten server on
 127.0.0.1, with real worker processes (killed with a signal, or run two at a time), and prints a table:
 scenario → outcome, sales seen / orders created / duplicates / lost, despatches sent / duplicated,
-stock files sent. Exits non-zero when a guarantee does not hold.
+stock files sent. Every row also checks the unit ledger of the shop's sales (tests/ledger.py: where each unit
+must be after a clean run) and lists what breaks it. Exits non-zero when a guarantee does not hold.
 """
 import argparse
+import importlib.util
 import io
 import logging
 import os
@@ -19,6 +21,11 @@ from decimal import Decimal
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts'))
 from odoo_session import environment  # noqa: E402
+
+# The unit ledger checks of the Odoo tests (tests/ledger.py), loaded alone: not through the tests package,
+# which imports every Odoo test module (and their test-only dependencies).
+_spec = importlib.util.spec_from_file_location('rakuten_ledger', os.path.join(HERE, '..', 'ledger.py'))
+LEDGER = importlib.util.module_from_spec(_spec)
 
 TOKEN = 'tok-SECRET-suite-4242'
 LOGIN = 'boutique-fiable'
@@ -112,9 +119,8 @@ class Suite:
 
     def ledger(self, **options):
         """Where the units of the shop's sales are, against where they must be after a clean run."""
-        from odoo.addons.rakuten_connector.tests.ledger import unit_violations  # noqa: PLC0415
         self.env.invalidate_all()
-        return unit_violations(self.env, self.company, self.server.state.shops[LOGIN], **options)
+        return LEDGER.unit_violations(self.env, self.company, self.server.state.shops[LOGIN], **options)
 
     def check_import(self, scenario, purchases, note='', condition=True):
         counts = self.import_counts(purchases)
@@ -553,6 +559,7 @@ def main():
         urllib3_logger.propagate = False
         urllib3_logger.addHandler(handler)
         from odoo.addons.rakuten_connector.rakuten_connector.fake_server import FakeRakutenServer  # noqa: PLC0415
+        _spec.loader.exec_module(LEDGER)  # imports odoo.tools: once Odoo is set up
         with FakeRakutenServer() as server:
             server.state.add_shop(LOGIN, TOKEN)
             server.state.default_login = LOGIN
