@@ -8,7 +8,7 @@ and after every scenario of the reliability suite::
     violations = unit_violations(env, company, shop)
     assert_ledger(env, company, shop)  # AssertionError listing them
 
-The invariants (/work/shared/DESIGN.md, "The unit ledger"), for each unit of ``shop`` after a clean run:
+The invariants (the design's "unit ledger"; README.rst, Reliability), for each unit of ``shop`` after a clean run:
 
 - ACCEPTED on Rakuten ⇔ on exactly one open (not cancelled) order line, at the price the buyer paid, with the
   line's product; an open line carries exactly its linked accepted units (and those already shipped);
