@@ -92,7 +92,7 @@ class _Ledger:
         unit = _unit(sale, item)
         if item.tracking_calls > 1 and not self.resent_ok:
             self.add('despatch', f'{unit}: confirmed as shipped to Rakuten {item.tracking_calls} times (the buyer was '
-                     f'notified more than once)')
+                                 f'notified more than once)')
         if item.status in SHIPPABLE:
             self.check_accepted(sale, item, record, unit)
         elif item.status in GONE:
@@ -110,17 +110,19 @@ class _Ledger:
             if self.attention_ok and odoo_sale.state == 'error' and odoo_sale.error_message:
                 return
             where = f'its line is in cancelled order {line.order_id.name}' if line else 'on no order line'
-            self.add('accepted', f'{unit}: {item.status} on Rakuten but {where} (Odoo unit status {record.status}, '
-                     f'Rakuten sale {odoo_sale.state}{": " + odoo_sale.error_message if odoo_sale.error_message else ""})')
+            reason = f': {odoo_sale.error_message}' if odoo_sale.error_message else ''
+            self.add('accepted', f'{unit}: {item.status} on Rakuten but {where} (Odoo unit status '
+                                 f'{record.status}, Rakuten sale {odoo_sale.state}{reason})')
             return
         if float_compare(line.price_unit, float(item.price), precision_rounding=self.rounding):
             self.add('price', f'{unit}: on line "{line.product_id.display_name}" of {line.order_id.name} at '
-                     f'{_money(line.price_unit)} a unit, the buyer paid {_money(item.price)}')
+                              f'{_money(line.price_unit)} a unit, the buyer paid {_money(item.price)}')
         if item.sku not in (line.product_id.rakuten_sku, line.product_id.default_code):
-            self.add('accepted', f'{unit}: on a line of product "{line.product_id.display_name}", whose SKU is not {item.sku}')
+            self.add('accepted', f'{unit}: on a line of product "{line.product_id.display_name}", whose SKU is '
+                                 f'not {item.sku}')
         if self.despatched and record.picking_id.state == 'done' and not item.tracking:
-            self.add('despatch', f'{unit}: its delivery {record.picking_id.name} was validated, Rakuten was never told it '
-                     f'left (despatch state {record.picking_id.rakuten_despatch_state})')
+            self.add('despatch', f'{unit}: its delivery {record.picking_id.name} was validated, Rakuten was never '
+                                 f'told it left (despatch state {record.picking_id.rakuten_despatch_state})')
 
     def check_gone(self, sale, item, record, unit):
         if self.shipped(item, record):
@@ -135,7 +137,7 @@ class _Ledger:
         if record and self.is_open(record.order_line_id):
             line = record.order_line_id
             self.add('gone', f'{unit}: {item.status} on Rakuten but still on open order line '
-                     f'"{line.product_id.display_name}" of {line.order_id.name} (state {line.order_id.state})')
+                             f'"{line.product_id.display_name}" of {line.order_id.name} (state {line.order_id.state})')
 
     def has_activity(self, record):
         """An activity about this purchase on the delivery that shipped the unit, another delivery of its
@@ -154,33 +156,36 @@ class _Ledger:
 
     def check_to_confirm(self, sale, item, record, unit):
         if not record:
-            self.add('to_confirm', f'{unit}: waits for acceptance on Rakuten, unknown to Odoo (no Rakuten sale item)')
+            self.add('to_confirm', f'{unit}: waits for acceptance on Rakuten, unknown to Odoo (no Rakuten sale '
+                                   f'item)')
             return
         if self.is_open(record.order_line_id):
-            self.add('to_confirm', f'{unit}: not accepted on Rakuten, yet on order {record.order_line_id.order_id.name}')
+            self.add('to_confirm', f'{unit}: not accepted on Rakuten, yet on order '
+                                   f'{record.order_line_id.order_id.name}')
         odoo_sale = record.sale_id
         policy = self.company.rakuten_accept_policy
         if policy == 'all':
-            self.add('to_confirm', f'{unit}: still waiting for acceptance on Rakuten after a clean run, policy "accept all" '
-                     f'(Odoo unit status {record.status}, Rakuten sale {odoo_sale.state})')
+            self.add('to_confirm', f'{unit}: still waiting for acceptance on Rakuten after a clean run, policy '
+                                   f'"accept all" (Odoo unit status {record.status}, Rakuten sale {odoo_sale.state})')
             return
         if policy == 'stock' and sale.purchaseid in self.covered:
-            self.add('to_confirm', f'{unit}: still waiting for acceptance on Rakuten after a clean run although the stock '
-                     f'sources cover its sale, policy "when stock covers" (Odoo unit status {record.status}, '
-                     f'Rakuten sale {odoo_sale.state})')
+            self.add('to_confirm', f'{unit}: still waiting for acceptance on Rakuten after a clean run although '
+                                   f'the stock sources cover its sale, policy "when stock covers" (Odoo unit status '
+                                   f'{record.status}, Rakuten sale {odoo_sale.state})')
             return
         if sale.purchaseid in self.waiting_checked:
             return
         self.waiting_checked.add(sale.purchaseid)
         if odoo_sale.state != 'to_accept':
-            self.add('to_confirm', f'{unit}: waits for a user on Rakuten (policy "{policy}") but its Rakuten sale is '
-                     f'"{odoo_sale.state}", not "To Accept"')
+            self.add('to_confirm', f'{unit}: waits for a user on Rakuten (policy "{policy}") but its Rakuten sale '
+                                   f'is "{odoo_sale.state}", not "To Accept"')
         deadline = odoo_sale.accept_deadline and odoo_sale.accept_deadline.date()
         activities = odoo_sale.activity_ids
         if not activities:
             self.add('to_confirm', f'{unit}: waits for a user (policy "{policy}"), no activity on its Rakuten sale')
         elif deadline and not any(activity.date_deadline <= deadline for activity in activities):
-            self.add('to_confirm', f'{unit}: waits for a user, its activity is due after the acceptance deadline {deadline}')
+            self.add('to_confirm', f'{unit}: waits for a user, its activity is due after the acceptance deadline '
+                                   f'{deadline}')
 
     # --- stock ---
 
@@ -219,9 +224,10 @@ class _Ledger:
             for line in order.order_line.filtered(lambda line: not line.is_delivery and not line.display_type):
                 counted = [record for record in units[line] if self.counted(record)]
                 if float_compare(line.product_uom_qty, len(counted), precision_digits=3):
+                    linked = ', '.join(f'{record.itemid} {record.status}' for record in units[line]) or 'none'
                     self.add('lines', f'order {order.name}: line "{line.product_id.display_name}" carries '
-                             f'{line.product_uom_qty:g} unit(s), {len(counted)} Rakuten unit(s) accepted or shipped '
-                             f'are linked to it ({", ".join(r.itemid + " " + r.status for r in units[line]) or "none"})')
+                                      f'{line.product_uom_qty:g} unit(s), {len(counted)} Rakuten unit(s) accepted or '
+                                      f'shipped are linked to it ({linked})')
 
     def check_totals(self):
         units = defaultdict(list)
@@ -235,9 +241,10 @@ class _Ledger:
                 continue
             if self.total_explained(order):
                 continue
-            self.add('totals', f'order {order.name}: total {_money(order.amount_total)}, the buyer paid {_money(expected)} for '
-                     f'its {len(items)} unit(s) on open lines ({_money(sum(i.price for i in items))} + shipping '
-                     f'{_money(sum(i.shipping_price for i in items))}), and its chatter does not say why')
+            self.add('totals', f'order {order.name}: total {_money(order.amount_total)}, the buyer paid '
+                               f'{_money(expected)} for its {len(items)} unit(s) on open lines '
+                               f'({_money(sum(i.price for i in items))} + shipping '
+                               f'{_money(sum(i.shipping_price for i in items))}), and its chatter does not say why')
 
     def total_explained(self, order):
         messages = self.env['mail.message'].search([('model', '=', 'sale.order'), ('res_id', '=', order.id)])

@@ -3,7 +3,7 @@ then the ledger after short sequences that broke it (each found by test_ledger_s
 from datetime import timedelta
 from decimal import Decimal
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import RakutenShopCase
 from .ledger import assert_ledger, violations_by_kind
@@ -16,6 +16,7 @@ class LedgerCase(RakutenShopCase):
         super().setUpClass()
         cls.colissimo.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
         cls.company.rakuten_accept_policy = 'stock'  # the shipped default
+        cls.storekeeper = new_test_user(cls.env, login='ledger_checker_storekeeper', groups='stock.group_stock_user')
 
     def _basket(self, units=(('RK-MUG', '8.90'), ('RK-MUG', '8.90'), ('RK-TEE', '17.50')), shipping='2.50',
                 stocked=True):
@@ -32,13 +33,13 @@ class LedgerCase(RakutenShopCase):
         return violations_by_kind(self.env, self.company, self.shop)
 
     def _ship(self, order):
-        picking = order.picking_ids
+        """A storekeeper validates the delivery, with a tracking number."""
+        picking = order.picking_ids.with_user(self.storekeeper)
         picking.carrier_tracking_ref = '6A0001'
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
         picking.with_context(skip_backorder=True).button_validate()
         return picking
-
 
 
 @tagged('post_install', '-at_install')
@@ -129,6 +130,22 @@ class TestLedgerSequences(LedgerCase):
     def test_back_office_acceptance_of_one_unit(self):
         purchase = self._basket()
         purchase.items[0].status = 'ACCEPTED'
+        self._run()
+        assert_ledger(self.env, self.company, self.shop)
+
+    def test_back_office_acceptance_leaves_the_other_units_waiting_for_a_user(self):
+        self.company.rakuten_accept_policy = 'manual'
+        purchase = self._basket()
+        self._run()
+        purchase.items[0].status = 'ACCEPTED'
+        self._run()
+        assert_ledger(self.env, self.company, self.shop)
+
+    def test_cancelled_unit_takes_its_shipping_off_the_total(self):
+        self.company.rakuten_accept_policy = 'all'  # not the quiet-run failure of the stock policy
+        purchase = self._basket()
+        self._run()
+        purchase.items[2].status = 'CANCELLED'  # the tee: its whole line leaves the order
         self._run()
         assert_ledger(self.env, self.company, self.shop)
 

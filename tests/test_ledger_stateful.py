@@ -93,7 +93,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self._clear_fake()
         self.savepoint = self.env.cr.savepoint()
         test._set_workers(1)  # the calls of a run in one order: a fault hits the same unit at each replay
-        (self.companies[0] | self.companies[1]).write({'rakuten_accept_policy': POLICIES[0], 'rakuten_last_order_sync': False})
+        (self.companies[0] | self.companies[1]).write({'rakuten_accept_policy': POLICIES[0],
+                                                       'rakuten_last_order_sync': False})
         self.failed_runs = []
         self.tracking = 0
 
