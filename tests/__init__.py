@@ -19,3 +19,5 @@ if __name__.startswith('odoo.addons.'):
     from . import test_aftersales_concurrency
     from . import test_aftersales_tour
     from . import test_jobs
+    from . import test_ledger
+    from . import test_ledger_stateful

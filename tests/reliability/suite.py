@@ -3,9 +3,11 @@
 Runs on a real, committed database (scripts/reliability creates it) against the fake Rakuten server on
 127.0.0.1, with real worker processes (killed with a signal, or run two at a time), and prints a table:
 scenario → outcome, sales seen / orders created / duplicates / lost, despatches sent / duplicated,
-stock files sent. Exits non-zero when a guarantee does not hold.
+stock files sent. Every row also checks the unit ledger of the shop's sales (tests/ledger.py: where each unit
+must be after a clean run) and lists what breaks it. Exits non-zero when a guarantee does not hold.
 """
 import argparse
+import importlib.util
 import io
 import logging
 import os
@@ -14,15 +16,25 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts'))
 from odoo_session import environment  # noqa: E402
 
+# The unit ledger checks of the Odoo tests (tests/ledger.py), loaded alone: not through the tests package,
+# which imports every Odoo test module (and their test-only dependencies).
+_spec = importlib.util.spec_from_file_location('rakuten_ledger', os.path.join(HERE, '..', 'ledger.py'))
+LEDGER = importlib.util.module_from_spec(_spec)
+
 TOKEN = 'tok-SECRET-suite-4242'
 LOGIN = 'boutique-fiable'
 HOSTILE_FIRST = '<img src=x onerror=alert(1)>'
 HOSTILE_LAST = "Robert'); DROP TABLE res_partner;--"
+# Rakuten prices and shipping charged per unit, unlike the products' list prices (setup: 14.90 and 9.90).
+PRICES = {'REL-A': '12.00', 'REL-B': '8.50'}
+LIST_PRICES = {'REL-A': 14.90, 'REL-B': 9.90}
+SHIPPING = {'REL-A': '2.40', 'REL-B': '1.60'}
 
 
 class Suite:
@@ -53,8 +65,16 @@ class Suite:
             shop.sales.clear()
             shop.imports.clear()
             shop.quota_per_hour = None
-        return [shop.add_sale([('REL-A', '12.00'), ('REL-B', '8.50')][: 1 + index % 2] * (1 + index % 3),
-                              shipping_type='Suivi', shipping_price='4.90') for index in range(sales)]
+        return [self.basket(shop, index) for index in range(sales)]
+
+    @staticmethod
+    def basket(shop, index, **options):
+        """Basket ``index``: 2 to 4 units of 2 SKUs, at Rakuten prices, shipping charged per unit."""
+        skus = ['REL-A'] * (1 + index % 2) + ['REL-B'] * (1 + index // 2 % 2)
+        purchase = shop.add_sale([(sku, PRICES[sku]) for sku in skus], shipping_type='Suivi', **options)
+        for item in purchase.items:
+            item.shipping_price = Decimal(SHIPPING[item.sku])
+        return purchase
 
     def run_import(self):
         self.env['rakuten.sale']._rakuten_import(self.company)
@@ -83,9 +103,24 @@ class Suite:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
 
-    def add(self, scenario, ok, outcome, **counts):
+    def add(self, scenario, ok, outcome, ledger=None, **counts):
+        """A row of the table; it fails too when the unit ledger of the shop's sales is broken (``ledger``:
+        options of ``tests/ledger.py``'s ``unit_violations``)."""
+        violations = self.ledger(**(ledger or {}))
+        if violations:
+            ok = False
+            outcome = f'{outcome}; unit ledger broken ({len(violations)})'
         self.rows.append((scenario, ok, outcome, counts))
         print(f"  {'ok ' if ok else 'FAIL'} {scenario}: {outcome}", flush=True)
+        for violation in violations[:20]:
+            print(f'       - {violation}', flush=True)
+        if len(violations) > 20:
+            print(f'       … and {len(violations) - 20} more', flush=True)
+
+    def ledger(self, **options):
+        """Where the units of the shop's sales are, against where they must be after a clean run."""
+        self.env.invalidate_all()
+        return LEDGER.unit_violations(self.env, self.company, self.server.state.shops[LOGIN], **options)
 
     def check_import(self, scenario, purchases, note='', condition=True):
         counts = self.import_counts(purchases)
@@ -267,9 +302,7 @@ class Suite:
         from odoo.addons.rakuten_connector.rakuten_connector.fake_server.state import PARIS  # noqa: PLC0415
         shop = self.server.state.shops[LOGIN]
         when = datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=days)
-        return [shop.add_sale([('REL-A', '12.00'), ('REL-B', '8.50')][: 1 + index % 2] * (1 + index % 2),
-                              shipping_type='Suivi', shipping_price='4.90', purchase_date=when, status=status)
-                for index in range(count)]
+        return [self.basket(shop, index, purchase_date=when, status=status) for index in range(count)]
 
     def move_sync_back(self, days):
         self.company.rakuten_last_order_sync = datetime.now() - timedelta(days=days)
@@ -546,7 +579,7 @@ def setup(env, url):
     warehouse.rakuten_stock_source = True
     for sku in ('REL-A', 'REL-B'):
         product = env['product.product'].create({'name': f'Produit {sku}', 'default_code': sku, 'is_storable': True,
-                                                 'taxes_id': [Command.set(tax.ids)]})
+                                                 'list_price': LIST_PRICES[sku], 'taxes_id': [Command.set(tax.ids)]})
         env['stock.quant']._update_available_quantity(product, warehouse.lot_stock_id, 10000)
     shipping = env['product.product'].create({'name': 'Port', 'type': 'service', 'taxes_id': [Command.set(tax.ids)]})
     carrier = env['delivery.carrier'].create({
@@ -576,6 +609,7 @@ def main():
         urllib3_logger.propagate = False
         urllib3_logger.addHandler(handler)
         from odoo.addons.rakuten_connector.rakuten_connector.fake_server import FakeRakutenServer  # noqa: PLC0415
+        _spec.loader.exec_module(LEDGER)  # imports odoo.tools: once Odoo is set up
         with FakeRakutenServer() as server:
             server.state.add_shop(LOGIN, TOKEN)
             server.state.default_login = LOGIN
