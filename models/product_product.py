@@ -177,7 +177,12 @@ class ProductProduct(models.Model):
     def _rakuten_free_qty(self, company):
         """{product id: free quantity} over the company's Rakuten stock source warehouses (one read)."""
         warehouses = company._rakuten_stock_sources()
-        rows = self.with_context(warehouse_id=warehouses.ids).read(['free_qty'])
+        # The company's stock, whatever companies the caller's environment allows (quants are per company), as
+        # it is now: the field is computed, not stored, and quants changed since in this transaction do not
+        # invalidate it.
+        products = self.with_company(company).with_context(warehouse_id=warehouses.ids)
+        products.invalidate_recordset(['free_qty'])
+        rows = products.read(['free_qty'])
         return {row['id']: row['free_qty'] for row in rows}
 
     # === BUSINESS METHODS - STOCK === #

@@ -375,7 +375,7 @@ class RakutenSale(models.Model):
                     with sale._rakuten_isolated():
                         sale._rakuten_sync_cancellations()
                     with sale._rakuten_isolated():
-                        sale._rakuten_join_late_units(products)
+                        sale._rakuten_join_late_units(products, client)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -426,9 +426,10 @@ class RakutenSale(models.Model):
                     continue
                 if stored.status != item.status:
                     stored.status = item.status
-                if not record.order_id and item.price and float_compare(
-                        stored.price, float(item.price.amount), precision_digits=2):
-                    stored.price = float(item.price.amount)  # read again: the price paid, once readable
+                if not stored.order_line_id and item.price and (stored.price_unread or float_compare(
+                        stored.price, float(item.price.amount), precision_digits=2)):
+                    # read again before it joins an order: the price paid, once readable
+                    stored.write({'price': float(item.price.amount), 'price_unread': False})
             if new_items:
                 record.write({'item_ids': new_items})
             if not record.order_id:
@@ -459,7 +460,7 @@ class RakutenSale(models.Model):
     @api.model
     def _rakuten_item_values(self, item):
         return {'itemid': item.itemid, 'sku': item.sku, 'headline': item.headline, 'status': item.status,
-                'price': float(item.price.amount) if item.price else 0.0}
+                'price': float(item.price.amount) if item.price else 0.0, 'price_unread': not item.price}
 
     def _rakuten_update_state(self):
         """Follow the items of sales without order: accepted (on Rakuten or here), refused/cancelled as a
@@ -607,11 +608,7 @@ class RakutenSale(models.Model):
             batch['order_values'] = company._rakuten_order_defaults()
         sale = sale_from_json(self.sudo().payload)
         items = self.item_ids._importable()
-        unread = {item.itemid for item in sale.items if item.price is None} & set(items.mapped('itemid'))
-        if unread:
-            raise UserError(_("Rakuten sent no readable price paid for the units %s: the order is not made at a "
-                              "guessed price. Check the sale in the Rakuten back office, then retry.",
-                              ', '.join(sorted(unread))))
+        items._rakuten_check_prices()
         lines = self._rakuten_order_lines(items, batch['products'])
         if self.shipping_type not in batch['carriers']:
             batch['carriers'][self.shipping_type] = company._rakuten_carrier_for(self.shipping_type)
@@ -788,7 +785,7 @@ class RakutenSale(models.Model):
             ', '.join(cancelled_sent.mapped('sku')))
         self.order_id._rakuten_check_total(self._rakuten_expected_total(), reason=reason)
 
-    def _rakuten_join_late_units(self, products):
+    def _rakuten_join_late_units(self, products, client):
         """Units accepted after the order was made (in the back office, or a claim settled: "ship it") join it,
         at the price the buyer paid and with their shipping; an order that cannot take them any more (cancelled,
         locked by a user) makes the sale need attention."""
@@ -802,7 +799,15 @@ class RakutenSale(models.Model):
                 "Rakuten accepted units (%(skus)s) after the order %(order)s was cancelled: ship them from a new "
                 "order or cancel them on Rakuten.", skus=', '.join(late.mapped('sku')), order=order.name))
             return
+        late._rakuten_check_prices()
         lines = self._rakuten_order_lines(late, products)
+        # Their shipping: the billing read when the order was made may not have listed them (a basket first seen
+        # among the new sales lists only the units to accept).
+        unknown = self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
+        if unknown & late:
+            raise UserError(_("Rakuten's billing gives no readable shipping paid for the units %s: the order "
+                              "is not made with a guessed shipping. It is read again at the next run.",
+                              ', '.join((unknown & late).mapped('itemid'))))
         with order._rakuten_unlocked():
             new_lines = self.env['sale.order.line'].create([{
                 'order_id': order.id, 'product_id': product.id, 'product_uom_qty': len(line_items),
@@ -812,7 +817,6 @@ class RakutenSale(models.Model):
                 line_items.order_line_id = line
             order._rakuten_include_taxes()
             order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
-        self.shipping_amount += sum(late.mapped('shipping_price'))
         order.message_post(body=_(
             "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
             count=len(late), skus=', '.join(late.mapped('sku'))))

@@ -44,6 +44,8 @@ class RakutenSaleItem(models.Model):
     sku = fields.Char(string="SKU", readonly=True)
     headline = fields.Char(string="Title", readonly=True)
     price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
+    price_unread = fields.Boolean(readonly=True, copy=False,
+                                  help="Rakuten's answer held no readable price paid for this unit.")
     shipping_price = fields.Float(string="Shipping Paid", digits='Product Price', readonly=True,
                                   help="The shipping the buyer paid for this unit (Rakuten bills it per unit).")
     status = fields.Char(string="Rakuten Status Code", readonly=True)
@@ -90,6 +92,14 @@ class RakutenSaleItem(models.Model):
 
     def _to_confirm(self):
         return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
+
+    def _rakuten_check_prices(self):
+        """Units never go on an order at a guessed price: a user error names those whose price is unread."""
+        unread = self.filtered('price_unread')
+        if unread:
+            raise UserError(_("Rakuten sent no readable price paid for the units %s: the order is not made at a "
+                              "guessed price. Check the sale in the Rakuten back office, then retry.",
+                              ', '.join(sorted(unread.mapped('itemid')))))
 
     def _rakuten_late(self):
         """Units Rakuten says to ship that are on no order line yet, never shipped, and not taken off the order

@@ -421,11 +421,12 @@ class ResCompany(models.Model):
         """The warehouses whose free quantity Rakuten gets: those marked *Rakuten Stock Source*, else the
         Rakuten warehouse."""
         self.ensure_one()
-        return self.env['stock.warehouse'].search([('company_id', '=', self.id), ('rakuten_stock_source', '=', True)]) \
+        warehouses = self.env['stock.warehouse'].with_company(self)  # this company's, whoever asks
+        return warehouses.search([('company_id', '=', self.id), ('rakuten_stock_source', '=', True)]) \
             or self._rakuten_warehouse()
 
     def _rakuten_warehouse(self):
         self.ensure_one()
-        return self.rakuten_warehouse_id or self.env['stock.warehouse'].search(
+        return self.rakuten_warehouse_id or self.env['stock.warehouse'].with_company(self).search(
             [('company_id', '=', self.id)], limit=1,
         )

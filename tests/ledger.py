@@ -11,7 +11,9 @@ and after every scenario of the reliability suite::
 The invariants (the design's "unit ledger"; README.rst, Reliability), for each unit of ``shop`` after a clean run:
 
 - ACCEPTED on Rakuten ⇔ on exactly one open (not cancelled) order line, at the price the buyer paid, with the
-  line's product; an open line carries exactly its linked accepted units (and those already shipped);
+  line's product; an open line carries exactly its linked accepted units (and those already shipped). Two
+  exceptions: the accepted units of a basket that still has a unit to decide wait with it (a basket is decided
+  whole), and a unit a user took off its order waits for the user's decision (with an activity);
 - CANCELLED/REFUSED ⇒ on no open order line, never confirmed as shipped; unless it left before the
   cancellation: then an activity asks a user to act (on its delivery, else its order);
 - TO_CONFIRM ⇒ decided by the run when the policy accepts it ('all', or 'stock' with the stock sources
@@ -109,6 +111,10 @@ class _Ledger:
             odoo_sale = record.sale_id
             if self.attention_ok and odoo_sale.state == 'error' and odoo_sale.error_message:
                 return
+            if not odoo_sale.order_id and any(unit.status == TO_CONFIRM for unit in sale.items):
+                return  # a basket is decided whole: its accepted units wait with the units still to decide
+            if record.cancel_state == 'to_decide' and record.sale_id.order_id.activity_ids:
+                return  # taken off the order by a user, who is reminded to ship it or cancel it on Rakuten
             where = f'its line is in cancelled order {line.order_id.name}' if line else 'on no order line'
             reason = f': {odoo_sale.error_message}' if odoo_sale.error_message else ''
             self.add('accepted', f'{unit}: {item.status} on Rakuten but {where} (Odoo unit status '
