@@ -115,8 +115,13 @@ class ResCompany(models.Model):
     # === INVOICES === #
     rakuten_invoice_policy = fields.Selection(
         INVOICE_POLICIES, string="Invoice Rakuten Orders", default='off', required=True,
-        help="At delivery: the customer invoice of the units that left is created, posted and paid through the "
-             "Rakuten journal (the buyer paid Rakuten at checkout).",
+        help="At delivery: for the orders imported from the moment this is switched on, the customer invoice of "
+             "the units that left is created, posted and paid through the Rakuten journal (the buyer paid Rakuten "
+             "at checkout). Orders imported before are left to you.",
+    )
+    rakuten_invoice_from = fields.Datetime(
+        string="Invoice Rakuten Orders Imported From", readonly=True, copy=False,
+        help="When invoicing at delivery was switched on: older orders are never invoiced by the connector.",
     )
     rakuten_journal_id = fields.Many2one(
         'account.journal', string="Rakuten Journal", check_company=True, domain="[('type', '=', 'bank')]",
@@ -403,6 +408,14 @@ class ResCompany(models.Model):
         if self.rakuten_team_id:
             values['team_id'] = self.rakuten_team_id.id
         return values
+
+    def write(self, vals):
+        if vals.get('rakuten_invoice_policy') == 'delivery':
+            switched_on = self.filtered(lambda company: company.rakuten_invoice_policy != 'delivery')
+            result = super().write(vals)
+            switched_on.write({'rakuten_invoice_from': self.env.cr.now()})  # as the create dates of this transaction
+            return result
+        return super().write(vals)
 
     def _rakuten_payment_journal(self):
         """The company's Rakuten journal (a bank journal: Rakuten holds the buyers' money until it transfers

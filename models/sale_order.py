@@ -140,6 +140,7 @@ class SaleOrder(models.Model):
         for company in companies:
             orders = company._rakuten_env(self).search([
                 ('company_id', '=', company.id), ('rakuten_sale_id', '!=', False), ('state', '=', 'sale'),
+                ('create_date', '>=', company.rakuten_invoice_from),  # older orders are the seller's
                 ('order_line', 'any', [('is_delivery', '=', False), ('qty_delivered', '>', 0)]),
             ])
             for order in orders:

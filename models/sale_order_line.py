@@ -33,9 +33,10 @@ class SaleOrderLine(models.Model):
                                                                                   const.STATUS_REFUSED))
         surplus = len(on_line) - int(self.product_uom_qty)
         removed = on_line._rakuten_cancellable().sorted('id', reverse=True)[:max(surplus, 0)]
-        if removed:
-            removed.sudo().write({'order_line_id': False, 'cancel_state': 'to_decide'})
-            removed.sale_id._rakuten_units_to_decide(removed)
+        new = removed.filtered(lambda item: item.cancel_state != 'to_decide')  # the move hook may have told already
+        removed.sudo().write({'order_line_id': False, 'cancel_state': 'to_decide'})
+        if new:
+            new.sale_id._rakuten_units_to_decide(new)
 
     def _rakuten_units_left_unshipped(self):
         """Units of this line that no delivery will ship any more (its deliveries cancelled) are marked for a user

@@ -22,9 +22,14 @@ class StockMove(models.Model):
         still waits for those units, so they are marked for a user to ship or cancel on Rakuten."""
         if self.env.context.get('rakuten_cancel_decided'):
             return super()._action_cancel()
-        lines = self.filtered(lambda move: move.state not in ('done', 'cancel') and move.sale_line_id.rakuten_item_ids
-                              and move.location_dest_id.usage == 'customer').sale_line_id
+        moves = self.filtered(lambda move: move.state not in ('done', 'cancel') and move.sale_line_id.rakuten_item_ids
+                              and move.location_dest_id.usage == 'customer')
         result = super()._action_cancel()
-        for line in lines:
+        for line in moves.sale_line_id:
             line._rakuten_units_left_unshipped()
+        for picking in moves.picking_id.filtered(lambda picking: picking.sale_id.rakuten_units_to_decide):
+            picking = picking.with_context(lang=picking.company_id._rakuten_lang())  # the company's language
+            picking.message_post(body=picking.env._(
+                "Units of Rakuten order %s will not leave with this delivery: the order asks whether to cancel them on "
+                "Rakuten.", picking.sale_id.name))
         return result

@@ -112,3 +112,18 @@ class TestInvoices(FrenchChartCase):
         self._invoice_job()
         self.assertEqual(self._lines(order.invoice_ids), sorted([
             ('Frais de port', 1, 8.40, 8.40), ('Mug « Café crème »', 2, 9.50, 19.00)]))
+
+    def test_only_orders_imported_once_switched_on(self):
+        """Switching invoicing on never invoices (posts, pays) the orders delivered or imported before."""
+        self.company.rakuten_invoice_policy = 'off'
+        _purchase, before = self._order()
+        self._deliver(before)
+        self.company.rakuten_invoice_policy = 'delivery'
+        self.env.cr.execute("UPDATE sale_order SET create_date = create_date - interval '1 minute' WHERE id = %s",
+                            [before.id])
+        before.invalidate_recordset(['create_date'])
+        _purchase, after = self._order()
+        self._deliver(after)
+        self._invoice_job()
+        self.assertFalse(before.invoice_ids, "imported before: left to the seller")
+        self.assertEqual(len(after.invoice_ids), 1)

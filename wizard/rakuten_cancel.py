@@ -17,7 +17,8 @@ class RakutenCancel(models.TransientModel):
     order_ids = fields.Many2many('sale.order', string="Orders", readonly=True)
     item_ids = fields.Many2many('rakuten.sale.item', string="Units", readonly=True)
     cancel_orders = fields.Boolean(readonly=True, help="The dialog was opened by cancelling the orders.")
-    reason = fields.Selection(REASONS, default='stock', required=True)
+    reason = fields.Selection(REASONS, string="Message Template", default='stock', required=True,
+                              help="Fills the message to the buyer, which is what Rakuten gets.")
     comment = fields.Text(string="Message to the Buyer", compute='_compute_comment', store=True, readonly=False,
                           required=True, help="Rakuten sends it to the buyer with the cancellation.")
     amount_refunded = fields.Float(string="Refunded to the Buyers", digits='Product Price',
