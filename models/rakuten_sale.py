@@ -204,9 +204,11 @@ class RakutenSale(models.Model):
         started = fields.Datetime.now()
         try:
             client = company._rakuten_client()
-            self._rakuten_accept_new_sales(company, client)
+            decided = self._rakuten_accept_new_sales(company, client)
             self._rakuten_pending(company)._rakuten_import_orders(client)
             self._rakuten_read_current_sales(company, client)
+            # Sales whose units changed in Rakuten's back office meanwhile, decided as they now are.
+            self._rakuten_decide_waiting(company, client, seen=decided)
             self._rakuten_pending(company)._rakuten_import_orders(client)
         except (RakutenError, UserError) as error:
             message = company._rakuten_error_message(error)
@@ -231,13 +233,28 @@ class RakutenSale(models.Model):
         sales = list(client.iter_new_sales())
         records = self._rakuten_store(company, sales)
         self.env['ir.cron']._rakuten_commit_progress()
-        # Every sale with a unit still to decide, not only those listed now: an acceptance that failed (a
-        # refused call, a network error on one unit of a basket) or a run stopped by the quota is tried again
-        # at each run, and a basket is never imported while one of its units waits.
+        return self._rakuten_decide_waiting(company, client, records)
+
+    @api.model
+    def _rakuten_decide_waiting(self, company, client, records=None, seen=None):
+        """Decide, by the company's policy, every sale with a unit still to decide: those just read, and those
+        stored before: an acceptance that failed (a refused call, a network error on one unit of a basket) or a
+        run stopped by the quota is tried again at each run, and a basket is never imported while one of its
+        units waits.
+
+        :param seen: {sale id: units to decide} of the sales already decided in this run: decided again only
+            when their units to decide changed since (units accepted in the back office meanwhile), so that a
+            failed call is tried once per run
+        :return: {sale id: units to decide} of the sales decided
+        """
         undecided = self.search([('company_id', '=', company.id), ('state', 'in', UNDECIDED_STATES),
                                  ('order_id', '=', False), ('item_ids.status', '=', const.STATUS_TO_CONFIRM)])
-        waiting = (records | undecided).filtered(
+        waiting = ((records or self.browse()) | undecided).filtered(
             lambda record: record.state in UNDECIDED_STATES and not record.order_id and record.item_ids._to_confirm())
+        if seen is not None:
+            waiting = waiting.filtered(lambda sale: seen.get(sale.id) != frozenset(sale.item_ids._to_confirm().ids))
+        if not waiting:
+            return {}
         available = waiting._rakuten_available(company) if company.rakuten_accept_policy == 'stock' else {}
         to_accept = self.browse()
         for sale in waiting:
@@ -251,6 +268,7 @@ class RakutenSale(models.Model):
         self.env['ir.cron']._rakuten_commit_progress()
         if stopped:
             raise stopped
+        return {sale.id: frozenset(sale.item_ids._to_confirm().ids) for sale in waiting}
 
     def _rakuten_available(self, company):
         """{sku: units left to promise} for the units of these sales of ``company`` (none, in a quiet run):
