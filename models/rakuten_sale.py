@@ -751,7 +751,7 @@ class RakutenSale(models.Model):
         if removed:
             order.message_post(body=_(
                 "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
-                count=len(removed), skus=', '.join(removed.mapped('sku'))))
+                count=len(removed), skus=removed._rakuten_skus()))
         gone = cancelled.filtered('order_line_id') - removed
         after_shipping = gone and self._rakuten_cancelled_after_shipping(gone)
         if refunded or after_shipping:
@@ -800,7 +800,7 @@ class RakutenSale(models.Model):
             lambda item: item.order_line_id and item.status in GONE_STATUSES)
         reason = cancelled_sent and _(
             "Rakuten cancelled units that already left (%s): the buyer is refunded by Rakuten.",
-            ', '.join(cancelled_sent.mapped('sku')))
+            cancelled_sent._rakuten_skus())
         self.order_id._rakuten_check_total(self._rakuten_expected_total(), reason=reason)
 
     def _rakuten_join_late_units(self, products, client):
@@ -815,7 +815,7 @@ class RakutenSale(models.Model):
         if order.state != 'sale':
             self._rakuten_needs_attention(_(
                 "Rakuten accepted units (%(skus)s) after the order %(order)s was cancelled: ship them from a new "
-                "order or cancel them on Rakuten.", skus=', '.join(late.mapped('sku')), order=order.name))
+                "order or cancel them on Rakuten.", skus=late._rakuten_skus(), order=order.name))
             return
         late._rakuten_check_prices()
         lines = self._rakuten_order_lines(late, products)
@@ -837,7 +837,7 @@ class RakutenSale(models.Model):
             order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
         order.message_post(body=_(
             "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
-            count=len(late), skus=', '.join(late.mapped('sku'))))
+            count=len(late), skus=late._rakuten_skus()))
         self._rakuten_check_order_total()
 
     def _rakuten_seller_cancelled(self, items):
@@ -847,7 +847,7 @@ class RakutenSale(models.Model):
         self.ensure_one()
         order = self.order_id
         body = _("Cancelled on Rakuten at the seller's request: %(count)s unit(s) (%(skus)s). Rakuten refunds the "
-                 "buyer.", count=len(items), skus=', '.join(items.mapped('sku')))
+                 "buyer.", count=len(items), skus=items._rakuten_skus())
         self.message_post(body=body)
         if not order or order.state == 'cancel':
             if set(self.item_ids.mapped('status')) <= GONE_STATUSES:
@@ -867,7 +867,7 @@ class RakutenSale(models.Model):
         summary = self._rakuten_to_decide_summary()
         note = _("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: "
                  "the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
-                 count=len(items), skus=', '.join(items.mapped('sku')))
+                 count=len(items), skus=items._rakuten_skus())
         target.message_post(body=note)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return
@@ -883,7 +883,7 @@ class RakutenSale(models.Model):
         self.ensure_one()
         target = self.order_id or self
         note = _("Rakuten did not cancel %(count)s unit(s) (%(skus)s): %(reason)s",
-                 count=len(items), skus=', '.join(items.mapped('sku')), reason=reason)
+                 count=len(items), skus=items._rakuten_skus(), reason=reason)
         target.message_post(body=note)
         target.activity_schedule('mail.mail_activity_data_todo', note=note, user_id=self._rakuten_responsible().id,
                                  summary=_("Rakuten cancellation failed: %s", self.purchase_ref))
@@ -898,7 +898,7 @@ class RakutenSale(models.Model):
             return False
         note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the buyer "
                  "is refunded by Rakuten; get the parcel back or contact the buyer.",
-                 count=len(items), skus=', '.join(items.mapped('sku')), order=order.name)
+                 count=len(items), skus=items._rakuten_skus(), order=order.name)
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  user_id=self._rakuten_responsible().id)
         return True

@@ -93,6 +93,13 @@ class RakutenSaleItem(models.Model):
     def _to_confirm(self):
         return self.filtered(lambda item: item.status == const.STATUS_TO_CONFIRM)
 
+    def _rakuten_skus(self):
+        """These units' SKUs for a sentence: ``2 × RK-MUG, RK-TEE``."""
+        counts = {}
+        for item in self:
+            counts[item.sku or '?'] = counts.get(item.sku or '?', 0) + 1
+        return ', '.join(f'{count} × {sku}' if count > 1 else sku for sku, count in counts.items())
+
     def _rakuten_check_prices(self):
         """Units never go on an order at a guessed price: a user error names those whose price is unread."""
         unread = self.filtered('price_unread')

@@ -21,8 +21,9 @@ class RakutenCancel(models.TransientModel):
                               help="Fills the message to the buyer, which is what Rakuten gets.")
     comment = fields.Text(string="Message to the Buyer", compute='_compute_comment', store=True, readonly=False,
                           required=True, help="Rakuten sends it to the buyer with the cancellation.")
-    amount_refunded = fields.Float(string="Refunded to the Buyers", digits='Product Price',
-                                   compute='_compute_amount_refunded')
+    currency_id = fields.Many2one('res.currency', compute='_compute_amount_refunded')
+    amount_refunded = fields.Monetary(string="Amount Refunded", compute='_compute_amount_refunded',
+                                      help="What Rakuten refunds the buyers: the units' prices and their shipping.")
 
     @api.depends('reason', 'item_ids')
     def _compute_comment(self):
@@ -43,6 +44,7 @@ class RakutenCancel(models.TransientModel):
     @api.depends('item_ids')
     def _compute_amount_refunded(self):
         for wizard in self:
+            wizard.currency_id = wizard.item_ids.company_id[:1].currency_id or self.env.company.currency_id
             wizard.amount_refunded = sum(wizard.item_ids.mapped('price')) + sum(wizard.item_ids.mapped('shipping_price'))
 
     def action_cancel_on_rakuten(self):
@@ -56,7 +58,7 @@ class RakutenCancel(models.TransientModel):
             if order_units:
                 order.message_post(body=self.env._(
                     "%(count)s unit(s) (%(skus)s) to cancel on Rakuten, with this message to the buyer: %(comment)s",
-                    count=len(order_units), skus=', '.join(order_units.mapped('sku')), comment=self.comment))
+                    count=len(order_units), skus=order_units._rakuten_skus(), comment=self.comment))
         return self._cancel_orders()
 
     def action_odoo_only(self):
