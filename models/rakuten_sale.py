@@ -204,11 +204,12 @@ class RakutenSale(models.Model):
         started = fields.Datetime.now()
         try:
             client = company._rakuten_client()
-            decided = self._rakuten_accept_new_sales(company, client)
+            failed = self._rakuten_accept_new_sales(company, client)
             self._rakuten_pending(company)._rakuten_import_orders(client)
             self._rakuten_read_current_sales(company, client)
-            # Sales whose units changed in Rakuten's back office meanwhile, decided as they now are.
-            self._rakuten_decide_waiting(company, client, seen=decided)
+            # Decided again as the sales now are: units accepted in the back office, stock freed by cancellations
+            # (a sale whose call failed in this run waits for the next one).
+            self._rakuten_decide_waiting(company, client, skip=failed)
             self._rakuten_pending(company)._rakuten_import_orders(client)
         except (RakutenError, UserError) as error:
             message = company._rakuten_error_message(error)
@@ -236,25 +237,22 @@ class RakutenSale(models.Model):
         return self._rakuten_decide_waiting(company, client, records)
 
     @api.model
-    def _rakuten_decide_waiting(self, company, client, records=None, seen=None):
+    def _rakuten_decide_waiting(self, company, client, records=None, skip=()):
         """Decide, by the company's policy, every sale with a unit still to decide: those just read, and those
         stored before: an acceptance that failed (a refused call, a network error on one unit of a basket) or a
         run stopped by the quota is tried again at each run, and a basket is never imported while one of its
         units waits.
 
-        :param seen: {sale id: units to decide} of the sales already decided in this run: decided again only
-            when their units to decide changed since (units accepted in the back office meanwhile), so that a
-            failed call is tried once per run
-        :return: {sale id: units to decide} of the sales decided
+        :param skip: ids of sales a call failed for earlier in this run: tried again at the next run only
+        :return: ids of the sales a call failed for
         """
         undecided = self.search([('company_id', '=', company.id), ('state', 'in', UNDECIDED_STATES),
                                  ('order_id', '=', False), ('item_ids.status', '=', const.STATUS_TO_CONFIRM)])
         waiting = ((records or self.browse()) | undecided).filtered(
             lambda record: record.state in UNDECIDED_STATES and not record.order_id and record.item_ids._to_confirm())
-        if seen is not None:
-            waiting = waiting.filtered(lambda sale: seen.get(sale.id) != frozenset(sale.item_ids._to_confirm().ids))
+        waiting = waiting.filtered(lambda sale: sale.id not in skip)
         if not waiting:
-            return {}
+            return set()
         available = waiting._rakuten_available(company) if company.rakuten_accept_policy == 'stock' else {}
         to_accept = self.browse()
         for sale in waiting:
@@ -268,7 +266,7 @@ class RakutenSale(models.Model):
         self.env['ir.cron']._rakuten_commit_progress()
         if stopped:
             raise stopped
-        return {sale.id: frozenset(sale.item_ids._to_confirm().ids) for sale in waiting}
+        return {sale.id for sale in failures}
 
     def _rakuten_available(self, company):
         """{sku: units left to promise} for the units of these sales of ``company`` (none, in a quiet run):

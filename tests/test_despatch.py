@@ -3,6 +3,7 @@ import unittest
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import RakutenShopCase
 
@@ -545,6 +546,7 @@ class TestDespatchCompanies(RakutenShopCase):
         self.assertEqual(picking.rakuten_despatch_state, 'to_send')
         return purchase, picking
 
+    @mute_logger('odoo.addons.rakuten_connector.models.stock_picking')
     def test_unexpected_error_in_one_delivery_stays_with_it(self):
         # A scanned GS1 barcode can hold a group separator, which no XML file can carry.
         bad_purchase, bad = self._delivered(self.company_b, self.shop_b, self.warehouse_b, '6A\x1dMARSEILLE')
