@@ -303,8 +303,8 @@ class RakutenSale(models.Model):
 
     def _rakuten_stock_shortage(self, available):
         """SKUs (of known products) of this sale that ``available`` (units left in this run, per SKU) cannot
-        cover; when it can,
-        the units are taken from ``available`` so that the next sales of the run see what is left."""
+        cover; when it can, the units are taken from ``available`` so that the next sales of the run see what is
+        left."""
         self.ensure_one()
         needed = defaultdict(int)
         for item in self.item_ids._to_confirm():
@@ -562,10 +562,9 @@ class RakutenSale(models.Model):
         for item in self.item_ids.filtered(lambda item: item.itemid in shipping):
             item.shipping_price = shipping[item.itemid]
         unknown = self.item_ids._importable().filtered(lambda item: item.itemid not in shipping)
-        if unknown:  # never a shipping of 0 guessed for a unit: the sale waits, its billing read again
-            return unknown
-        self.write({'shipping_amount': sum(self.item_ids._importable().mapped('shipping_price')),
-                    'shipping_known': True})
+        if not unknown:  # else never a shipping of 0 guessed for a unit: the sale waits, its billing read again
+            self.write({'shipping_amount': sum(self.item_ids._importable().mapped('shipping_price')),
+                        'shipping_known': True})
         return unknown
 
     def _rakuten_create_orders(self, client, products):
