@@ -276,6 +276,44 @@ class Suite:
                  f'states {sorted(states)})', **counts)
         self.read_queued_items()
 
+    def seller_cancel_crash(self):
+        """The seller cancels units on Rakuten; the cancellation worker is killed once Rakuten cancelled the first
+        unit, before it recorded the answer. A new run must never send cancelitem twice for a unit: the unit left
+        Cancelling is checked (the next read of its sale settles it), the others are sent."""
+        purchases = self.fresh_shop(3)
+        self.run_import()
+        items = self.env['rakuten.sale.item'].search([('sale_id.purchase_ref', 'in', [p.purchaseid for p in purchases])])
+        asked = items._rakuten_ask_cancellation('Rupture de stock, Rakuten vous rembourse.')
+        self.commit()
+        self.server.state.inject('slow_answer', 'cancelitem', times=1, delay=20)
+        worker = self.worker('cancel')
+        deadline = time.time() + 60
+        while time.time() < deadline and self.server.state.count('cancelitem') < 1:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        sending = len(asked.filtered(lambda item: item.cancel_state == 'sending'))
+        self.server.state.faults.clear()
+        self.settle()
+        restarted = self.worker('cancel')
+        self.log_text.write(restarted.communicate(timeout=300)[0])
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        self.run_import()  # the next read of the sales settles the unit whose answer was lost
+        calls = [params.get('itemid') for _login, action, params in self.server.state.calls if action == 'cancelitem']
+        twice = len(calls) - len(set(calls))
+        cancelled = sum(1 for purchase in purchases for item in purchase.items if item.status == 'CANCELLED')
+        states = set(asked.mapped('cancel_state'))
+        ok = sending == 1 and not twice and cancelled == len(asked) and states == {'done'}
+        counts = self.import_counts(purchases)
+        self.add('seller cancellation: worker killed (SIGKILL) after Rakuten cancelled a unit, restarted', ok,
+                 f'{len(asked)} units cancelled on Rakuten, one call each; the unit left Cancelling was read back'
+                 if ok else f'guarantee broken ({sending} left cancelling, {twice} sent twice, {cancelled} cancelled '
+                 f'of {len(asked)}, states {sorted(states)})', **counts)
+
     def concurrent_despatch(self):
         purchases = self.fresh_shop(10)
         self.run_import()
@@ -618,7 +656,8 @@ def main():
             suite = Suite(env, args, server)
             suite.log_text = log_text
             scenarios = (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
-                         suite.despatch_crash, suite.concurrent_despatch, suite.late_cancellation,
+                         suite.despatch_crash, suite.concurrent_despatch, suite.seller_cancel_crash,
+                         suite.late_cancellation,
                          suite.partial_cancellation, suite.old_window, suite.failed_acceptance, suite.stock_faults,
                          suite.hostile, suite.aftersales_crash, suite.aftersales_quota, suite.secrets)
             only = set(args.only.split(',')) if args.only else None

@@ -1,6 +1,6 @@
 """A separate Odoo process running one scheduled job, as an Odoo worker would (commits included).
 
-    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales
+    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales|cancel
 """
 import argparse
 import os
@@ -14,6 +14,7 @@ CRONS = {
     'despatch': 'rakuten_connector.ir_cron_rakuten_despatch',
     'stock': 'rakuten_connector.ir_cron_rakuten_stock',
     'aftersales': 'rakuten_connector.ir_cron_rakuten_aftersales',
+    'cancel': 'rakuten_connector.ir_cron_rakuten_cancel',
 }
 
 
