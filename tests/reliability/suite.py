@@ -103,6 +103,18 @@ class Suite:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
 
+    def kill_worker_on_late_answer(self, job, action, after=0, pause=0.3):
+        """Run ``job`` in a worker process; Rakuten serves its ``after + 1``-th ``action`` call (it acts), then
+        answers late: the worker is killed (SIGKILL) then, as a crash at the worst moment."""
+        self.server.state.inject('slow_answer', action, times=1, delay=20, after=after)
+        worker = self.worker(job)
+        deadline = time.time() + 60
+        while time.time() < deadline and self.server.state.count(action) < after + 1:
+            time.sleep(0.05)
+        time.sleep(pause)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+
     def add(self, scenario, ok, outcome, ledger=None, **counts):
         """A row of the table; it fails too when the unit ledger of the shop's sales is broken (``ledger``:
         options of ``tests/ledger.py``'s ``unit_violations``)."""
@@ -247,14 +259,7 @@ class Suite:
         self.run_import()
         pickings = self._deliver(purchases)
         # Served (the units shipped, the buyers mailed), then the answer hangs: kill the worker then.
-        self.server.state.inject('slow_answer', 'importitemshippingstatus', times=1, delay=20)
-        worker = self.worker('despatch')
-        deadline = time.time() + 60
-        while time.time() < deadline and self.server.state.count('importitemshippingstatus') < 1:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        self.kill_worker_on_late_answer('despatch', 'importitemshippingstatus')
         self.env.cr.rollback()
         self.env.invalidate_all()
         under_way = len(pickings.filtered(lambda p: p.rakuten_despatch_state == 'sending'))
@@ -285,14 +290,7 @@ class Suite:
         items = self.env['rakuten.sale.item'].search([('sale_id.purchase_ref', 'in', [p.purchaseid for p in purchases])])
         asked = items._rakuten_ask_cancellation('Rupture de stock, Rakuten vous rembourse.')
         self.commit()
-        self.server.state.inject('slow_answer', 'cancelitem', times=1, delay=20)
-        worker = self.worker('cancel')
-        deadline = time.time() + 60
-        while time.time() < deadline and self.server.state.count('cancelitem') < 1:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        self.kill_worker_on_late_answer('cancel', 'cancelitem')
         self.env.cr.rollback()
         self.env.invalidate_all()
         sending = len(asked.filtered(lambda item: item.cancel_state == 'sending'))
@@ -547,14 +545,7 @@ class Suite:
         texts = self.aftersales_messages(purchases)
         shop = self.server.state.shops[LOGIN]
         # The 4th item is served (Rakuten marks its messages read), then its answer hangs: kill the worker then.
-        self.server.state.inject('slow_answer', 'getiteminfos', times=1, delay=20, after=3)
-        worker = self.worker('aftersales')
-        deadline = time.time() + 60
-        while time.time() < deadline and self.server.state.count('getiteminfos') < 4:
-            time.sleep(0.1)
-        time.sleep(0.5)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        self.kill_worker_on_late_answer('aftersales', 'getiteminfos', after=3, pause=0.5)
         read_on_rakuten = len(texts) - shop.unread()
         self.env.cr.rollback()
         stored = len(texts) - self.message_counts(texts)['lost']
