@@ -15,7 +15,7 @@ from ..rakuten_connector import (
 )
 from ..rakuten_connector.deadlines import accept_deadline, ship_deadline
 from ..rakuten_connector.records import sale_from_json, sale_to_json
-from .rakuten_sale_item import FINISHED
+from .rakuten_sale_item import FINISHED, GONE_STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -34,8 +34,6 @@ SALE_STATES = [
 FOLLOWED_STATES = ('new', 'to_accept', 'accepted', 'error', 'imported', 'handled')
 # States of sales without order whose units may still wait for a decision (accept or refuse).
 UNDECIDED_STATES = ('new', 'to_accept', 'error')
-# Item statuses of units that left the order for good, or never joined it.
-GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
 # Known statuses of units handled in Rakuten's back office (shipped and closed, under claim): never shipped here.
 HANDLED_STATUSES = const.CLAIM_STATUSES | {'CLOSED'}
 # Re-read sales purchased this long before the last sync: day-granular filter, late acceptances.

@@ -16,6 +16,8 @@ from ..rakuten_connector.parsing import status_in_refusal
 IMPORTABLE = const.SHIPPABLE_STATUSES
 # Item statuses that end the following of a unit: nothing will change for it any more.
 FINISHED = const.TERMINAL_STATUSES
+# Item statuses of units that left the order for good, or never joined it.
+GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
 # A seller's cancellation of a unit on Rakuten (``cancelitem``), recorded before the call and checked after.
 CANCEL_STATES = [
     ('to_decide', "Removed in Odoo"),  # still accepted on Rakuten: a user decides

@@ -4,10 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..rakuten_connector import const
-
-# Statuses of units that left a Rakuten order for good (cancelled or refused on Rakuten).
-GONE_STATUSES = frozenset({const.STATUS_CANCELLED, const.STATUS_REFUSED})
+from .rakuten_sale_item import GONE_STATUSES
 
 
 class SaleOrder(models.Model):

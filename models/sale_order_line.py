@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..rakuten_connector import const
+from .rakuten_sale_item import GONE_STATUSES
 
 
 class SaleOrderLine(models.Model):
@@ -29,8 +29,7 @@ class SaleOrderLine(models.Model):
 
     def _rakuten_units_removed_by_user(self):
         self.ensure_one()
-        on_line = self.rakuten_item_ids.filtered(lambda item: item.status not in (const.STATUS_CANCELLED,
-                                                                                  const.STATUS_REFUSED))
+        on_line = self.rakuten_item_ids.filtered(lambda item: item.status not in GONE_STATUSES)
         surplus = len(on_line) - int(self.product_uom_qty)
         removed = on_line._rakuten_cancellable().sorted('id', reverse=True)[:max(surplus, 0)]
         new = removed.filtered(lambda item: item.cancel_state != 'to_decide')  # the move hook may have told already
@@ -47,8 +46,7 @@ class SaleOrderLine(models.Model):
         open_moves = self.move_ids.filtered(lambda move: move.state not in ('done', 'cancel')
                                             and move.location_dest_id.usage == 'customer')
         coming = int(sum(open_moves.mapped('product_uom_qty')) + self.qty_delivered)
-        waiting = self.rakuten_item_ids.filtered(lambda item: item.status not in (const.STATUS_CANCELLED,
-                                                                                  const.STATUS_REFUSED))
+        waiting = self.rakuten_item_ids.filtered(lambda item: item.status not in GONE_STATUSES)
         stranded = waiting._rakuten_cancellable().filtered(lambda item: item.cancel_state != 'to_decide')
         stranded = stranded.sorted('id', reverse=True)[:max(len(waiting) - coming, 0)]
         if stranded:
