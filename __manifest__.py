@@ -15,6 +15,7 @@
         'views/rakuten_transporter_views.xml',
         'views/rakuten_shipping_mapping_views.xml',
         'views/rakuten_stock_views.xml',
+        'views/rakuten_payout_views.xml',
         'views/res_config_settings_views.xml',
         'views/stock_warehouse_views.xml',
         'views/product_views.xml',
@@ -30,6 +31,8 @@
         'views/sale_order_aftersales_views.xml',
         'wizard/rakuten_reply_views.xml',
         'views/res_config_settings_aftersales_views.xml',
+        'security/rakuten_payout_security.xml',
+        'data/rakuten_payout_data.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -5,6 +5,8 @@ from . import rakuten_sale
 from . import rakuten_sale_item
 from . import rakuten_stock_import
 from . import rakuten_advert
+from . import rakuten_payout
+from . import rakuten_payout_line
 from . import ir_cron
 from . import res_company
 from . import res_config_settings

@@ -4,6 +4,7 @@ JOBS = [
     ('import', "Order Import"),
     ('stock', "Stock Sync"),
     ('aftersales', "Messages and Claims"),
+    ('payout', "Payouts"),
 ]
 RUN_STATES = [('never', "Never run"), ('ok', "Succeeded"), ('failed', "Failed")]
 # The company fields shown in Settings, per job: {job: {company field: status field}}.
@@ -32,7 +33,8 @@ class RakutenJobStatus(models.Model):
     message = fields.Char(readonly=True)
     date = fields.Datetime(string="Last Run On", readonly=True)
     last_sync = fields.Datetime(string="Last Sync",
-                                help="Order import: sales purchased since this time are read at the next run.")
+                                help="Order import: sales purchased since this time are read at the next run; "
+                                     "payouts: the date of the newest transfer read.")
 
     _company_job_unique = models.Constraint(
         'UNIQUE(company_id, job)', "A Rakuten job has one status per company.",

@@ -6,6 +6,7 @@ from psycopg2 import Error as DatabaseError
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import float_compare
 
 from ..rakuten_connector import (
     AuthError, ParameterError, QuotaError, RakutenClient, RakutenError, ResponseError, RightsError,
@@ -130,6 +131,20 @@ class ResCompany(models.Model):
     )
 
     # === STOCK === #
+    rakuten_wallet_account_id = fields.Many2one(
+        'account.account', string="Rakuten Wallet Account", check_company=True,
+        help="What Rakuten owes for the orders it collected: the invoices' payments debit it, Rakuten's transfers "
+             "credit it (created at the first invoice when empty).")
+    rakuten_fee_account_id = fields.Many2one(
+        'account.account', string="Rakuten Commissions Account", check_company=True,
+        help="Expense account of Rakuten's commissions and subscription (empty: 6222, else the expense account).")
+    rakuten_fee_tax_id = fields.Many2one(
+        'account.tax', string="VAT on Rakuten Commissions", check_company=True,
+        domain="[('type_tax_use', '=', 'purchase')]",
+        help="Deductible VAT of Rakuten's bills (empty: the company's purchase tax at Rakuten's rate).")
+    rakuten_adjustment_account_id = fields.Many2one(
+        'account.account', string="Rakuten Adjustments Account", check_company=True,
+        help="Where Rakuten's adjustments on items go (empty: 758, else the income account).")
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
     rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",
                                         compute='_compute_rakuten_job_status')
@@ -421,14 +436,78 @@ class ResCompany(models.Model):
         """The company's Rakuten journal (a bank journal: Rakuten holds the buyers' money until it transfers
         it), created the first time it is needed."""
         self.ensure_one()
-        if self.rakuten_journal_id:
-            return self.rakuten_journal_id
-        journals = self.env['account.journal'].sudo().with_context(active_test=False)
-        codes = set(journals.search([('company_id', '=', self.id)]).mapped('code'))
-        code = next(code for code in ('RAKU', *(f'RAK{index}' for index in range(1, 100))) if code not in codes)
-        journal = journals.create({'name': "Rakuten", 'code': code, 'type': 'bank', 'company_id': self.id})
-        self.sudo().rakuten_journal_id = journal
-        return journal
+        journal = self.rakuten_journal_id.sudo()
+        if not journal:
+            journals = self.env['account.journal'].sudo().with_context(active_test=False)
+            codes = set(journals.search([('company_id', '=', self.id)]).mapped('code'))
+            code = next(code for code in ('RAKU', *(f'RAK{index}' for index in range(1, 100))) if code not in codes)
+            journal = journals.create({'name': "Rakuten", 'code': code, 'type': 'bank', 'company_id': self.id})
+            self.sudo().rakuten_journal_id = journal
+        # Its payments leave what Rakuten owes on the wallet account, where the transfers find it.
+        methods = (journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids).filtered(
+            lambda method: not method.payment_account_id)
+        if methods:
+            methods.write({'payment_account_id': self._rakuten_wallet_account().id})
+        return self.rakuten_journal_id
+
+    def _rakuten_wallet_account(self):
+        """What Rakuten owes the company for the orders it collected (a reconcilable 467 account): the invoices'
+        payments through the Rakuten journal debit it, Rakuten's transfers credit it. Created when first needed."""
+        self.ensure_one()
+        if self.rakuten_wallet_account_id:
+            return self.rakuten_wallet_account_id
+        accounts = self.env['account.account'].sudo().with_company(self)
+        codes = set(accounts.search([('company_ids', 'in', self.id)]).mapped('code'))
+        code = next(code for code in (f'4671{index:02d}' for index in range(100)) if code not in codes)
+        account = accounts.create({'name': self.env._("Rakuten - amounts to receive"), 'code': code,
+                                   'account_type': 'asset_current', 'reconcile': True,
+                                   'company_ids': [fields.Command.set(self.ids)]})
+        self.sudo().rakuten_wallet_account_id = account
+        return account
+
+    def _rakuten_partner(self):
+        """Rakuten France, the supplier of the commissions and the subscription."""
+        return self.env.ref('rakuten_connector.res_partner_rakuten')
+
+    def _rakuten_fee_tax(self, rate):
+        """The purchase tax of Rakuten's commissions at ``rate`` percent: the one set in the settings, else the
+        company's default purchase tax, else any plain purchase tax of that rate; Rakuten's rate must match."""
+        self.ensure_one()
+        taxes = self.env['account.tax'].sudo().with_company(self)
+        candidates = self.rakuten_fee_tax_id | self.account_purchase_tax_id | taxes.search([
+            *taxes._check_company_domain(self), ('type_tax_use', '=', 'purchase'), ('amount_type', '=', 'percent'),
+            ('price_include', '=', False)], order='sequence, id')
+        tax = candidates.filtered(lambda tax: tax.amount_type == 'percent' and not tax.price_include
+                                  and float_compare(tax.amount, rate, precision_digits=4) == 0
+                                  and all(line.factor_percent >= 0 for line in tax.invoice_repartition_line_ids))[:1]
+        if not tax:
+            raise UserError(self.env._("No purchase tax of %(rate)s %% for Rakuten's commissions in %(company)s: "
+                                       "create one or set it in the Rakuten settings.", rate=rate, company=self.name))
+        return tax
+
+    def _rakuten_fee_account(self):
+        """The expense account of Rakuten's commissions and subscription: the settings', else 6222 (sales
+        commissions) when the chart has it, else the company's expense account."""
+        self.ensure_one()
+        return self.rakuten_fee_account_id or self._rakuten_account_by_code('6222') or self.expense_account_id
+
+    def _rakuten_adjustment_account(self):
+        """Where Rakuten's adjustments go: the settings', else 758 (other operating income), else the income account."""
+        self.ensure_one()
+        return self.rakuten_adjustment_account_id or self._rakuten_account_by_code('758') or self.income_account_id
+
+    def _rakuten_account_by_code(self, prefix):
+        accounts = self.env['account.account'].sudo().with_company(self)
+        return accounts.search([('company_ids', 'in', self.id), ('code', '=like', f'{prefix}%'),
+                                ('active', '=', True)], order='code', limit=1)
+
+    def _rakuten_accountant(self):
+        """Who hears of a Rakuten transfer that waits: an accounting manager of the company, else the Rakuten
+        salesperson."""
+        self.ensure_one()
+        managers = self.env.ref('account.group_account_manager').sudo().all_user_ids.filtered(
+            lambda user: self in user.company_ids and not user.share and user.active)
+        return managers.sorted('id')[:1] or self.rakuten_user_id
 
     def _rakuten_stock_sources(self):
         """The warehouses whose free quantity Rakuten gets: those marked *Rakuten Stock Source*, else the

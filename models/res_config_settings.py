@@ -29,6 +29,11 @@ class ResConfigSettings(models.TransientModel):
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
     rakuten_invoice_policy = fields.Selection(related='company_id.rakuten_invoice_policy', readonly=False)
     rakuten_journal_id = fields.Many2one(related='company_id.rakuten_journal_id', readonly=False)
+    rakuten_wallet_account_id = fields.Many2one(related='company_id.rakuten_wallet_account_id', readonly=False)
+    rakuten_fee_account_id = fields.Many2one(related='company_id.rakuten_fee_account_id', readonly=False)
+    rakuten_fee_tax_id = fields.Many2one(related='company_id.rakuten_fee_tax_id', readonly=False)
+    rakuten_adjustment_account_id = fields.Many2one(related='company_id.rakuten_adjustment_account_id',
+                                                    readonly=False)
     rakuten_import_state = fields.Selection(related='company_id.rakuten_import_state')
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
     rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')

@@ -6,8 +6,8 @@ from ..rakuten_connector import const
 from .test_taxes import FrenchChartCase
 
 
-@tagged('post_install', '-at_install')
-class TestInvoices(FrenchChartCase):
+class InvoiceCase(FrenchChartCase):
+    """The shipped defaults on the French chart, invoicing at delivery, and a warehouse user who ships."""
 
     @classmethod
     def setUpClass(cls):
@@ -48,6 +48,10 @@ class TestInvoices(FrenchChartCase):
     def _lines(self, invoice):
         return sorted((line.product_id.name, line.quantity, line.price_unit, line.price_total)
                       for line in invoice.invoice_line_ids)
+
+
+@tagged('post_install', '-at_install')
+class TestInvoices(InvoiceCase):
 
     def test_units_that_left_are_invoiced_at_the_price_paid_and_paid_through_rakuten(self):
         _purchase, order = self._order()

@@ -1,0 +1,286 @@
+"""Rakuten's payouts booked on Odoo's French chart: each transfer once, to the cent — the units it pays matched
+with their invoices' payments, Rakuten's commissions and subscription on its bill with their deductible VAT, the
+net on the internal transfer account; what cannot be booked or matched waits with its reason."""
+from datetime import date, timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from ..rakuten_connector import const
+from .test_invoices import InvoiceCase
+
+
+def _next_payout_day(after):
+    """The first Monday or Thursday strictly after ``after``."""
+    day = after + timedelta(days=1)
+    while day.weekday() not in const.PAYOUT_WEEKDAYS:
+        day += timedelta(days=1)
+    return day
+
+
+@tagged('post_install', '-at_install')
+class TestPayouts(InvoiceCase):
+    """The invoices' cases (the shipped defaults, stock, a basket of 2 mugs and a T-shirt, 47.30 paid with
+    8.40 of shipping) plus the payouts of their units. The fake's tariff: 12 % of the price, 10 % of the
+    shipping, VAT 20 % on both, subscription 39.99 excl. tax."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = new_test_user(cls.env, login='rk_payout_accountant', groups='account.group_account_manager',
+                                       company_id=cls.company.id)
+        cls.biller = new_test_user(cls.env, login='rk_payout_biller', groups='account.group_account_invoice',
+                                   company_id=cls.company.id)
+        cls.salesman = new_test_user(cls.env, login='rk_payout_salesman', groups='sales_team.group_sale_salesman',
+                                     company_id=cls.company.id)
+        cls.carrier.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
+
+    def setUp(self):
+        super().setUp()
+        with self.server.state.lock:
+            self.shop.operations.clear()
+            self.shop.compensations.clear()
+            self.shop.license_fee_periods.clear()
+            self.shop.pending_adjustments.clear()
+            self.shop.pending_fee_assets.clear()
+        self.day = _next_payout_day(date.today())
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def _shipped_and_invoiced(self):
+        """A basket imported, delivered, its despatch sent to Rakuten and its invoice paid through Rakuten."""
+        purchase, order = self._order()
+        self._deliver(order)
+        self.env['stock.picking']._cron_rakuten_despatch()
+        picking = order.picking_ids
+        self.assertTrue(all(item.tracking for item in purchase.items),
+                        (picking.rakuten_despatch_state, picking.rakuten_despatch_error))
+        self._invoice_job()
+        self.assertEqual(order.invoice_ids.payment_state, 'paid', "the buyer paid Rakuten at checkout")
+        return purchase, order
+
+    def _receive(self, purchase, items=None):
+        for item in items or purchase.items:
+            self.shop.receive(item.itemid)
+
+    def _payout_run(self):
+        self.env['rakuten.payout']._rakuten_payout_run(self.company)
+
+    def _payouts(self):
+        return self.env['rakuten.payout'].search([('company_id', '=', self.company.id)], order='date, id')
+
+    def _wallet_lines(self, order):
+        wallet = self.company.rakuten_wallet_account_id
+        return order.invoice_ids.matched_payment_ids.move_id.line_ids.filtered(lambda line: line.account_id == wallet)
+
+    def _balances(self, move):
+        """{account code: balance} of an entry."""
+        balances = {}
+        for line in move.line_ids:
+            balances[line.account_id.code] = round(balances.get(line.account_id.code, 0.0) + line.balance, 2)
+        return balances
+
+    # --- tests -----------------------------------------------------------------------------------------
+
+    def test_a_transfer_is_booked_once_to_the_cent(self):
+        """Two baskets received: 2 × 47.30 paid by the buyers, 2 × 6.62 of commissions (5.51 + 1.11 VAT) and
+        the month's subscription (39.99 + 8.00 VAT) kept: 33.37 transferred."""
+        first, first_order = self._shipped_and_invoiced()
+        second, second_order = self._shipped_and_invoiced()
+        self._receive(first)
+        self._receive(second)
+        self.shop.pay_out(self.day)
+        moves_before = self.env['account.move'].search_count([])
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual(len(payout), 1, self.company.rakuten_job_status_ids.mapped('message'))
+        self.assertEqual(payout.state, 'booked', payout.reason)
+        self.assertFalse(payout.to_reconcile, payout.reason)
+        self.assertAlmostEqual(payout.amount, 33.37, places=2)
+        self.assertAlmostEqual(payout.items_amount, 94.60, places=2)
+        self.assertAlmostEqual(payout.fees_amount, 61.23, places=2)
+        self.assertEqual(sorted((line.kind, round(line.amount, 2)) for line in payout.line_ids), sorted(
+            [('paid', 12.44), ('paid', 9.45), ('paid', 18.79)] * 2 + [('fee', -47.99)]))
+
+        bill = payout.bill_id
+        self.assertEqual((bill.move_type, bill.state, bill.partner_id), ('in_invoice', 'posted',
+                                                                         self.env.ref('rakuten_connector.res_partner_rakuten')))
+        self.assertEqual(bill.ref, payout.invoice_number)
+        self.assertTrue(bill.ref)
+        self.assertAlmostEqual(bill.amount_untaxed, 2 * 5.51 + 39.99, places=2)
+        self.assertAlmostEqual(bill.amount_tax, 2 * 1.11 + 8.00, places=2)
+        self.assertAlmostEqual(bill.amount_total, 61.23, places=2)
+        self.assertEqual(bill.payment_state, 'paid', "the transfer paid Rakuten's bill")
+        self.assertEqual(set(bill.invoice_line_ids.account_id.mapped('code')), {'622200'})
+        vat_lines = bill.line_ids.filtered('tax_line_id')
+        self.assertAlmostEqual(sum(vat_lines.mapped('balance')), 10.22, places=2,
+                               msg="Rakuten's VAT (rounded per amount) is the deductible VAT, whatever Odoo's rounding")
+        self.assertTrue(all(code.startswith('4456') for code in vat_lines.account_id.mapped('code')))
+
+        move = payout.move_id
+        self.assertEqual((move.state, move.journal_id), ('posted', self.company.rakuten_journal_id))
+        wallet = self.company.rakuten_wallet_account_id
+        balances = self._balances(move)
+        self.assertEqual(balances[wallet.code], -94.60, "the units paid leave what Rakuten owes")
+        self.assertEqual(balances[self.company.transfer_account_id.code], 33.37, "the net goes to the bank")
+        self.assertEqual(balances[bill.partner_id.property_account_payable_id.code], 61.23)
+        for order in (first_order, second_order):
+            self.assertTrue(self._wallet_lines(order))
+            self.assertTrue(all(self._wallet_lines(order).mapped('reconciled')),
+                            "each invoice's payment is matched with the units Rakuten paid")
+        owed = self.env['account.move.line'].search(self.env['rakuten.payout']._rakuten_owed_action()['domain'])
+        self.assertFalse(owed, "Rakuten owes nothing more")
+
+        self._payout_run()
+        self.shop.pay_out(_next_payout_day(self.day))  # nothing new to pay: no transfer
+        self._payout_run()
+        self.assertEqual(self._payouts(), payout, "a second run books nothing")
+        self.assertEqual(self.env['account.move'].search_count([]), moves_before + 2, "one entry, one bill")
+
+    def test_units_paid_at_different_transfers_and_what_rakuten_still_owes(self):
+        """A unit received first is paid alone; the other two are paid 23 days after the order."""
+        self.addCleanup(setattr, self.shop, 'license_fee', self.shop.license_fee)
+        self.shop.license_fee = None
+        purchase, order = self._shipped_and_invoiced()
+        self._receive(purchase, purchase.items[:1])  # the first mug: 9.50 + 4.90 of shipping
+        self.shop.pay_out(self.day)
+        self._payout_run()
+        first = self._payouts()
+        self.assertEqual((first.state, first.to_reconcile), ('booked', False), first.reason)
+        self.assertAlmostEqual(first.amount, 12.44, places=2)
+        owed = self.env['account.move.line'].search(self.env['rakuten.payout']._rakuten_owed_action()['domain'])
+        self.assertAlmostEqual(sum(owed.mapped('amount_residual')), 47.30 - 14.40, places=2,
+                               msg="Rakuten still owes the T-shirt and the second mug")
+        self.assertEqual(owed.partner_id, order.partner_invoice_id.commercial_partner_id)
+
+        later = self.day + timedelta(days=const.PAYOUT_DAYS_AFTER_ORDER)
+        while later.weekday() not in const.PAYOUT_WEEKDAYS:
+            later += timedelta(days=1)
+        self.shop.pay_out(later)
+        self._payout_run()
+        second = self._payouts() - first
+        self.assertEqual((second.state, second.to_reconcile), ('booked', False), second.reason)
+        self.assertAlmostEqual(second.amount, 9.45 + 18.79, places=2)
+        self.assertTrue(all(self._wallet_lines(order).mapped('reconciled')))
+        self.assertFalse(self.env['account.move.line'].search(
+            self.env['rakuten.payout']._rakuten_owed_action()['domain']))
+
+    def test_taken_back_adjusted_and_subscription_refunded(self):
+        """A unit cancelled after it was paid is taken back with its commissions, an adjustment is booked on
+        its own account, a refunded subscription on Rakuten's credit note."""
+        purchase, _order = self._shipped_and_invoiced()
+        self._receive(purchase)
+        self.shop.pay_out(self.day)
+        self._payout_run()
+        purchase.items[2].status = const.STATUS_CANCELLED  # the T-shirt, refunded by Rakuten after it was paid
+        self.shop.add_adjustment(purchase.items[0].itemid, '3.30')
+        period = self.day.strftime('%m/%Y')
+        self.shop.refund_license_fee(period)
+        next_day = _next_payout_day(self.day)
+        self.shop.pay_out(next_day)
+        self._payout_run()
+        second = self._payouts()[1:]
+        self.assertEqual(second.state, 'booked', second.reason)
+        # -18.79 (the T-shirt's net) + 3.30 + 47.99 (the subscription given back), unless the next transfer
+        # starts a new month (its subscription is then charged too).
+        expected = -18.79 + 3.30 + 47.99 - (47.99 if next_day.month != self.day.month else 0)
+        self.assertAlmostEqual(second.amount, expected, places=2)
+        balances = self._balances(second.move_id)
+        self.assertEqual(balances[self.company.rakuten_wallet_account_id.code], 21.90,
+                         "the T-shirt's price and shipping are owed to the buyer again")
+        self.assertEqual(balances['758000'], -3.30, "the adjustment, as income")
+        bill = second.bill_id
+        if next_day.month == self.day.month:
+            self.assertEqual(bill.move_type, 'in_refund')
+            self.assertAlmostEqual(bill.amount_total, 2.39 + 0.48 + 0.20 + 0.04 + 47.99, places=2,
+                                   msg="the T-shirt's commissions and the subscription given back")
+        self.assertEqual((bill.state, bill.amount_residual), ('posted', 0.0), "settled by the transfer")
+        self.assertTrue(second.to_reconcile, "the T-shirt taken back waits for its credit note")
+        self.assertIn(purchase.items[2].itemid, second.reason)
+
+    def test_details_that_do_not_add_up_wait_and_are_booked_by_the_accountant(self):
+        purchase, order = self._shipped_and_invoiced()
+        self._receive(purchase)
+        self.shop.pay_out(self.day)
+        operation = self.shop.operations[-1]
+        operation.amount += 5  # a commercial gesture Rakuten's detail does not show
+        moves_before = self.env['account.move'].search_count([])
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual(payout.state, 'waiting')
+        self.assertIn('7.31', payout.reason)  # 47.30 - 6.62 - 47.99 - 5 + 5: what the lines add up to
+        self.assertEqual(self.env['account.move'].search_count([]), moves_before, "nothing booked")
+        activity = payout.activity_ids
+        self.assertEqual(activity.user_id, self.env['res.company'].browse(self.company.id)._rakuten_accountant())
+        self._payout_run()
+        self.assertEqual(len(payout.activity_ids), 1, "told once")
+
+        with self.assertRaises(AccessError):
+            payout.with_user(self.biller).action_rakuten_book_difference()
+        payout.with_user(self.accountant).action_rakuten_retry()
+        self.assertEqual(payout.state, 'waiting', "a retry books nothing while the detail does not add up")
+        payout.with_user(self.accountant).action_rakuten_book_difference()
+        self.assertEqual(payout.state, 'booked', payout.reason)
+        self.assertFalse(payout.activity_ids)
+        self.assertEqual(self._balances(payout.move_id)['758000'], -5.0, "the undetailed gesture, as income")
+        self.assertAlmostEqual(payout.amount, -2.31, places=2)
+        self.assertTrue(all(self._wallet_lines(order).mapped('reconciled')))
+
+    def test_faults_book_nothing_twice_and_lose_nothing(self):
+        purchase, _order = self._shipped_and_invoiced()
+        self._receive(purchase)
+        self.shop.pay_out(self.day)
+        self.server.state.inject('quota', 'getoperations')
+        with mute_logger('odoo.addons.rakuten_connector.models.rakuten_payout'):
+            self._payout_run()
+        self.assertFalse(self._payouts())
+        status = self.company.rakuten_job_status_ids.filtered(lambda status: status.job == 'payout')
+        self.assertEqual(status.state, 'failed')
+        self.server.state.inject('quota', 'getcompensationdetails')
+        with mute_logger('odoo.addons.rakuten_connector.models.rakuten_payout'):
+            self._payout_run()
+        self.assertEqual(self._payouts().state, 'to_book', "recorded, booked at the next run")
+        self.server.state.inject('inclusive_dates', 'getoperations')
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual((len(payout), payout.state), (1, 'booked'), payout.reason)
+        self.shop.pay_out(_next_payout_day(self.day + timedelta(days=40)))  # the next month's subscription
+        self.server.state.inject('inclusive_dates', 'getoperations')
+        self._payout_run()
+        self.assertEqual(len(self._payouts()), 2, "the operation of the last date read is not booked again")
+        self.assertEqual(len(self._payouts().move_id), 2)
+
+    def test_units_invoiced_before_the_switch_wait_for_the_accountant(self):
+        self.company.rakuten_invoice_policy = 'off'
+        purchase, order = self._order()
+        self._deliver(order)
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self.company.rakuten_invoice_policy = 'delivery'
+        self._receive(purchase)
+        self.shop.pay_out(self.day)
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual(payout.state, 'booked', payout.reason)
+        self.assertTrue(payout.to_reconcile)
+        for item in purchase.items:
+            self.assertIn(item.itemid, payout.reason)
+        self.assertTrue(payout.activity_ids)
+
+    def test_rights(self):
+        purchase, _order = self._shipped_and_invoiced()
+        self._receive(purchase)
+        self.shop.pay_out(self.day)
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual(payout.with_user(self.biller).amount, payout.amount, "billing users read payouts")
+        with self.assertRaises(AccessError):
+            payout.with_user(self.biller).write({'amount': 0})
+        with self.assertRaises(AccessError):
+            payout.with_user(self.accountant).write({'amount': 0})
+        with self.assertRaises(AccessError):
+            self.env['rakuten.payout'].with_user(self.salesman).search([])
+        other = new_test_user(self.env, login='rk_payout_other', groups='account.group_account_manager',
+                              company_id=self.env['res.company'].create({'name': 'Autre société'}).id)
+        self.assertFalse(self.env['rakuten.payout'].with_user(other).search([]),
+                         "another company's accountant sees none of them")
