@@ -391,10 +391,10 @@ class RakutenPayout(models.Model):
                 if open_lines:
                     (move_lines | open_lines).reconcile()
             unmatched = payout.line_ids.filtered(lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled)
+            units = ', '.join('%s/%s' % (line.purchase_ref, line.itemid) for line in unmatched)
             reason = unmatched and self.env._(
                 "Units not matched with a paid invoice (not invoiced by the connector, or invoiced for less): "
-                "%(units)s. Reconcile them on the Rakuten wallet account.",
-                units=', '.join(f'{line.purchase_ref}/{line.itemid}' for line in unmatched))
+                "%(units)s. Reconcile them on the Rakuten wallet account.", units=units)
             if bool(unmatched) != payout.to_reconcile or (reason or False) != (payout.reason or False):
                 payout.write({'to_reconcile': bool(unmatched), 'reason': reason or False})
                 if unmatched:
@@ -408,8 +408,9 @@ class RakutenPayout(models.Model):
     def _rakuten_owed_action(self):
         """What Rakuten still owes: the open lines of the companies' wallet accounts, per buyer and order."""
         accounts = self.env.companies.mapped('rakuten_wallet_account_id')
+        name = self.env._("Owed by Rakuten")
         return {
-            'type': 'ir.actions.act_window', 'name': self.env._("Owed by Rakuten"),
+            'type': 'ir.actions.act_window', 'name': name,
             'res_model': 'account.move.line', 'view_mode': 'list,pivot,graph',
             'domain': [('account_id', 'in', accounts.ids), ('reconciled', '=', False),
                        ('parent_state', '=', 'posted')],
