@@ -749,6 +749,8 @@ class RakutenSale(models.Model):
                 count=len(removed), skus=removed._rakuten_skus()))
         gone = cancelled.filtered('order_line_id') - removed
         after_shipping = gone and self._rakuten_cancelled_after_shipping(gone)
+        if gone:
+            order._rakuten_mark_to_invoice()  # refunded by Rakuten after they left: credited if invoiced
         if refunded or after_shipping:
             self._rakuten_check_order_total()
 

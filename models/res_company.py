@@ -120,6 +120,11 @@ class ResCompany(models.Model):
              "the units that left is created, posted and paid through the Rakuten journal (the buyer paid Rakuten "
              "at checkout). Orders imported before are left to you.",
     )
+    rakuten_refund_policy = fields.Selection(
+        [('posted', "Posted and refunded through Rakuten"), ('draft', "Draft, for the accountant")],
+        string="Rakuten Credit Notes", default='posted', required=True,
+        help="Credit notes of units returned or refunded by Rakuten after they were invoiced: posted and refunded "
+             "through the Rakuten journal at once, or left in draft (refunded through Rakuten once posted).")
     rakuten_invoice_from = fields.Datetime(
         string="Invoice Rakuten Orders Imported From", readonly=True, copy=False,
         help="When invoicing at delivery was switched on: older orders are never invoiced by the connector.",

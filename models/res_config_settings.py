@@ -29,6 +29,7 @@ class ResConfigSettings(models.TransientModel):
     rakuten_default_carrier_id = fields.Many2one(related='company_id.rakuten_default_carrier_id', readonly=False)
     rakuten_invoice_policy = fields.Selection(related='company_id.rakuten_invoice_policy', readonly=False)
     rakuten_journal_id = fields.Many2one(related='company_id.rakuten_journal_id', readonly=False)
+    rakuten_refund_policy = fields.Selection(related='company_id.rakuten_refund_policy', readonly=False)
     rakuten_wallet_account_id = fields.Many2one(related='company_id.rakuten_wallet_account_id', readonly=False)
     rakuten_fee_account_id = fields.Many2one(related='company_id.rakuten_fee_account_id', readonly=False)
     rakuten_fee_tax_id = fields.Many2one(related='company_id.rakuten_fee_tax_id', readonly=False)

@@ -16,6 +16,9 @@ class SaleOrder(models.Model):
     rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
     rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
 
+    rakuten_invoice_pending = fields.Boolean(
+        readonly=True, copy=False, index=True,
+        help="Units of this Rakuten order left, came back or were refunded since its last invoicing.")
     rakuten_units_to_decide = fields.Integer(
         string="Rakuten Units to Decide", compute='_compute_rakuten_units_to_decide',
         help="Units removed from this order in Odoo that Rakuten still shows as accepted: the buyer waits.",
@@ -131,55 +134,111 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_rakuten_invoice(self):
-        """Invoice the units that left, for the companies that invoice Rakuten orders at delivery."""
+        """Invoice (or credit) the units that left, came back or were refunded, for the companies that invoice
+        Rakuten orders at delivery: the orders marked by those events only."""
         companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
                                                            ('rakuten_invoice_policy', '=', 'delivery')])
         for company in companies:
+            # Credit notes an accountant posted since the last run: refunded through Rakuten too.
+            posted = self.env['account.move'].sudo().search([
+                ('company_id', '=', company.id), ('move_type', '=', 'out_refund'), ('state', '=', 'posted'),
+                ('payment_state', '=', 'not_paid'),
+                ('invoice_line_ids.sale_line_ids.order_id.rakuten_sale_id', '!=', False)])
+            posted.invoice_line_ids.sale_line_ids.order_id.sudo().rakuten_invoice_pending = True
             orders = company._rakuten_env(self).search([
-                ('company_id', '=', company.id), ('rakuten_sale_id', '!=', False), ('state', '=', 'sale'),
+                ('company_id', '=', company.id), ('rakuten_invoice_pending', '=', True), ('state', '=', 'sale'),
                 ('create_date', '>=', company.rakuten_invoice_from),  # older orders are the seller's
-                ('order_line', 'any', [('is_delivery', '=', False), ('qty_delivered', '>', 0)]),
             ])
             for order in orders:
                 with order.rakuten_sale_id._rakuten_isolated():
                     order._rakuten_invoice_delivered()
+                    order._rakuten_refund_through_rakuten()
+                    order.rakuten_invoice_pending = False
                 self.env['ir.cron']._rakuten_commit_progress()
 
-    def _rakuten_invoice_delivered(self):
-        """The posted invoice of the units of this Rakuten order that left and are not invoiced yet, at the price
-        the buyer paid, paid through the company's Rakuten journal: the buyer paid Rakuten at checkout. Units
-        cancelled before they left are on no line, those cancelled after are not invoiced; the shipping is
-        invoiced once every unit to ship has left (it changes while units are cancelled).
+    def _rakuten_mark_to_invoice(self):
+        """Units of these orders left, came back or were refunded: the invoice job looks at them at its next run."""
+        orders = self.filtered(lambda order: order.rakuten_sale_id
+                               and order.company_id.rakuten_invoice_policy == 'delivery')
+        if orders:
+            orders.sudo().rakuten_invoice_pending = True
+            self.env.ref('rakuten_connector.ir_cron_rakuten_invoice').sudo()._trigger()
 
-        :return: the invoice, or an empty recordset when there is nothing to invoice
+    def _rakuten_invoice_delivered(self):
+        """Bring this Rakuten order's invoices to what the buyer keeps and paid: an invoice of the units that left
+        and are not invoiced yet, a credit note of the units invoiced and since returned or refunded by Rakuten,
+        each at the price the buyer paid; the shipping of the order's units once they all left, less the shipping
+        Rakuten refunded with units. Invoices are posted and paid through the company's Rakuten journal (the buyer
+        paid Rakuten at checkout); credit notes too, or left in draft (company setting) for an accountant.
+
+        :return: the invoices and credit notes created
         """
         self.ensure_one()
         precision = self.env['decimal.precision'].precision_get('Product Unit')
-        lines = []
+        to_invoice, to_refund = [], []
         complete = True
-        products = self.order_line.filtered(lambda line: not line.display_type and not line.is_delivery)
-        for line in products:
-            gone = len(line.rakuten_item_ids.filtered(lambda item: item.status in GONE_STATUSES))
-            quantity = line.qty_delivered - gone - line.qty_invoiced
-            if float_compare(quantity, 0, precision_digits=precision) > 0:
-                lines.append((line, quantity))
-            complete &= float_compare(line.qty_delivered, line.product_uom_qty, precision_digits=precision) >= 0
+        for line in self.order_line.filtered(lambda line: not line.display_type and not line.is_delivery):
+            left, kept = line._rakuten_units_left_and_kept()
+            difference = kept - line.qty_invoiced
+            if float_compare(difference, 0, precision_digits=precision) > 0:
+                to_invoice.append((line, difference, line.price_unit))
+            elif float_compare(difference, 0, precision_digits=precision) < 0:
+                to_refund.append((line, -difference, line.price_unit))
+            complete &= float_compare(left, line.product_uom_qty, precision_digits=precision) >= 0
         if complete:
-            for line in self.order_line.filtered('is_delivery'):
-                quantity = line.product_uom_qty - line.qty_invoiced
-                if float_compare(quantity, 0, precision_digits=precision) > 0:
-                    lines.append((line, quantity))
-        if not lines:
-            return self.env['account.move']
+            for line in self.order_line.filtered('is_delivery')[:1]:
+                difference = self._rakuten_shipping_due() - line._rakuten_amount_invoiced()
+                if self.currency_id.compare_amounts(difference, 0) > 0:
+                    to_invoice.append((line, 1, difference))
+                elif self.currency_id.compare_amounts(difference, 0) < 0:
+                    to_refund.append((line, 1, -difference))
+        moves = self.env['account.move']
+        if to_invoice:
+            moves |= self._rakuten_create_invoice('out_invoice', to_invoice, post=True)
+        if to_refund:
+            moves |= self._rakuten_create_invoice(
+                'out_refund', to_refund, post=self.company_id.rakuten_refund_policy == 'posted')
+        return moves
+
+    def _rakuten_shipping_due(self):
+        """The shipping the buyer paid for the units on the order's lines that Rakuten did not cancel or refund."""
+        units = self.rakuten_sale_id.item_ids.filtered(
+            lambda item: item.order_line_id and item.status not in GONE_STATUSES)
+        return sum(units.mapped('shipping_price'))
+
+    def _rakuten_create_invoice(self, move_type, lines, post):
+        """An invoice or credit note of ``lines`` ((order line, quantity, unit price paid)), in the company's
+        language; posted ones are paid through Rakuten."""
         values = self._prepare_invoice()
-        values['invoice_line_ids'] = [fields.Command.create(line._prepare_invoice_line(quantity=quantity))
-                                      for line, quantity in lines]
-        invoice = self.env['account.move'].sudo().with_company(self.company_id).create(values)
-        invoice.action_post()
+        values['move_type'] = move_type
+        values['invoice_line_ids'] = [
+            fields.Command.create({**line._prepare_invoice_line(quantity=quantity), 'price_unit': price})
+            for line, quantity, price in lines]
+        move = self.env['account.move'].sudo().with_company(self.company_id).create(values)
+        if post:
+            move.action_post()
+            self._rakuten_pay_through_rakuten(move)
+            body = (_("Invoiced on delivery: %(invoice)s, paid through Rakuten.", invoice=move._get_html_link())
+                    if move_type == 'out_invoice' else
+                    _("Credit note of the units returned or refunded: %(invoice)s, refunded through Rakuten.",
+                      invoice=move._get_html_link()))
+        else:
+            body = _("Credit note of the units returned or refunded, in draft for the accountant: %(invoice)s.",
+                     invoice=move._get_html_link())
+        self.message_post(body=body)
+        return move
+
+    def _rakuten_pay_through_rakuten(self, moves):
         journal = self.company_id._rakuten_payment_journal()
-        self.env['account.payment.register'].sudo().with_context(
-            active_model='account.move', active_ids=invoice.ids,
-        ).create({'journal_id': journal.id, 'payment_date': invoice.invoice_date})._create_payments()
-        self.message_post(body=_("Invoiced on delivery: %(invoice)s, paid through Rakuten.",
-                                 invoice=invoice._get_html_link()))
-        return invoice
+        for move in moves:
+            self.env['account.payment.register'].sudo().with_context(
+                active_model='account.move', active_ids=move.ids,
+            ).create({'journal_id': journal.id, 'payment_date': move.invoice_date})._create_payments()
+
+    def _rakuten_refund_through_rakuten(self):
+        """Credit notes of this order an accountant posted since: refunded through Rakuten, as Rakuten refunds
+        the buyer."""
+        refunds = self.invoice_ids.filtered(lambda move: move.move_type == 'out_refund' and move.state == 'posted'
+                                            and move.payment_state == 'not_paid')
+        if refunds:
+            self._rakuten_pay_through_rakuten(refunds)

@@ -52,3 +52,21 @@ class SaleOrderLine(models.Model):
         if stranded:
             stranded.sudo().cancel_state = 'to_decide'
             stranded.sale_id._rakuten_units_to_decide(stranded)
+
+    def _rakuten_units_left_and_kept(self):
+        """(units that left, units the buyer keeps and paid for): those that left, less those returned or refunded
+        by Rakuten; a unit both returned and refunded counts once."""
+        self.ensure_one()
+        outgoing, _incoming = self._get_outgoing_incoming_moves()
+        left = sum(move.product_uom._compute_quantity(move.quantity, self.product_uom_id, rounding_method='HALF-UP')
+                   for move in outgoing if move.state == 'done')
+        returned = left - self.qty_delivered
+        refunded = len(self.rakuten_item_ids.filtered(lambda item: item.status in GONE_STATUSES))
+        return left, left - max(returned, refunded)
+
+    def _rakuten_amount_invoiced(self):
+        """What this line's invoices charged less what its credit notes gave back (drafts included: they will be
+        posted), VAT included."""
+        self.ensure_one()
+        lines = self.invoice_lines.filtered(lambda line: line.move_id.state != 'cancel')
+        return sum(line.price_total * (-1 if line.move_id.move_type == 'out_refund' else 1) for line in lines)

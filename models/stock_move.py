@@ -12,9 +12,7 @@ class StockMove(models.Model):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         if moves.filtered(lambda move: move.product_id.rakuten_sync and move.company_id.rakuten_stock_sync):
             self.env['rakuten.stock.import'].sudo()._rakuten_trigger_push()
-        if moves.filtered(lambda move: move.company_id.rakuten_invoice_policy == 'delivery'
-                          and move.sale_line_id.order_id.rakuten_sale_id):
-            self.env.ref('rakuten_connector.ir_cron_rakuten_invoice').sudo()._trigger()
+        moves.sale_line_id.order_id._rakuten_mark_to_invoice()  # units left or came back
         return moves
 
     def _action_cancel(self):

@@ -109,13 +109,98 @@ class TestInvoices(InvoiceCase):
         self.assertFalse(order.invoice_ids)
 
     def test_a_unit_cancelled_after_it_left_is_not_invoiced(self):
+        """Rakuten refunds the buyer the T-shirt and its shipping (its payout takes back both): neither is
+        invoiced."""
         purchase, order = self._order()
         self._deliver(order)
         purchase.items[2].status = const.STATUS_CANCELLED  # the T-shirt, cancelled on Rakuten after it left
         self.env['rakuten.sale']._rakuten_import(self.company)
         self._invoice_job()
         self.assertEqual(self._lines(order.invoice_ids), sorted([
-            ('Frais de port', 1, 8.40, 8.40), ('Mug « Café crème »', 2, 9.50, 19.00)]))
+            ('Frais de port', 1, 6.40, 6.40), ('Mug « Café crème »', 2, 9.50, 19.00)]))
+
+    def _refunds(self, order):
+        return order.invoice_ids.filtered(lambda move: move.move_type == 'out_refund')
+
+    def _return(self, order, quantities):
+        """A warehouse user takes back ``quantities`` {product: qty} of the order's delivery."""
+        picking = order.picking_ids.filtered(lambda picking: picking.state == 'done'
+                                             and picking.picking_type_code == 'outgoing')
+        wizard = self.env['stock.return.picking'].with_user(self.storeman).with_context(
+            active_id=picking.id, active_ids=picking.ids, active_model='stock.picking').create({})
+        for line in wizard.product_return_moves:
+            line.quantity = quantities.get(line.product_id, 0)
+        action = wizard.action_create_returns()
+        back = self.env['stock.picking'].browse(action['res_id'])
+        for move in back.move_ids:
+            move.quantity = move.product_uom_qty
+        back.with_user(self.storeman).with_context(skip_sms=True).button_validate()
+        self.assertEqual(back.state, 'done')
+        return back
+
+    def test_a_unit_refunded_after_it_was_invoiced_gets_a_credit_note_refunded_through_rakuten(self):
+        purchase, order = self._order()
+        self._deliver(order)
+        self._invoice_job()
+        invoice = order.invoice_ids
+        self.assertAlmostEqual(invoice.amount_total, 47.30, places=2)
+        purchase.items[2].status = const.STATUS_CANCELLED  # Rakuten refunds the T-shirt after it was invoiced
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._invoice_job()
+        refund = self._refunds(order)
+        self.assertEqual(len(refund), 1)
+        self.assertEqual(refund.state, 'posted')
+        self.assertEqual(self._lines(refund), sorted([('Frais de port', 1, 2.00, 2.00),
+                                                       ('T-shirt coton bio', 1, 19.90, 19.90)]),
+                         "the T-shirt and the shipping the buyer paid for it, as Rakuten refunds them")
+        self.assertAlmostEqual(refund.amount_tax, round(19.90 - 19.90 / 1.2, 2) + round(2.00 - 2.00 / 1.2, 2),
+                               places=2)
+        self.assertEqual(refund.payment_state, 'paid', "refunded through Rakuten")
+        payment = refund.matched_payment_ids
+        self.assertEqual((payment.journal_id, payment.payment_type, payment.amount),
+                         (self.company.rakuten_journal_id, 'outbound', 21.90))
+        self._invoice_job()
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._invoice_job()
+        self.assertEqual(len(self._refunds(order)), 1, "credited once")
+        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.tee).qty_invoiced, 0)
+
+    def test_a_return_gets_a_credit_note_and_a_refund_on_rakuten_credits_its_shipping_once(self):
+        purchase, order = self._order()
+        self._deliver(order)
+        self._invoice_job()
+        self._return(order, {self.mug: 1})
+        self._invoice_job()
+        refund = self._refunds(order)
+        self.assertEqual(self._lines(refund), [('Mug « Café crème »', 1, 9.50, 9.50)],
+                         "the mug that came back; its shipping stays the buyer's until Rakuten refunds it")
+        self.assertEqual(refund.payment_state, 'paid')
+        mug = next(item for item in purchase.items if item.sku == 'RK-MUG' and item.shipping_price == 1.50)
+        mug.status = const.STATUS_CANCELLED  # Rakuten refunds the returned mug (and its shipping)
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._invoice_job()
+        second = self._refunds(order) - refund
+        self.assertEqual(self._lines(second), [('Frais de port', 1, 1.50, 1.50)],
+                         "the mug returned and refunded is credited once; its shipping now")
+        self.assertAlmostEqual(sum(move.amount_total * (1 if move.move_type == 'out_invoice' else -1)
+                                   for move in order.invoice_ids), 47.30 - 9.50 - 1.50, places=2)
+
+    def test_credit_notes_in_draft_are_refunded_once_posted(self):
+        self.company.rakuten_refund_policy = 'draft'
+        purchase, order = self._order()
+        self._deliver(order)
+        self._invoice_job()
+        purchase.items[2].status = const.STATUS_CANCELLED
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self._invoice_job()
+        refund = self._refunds(order)
+        self.assertEqual(refund.state, 'draft')
+        self._invoice_job()
+        self.assertEqual(len(self._refunds(order)), 1, "a draft counts: nothing credited twice")
+        refund.action_post()  # the accountant, once Rakuten refunded the buyer
+        self._invoice_job()
+        self.assertEqual(refund.payment_state, 'paid')
+        self.assertEqual(refund.matched_payment_ids.journal_id, self.company.rakuten_journal_id)
 
     def test_only_orders_imported_once_switched_on(self):
         """Switching invoicing on never invoices (posts, pays) the orders delivered or imported before."""

@@ -167,9 +167,9 @@ class TestPayouts(InvoiceCase):
             self.env['rakuten.payout']._rakuten_owed_action()['domain']))
 
     def test_taken_back_adjusted_and_subscription_refunded(self):
-        """A unit cancelled after it was paid is taken back with its commissions, an adjustment is booked on
-        its own account, a refunded subscription on Rakuten's credit note."""
-        purchase, _order = self._shipped_and_invoiced()
+        """A unit cancelled after it was paid is taken back with its commissions (and matched with its credit
+        note), an adjustment is booked on its own account, a refunded subscription on Rakuten's credit note."""
+        purchase, order = self._shipped_and_invoiced()
         self._receive(purchase)
         self.shop.pay_out(self.day)
         self._payout_run()
@@ -198,6 +198,15 @@ class TestPayouts(InvoiceCase):
         self.assertEqual((bill.state, bill.amount_residual), ('posted', 0.0), "settled by the transfer")
         self.assertTrue(second.to_reconcile, "the T-shirt taken back waits for its credit note")
         self.assertIn(purchase.items[2].itemid, second.reason)
+        self.env['rakuten.sale']._rakuten_import(self.company)  # Odoo learns of the refund: a credit note
+        self._invoice_job()
+        refund = order.invoice_ids.filtered(lambda move: move.move_type == 'out_refund')
+        self.assertAlmostEqual(refund.amount_total, 21.90, places=2)
+        self._payout_run()
+        self.assertFalse(second.to_reconcile, second.reason)
+        self.assertFalse(second.activity_ids)
+        self.assertTrue(all(self._wallet_lines(order).mapped('reconciled')),
+                        "the credit note's refund through Rakuten meets the unit Rakuten took back")
 
     def test_details_that_do_not_add_up_wait_and_are_booked_by_the_accountant(self):
         purchase, order = self._shipped_and_invoiced()
