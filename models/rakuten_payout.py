@@ -9,7 +9,7 @@ net goes to the internal transfer account, where the bank's line meets it.
 """
 import logging
 from collections import defaultdict
-from datetime import timezone
+from datetime import timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -128,16 +128,19 @@ class RakutenPayout(models.Model):
         them again. Transfers before invoicing was switched on are the seller's."""
         status = self.env['rakuten.job.status'].sudo().search([('company_id', '=', company.id),
                                                               ('job', '=', 'payout')])
-        since = status.last_sync or company.rakuten_invoice_from
-        known = set(self.with_context(active_test=False).search([('company_id', '=', company.id)])
-                    .mapped('operation_ref'))
-        values, newest = [], since
+        floor = company.rakuten_invoice_from
+        # A day read again: an operation dated like the last one read (whether Rakuten's date is inclusive is
+        # not known) is never missed; those already recorded are skipped.
+        since = max(filter(None, (status.last_sync and status.last_sync - timedelta(days=1), floor)), default=None)
+        recent = ['|', ('date', '=', False), ('date', '>=', since)] if since else []
+        known = set(self.search([('company_id', '=', company.id), *recent]).mapped('operation_ref'))
+        values, newest = [], status.last_sync
         for operation in client.iter_operations(since=since):
             if not operation.is_transfer or operation.id in known:
                 continue
             known.add(operation.id)
             date = operation.date and operation.date.replace(tzinfo=None)
-            if date and since and date < since:
+            if date and floor and date < floor:
                 continue
             newest = max(filter(None, (newest, date)), default=None)
             values.append({

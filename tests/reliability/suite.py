@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import datetime as dt
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -311,6 +312,100 @@ class Suite:
                  f'{len(asked)} units cancelled on Rakuten, one call each; the unit left Cancelling was read back'
                  if ok else f'guarantee broken ({sending} left cancelling, {twice} sent twice, {cancelled} cancelled '
                  f'of {len(asked)}, states {sorted(states)})', **counts)
+
+    # --- Payouts ---------------------------------------------------------------------------------------
+
+    def _paid_shop(self, baskets):
+        """``baskets`` sales imported, shipped, despatched to Rakuten and invoiced (invoicing at delivery), their
+        units received by the buyers; Rakuten's wallet empty. Returns (purchases, payout days to come)."""
+        shop = self.server.state.shops[LOGIN]
+        with self.server.state.lock:
+            shop.operations.clear()
+            shop.compensations.clear()
+            shop.license_fee_periods.clear()
+        self.env['rakuten.payout'].search([]).unlink()
+        if not self.company.rakuten_fee_tax_id:
+            self.company.rakuten_fee_tax_id = self.env['account.tax'].create({
+                'name': 'TVA déductible 20 % (fiabilité)', 'amount': 20, 'type_tax_use': 'purchase'})
+        self.company.rakuten_invoice_policy = 'delivery'
+        self.commit()
+        purchases = self.fresh_shop(baskets)
+        self.run_import()
+        self._deliver(purchases)
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self.env['sale.order']._cron_rakuten_invoice()
+        self.commit()
+        day = dt.date.today() + dt.timedelta(days=1)
+        days = []
+        while len(days) < 3:
+            if day.weekday() in (0, 3):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return purchases, days
+
+    def payout_counts(self, purchases):
+        """Transfers of the fake shop, payouts and entries booked in Odoo, invoices left unmatched."""
+        shop = self.server.state.shops[LOGIN]
+        payouts = self.env['rakuten.payout'].search([])
+        orders = self.env['sale.order'].search([('rakuten_purchase_ref', 'in', [p.purchaseid for p in purchases])])
+        wallet = self.company.rakuten_wallet_account_id
+        open_lines = orders.invoice_ids.matched_payment_ids.move_id.line_ids.filtered(
+            lambda line: line.account_id == wallet and not line.reconciled)
+        booked = payouts.filtered(lambda payout: payout.state == 'booked')
+        return {'transfers': len(shop.operations), 'payouts': len(payouts), 'booked': len(booked),
+                'entries': len(booked.move_id), 'unmatched_invoices': len(open_lines),
+                'twice': len(payouts) - len(set(payouts.mapped('operation_ref')))}
+
+    def payout_faults(self):
+        """Transfers read through faults (a page repeated, dates repeated, quota and a malformed detail): each
+        transfer booked once, every invoice matched."""
+        purchases, days = self._paid_shop(3)
+        shop = self.server.state.shops[LOGIN]
+        for purchase in purchases:
+            for item in purchase.items:
+                shop.receive(item.itemid)
+        shop.pay_out(days[0])
+        for kind, action in (('repeat_page', 'getoperations'), ('quota', 'getcompensationdetails'),
+                             ('malformed', 'getcompensationdetails'), ('inclusive_dates', 'getoperations')):
+            self.server.state.inject(kind, action, times=3)
+            self.env['rakuten.payout']._cron_rakuten_payouts()
+            self.commit()
+        self.server.state.faults.clear()
+        self.env['rakuten.payout']._cron_rakuten_payouts()
+        self.env['rakuten.payout']._cron_rakuten_payouts()
+        self.commit()
+        counts = self.payout_counts(purchases)
+        ok = (counts['transfers'] == counts['payouts'] == counts['booked'] == counts['entries'] == 1
+              and not counts['unmatched_invoices'] and not counts['twice'])
+        self.add('payouts: repeated page, quota, malformed detail, repeated dates, then recovery', ok,
+                 'the transfer booked once, every invoice matched' if ok else f'guarantee broken ({counts})', **counts)
+
+    def payout_crash(self):
+        """The payout worker is killed while Rakuten answers the detail of the second transfer (the first one is
+        booked and committed); a new run books the second once and never the first again."""
+        purchases, days = self._paid_shop(4)
+        shop = self.server.state.shops[LOGIN]
+        for index, purchase in enumerate(purchases):
+            for item in purchase.items:
+                shop.receive(item.itemid, dt.datetime.combine(days[index % 2], dt.time(6, 0)))
+        shop.pay_out(days[0])
+        shop.pay_out(days[1])
+        self.kill_worker_on_late_answer('payout', 'getcompensationdetails', after=1)
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        before = self.payout_counts(purchases)
+        self.server.state.faults.clear()
+        self.settle()
+        restarted = self.worker('payout')
+        self.log_text.write(restarted.communicate(timeout=300)[0])
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        counts = self.payout_counts(purchases)
+        ok = (before['booked'] == 1 and counts['transfers'] == counts['payouts'] == counts['booked']
+              == counts['entries'] == 2 and not counts['unmatched_invoices'] and not counts['twice'])
+        self.add('payouts: worker killed (SIGKILL) while reading a transfer, restarted', ok,
+                 f"{before['booked']} booked before the crash, both once after; every invoice matched" if ok
+                 else f"guarantee broken (before the crash {before}, after {counts})", **counts)
 
     def concurrent_despatch(self):
         purchases = self.fresh_shop(10)
@@ -650,7 +745,8 @@ def main():
                          suite.despatch_crash, suite.concurrent_despatch, suite.seller_cancel_crash,
                          suite.late_cancellation,
                          suite.partial_cancellation, suite.old_window, suite.failed_acceptance, suite.stock_faults,
-                         suite.hostile, suite.aftersales_crash, suite.aftersales_quota, suite.secrets)
+                         suite.hostile, suite.aftersales_crash, suite.aftersales_quota, suite.payout_faults,
+                         suite.payout_crash, suite.secrets)
             only = set(args.only.split(',')) if args.only else None
             for scenario in (scenario for scenario in scenarios if not only or scenario.__name__ in only):
                 print(f'\n{scenario.__name__}', flush=True)
