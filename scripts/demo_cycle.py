@@ -3,6 +3,7 @@
 Called by scripts/demo; everything it does is what a seller would do in the UI, then the scheduled jobs.
 """
 import argparse
+import datetime
 import json
 import urllib.request
 
@@ -50,11 +51,11 @@ def configure(env, fake_url, login, token):
         })
         env['rakuten.shipping.mapping'].create([{'name': kind, 'carrier_id': carrier.id} for kind in types])
         company.rakuten_default_carrier_id = company.rakuten_default_carrier_id or carrier
-    step('settings: credentials, acceptance when stock covers the sale, despatch, stock sync')
+    step('settings: credentials, acceptance when stock covers the sale, despatch, stock sync, invoices')
     company.write({
         'rakuten_enabled': True, 'rakuten_login': login, 'rakuten_token': token, 'rakuten_base_url': fake_url,
         'rakuten_accept_policy': 'stock', 'rakuten_stock_sync': True, 'rakuten_max_qty': 25,
-        'rakuten_warehouse_id': warehouse.id,
+        'rakuten_warehouse_id': warehouse.id, 'rakuten_invoice_policy': 'delivery',
     })
     ok, message = company._rakuten_test_connection()
     step(f'Test connection: {message}')
@@ -80,11 +81,47 @@ def cycle(env, company, deliveries):
     env['stock.picking']._cron_rakuten_despatch()
     sent = env['stock.picking'].search_count([('rakuten_despatch_state', '=', 'sent')])
     step(f'deliveries confirmed to Rakuten: {sent}')
+    step('invoice job: the units that left invoiced, paid through the Rakuten journal…')
+    env['sale.order']._cron_rakuten_invoice()
+    invoices = env['account.move'].search([('move_type', '=', 'out_invoice'), ('company_id', '=', company.id)])
+    step(f"invoices posted and paid through Rakuten: {len(invoices)}, {sum(invoices.mapped('amount_total')):.2f} EUR")
     step('stock push: one file with every SKU, then Rakuten\'s report…')
     Stock = env['rakuten.stock.import']
     for _poll in range(3):
         step(Stock._rakuten_sync_company(company))
     step(env['rakuten.advert']._rakuten_refresh(company))
+
+
+def fake(fake_url, command, payload):
+    request = urllib.request.Request(f'{fake_url}/_fake/{command}', data=json.dumps(payload).encode(),
+                                     headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+
+def month_of_payouts(env, company, fake_url, login):
+    """A month goes by on Rakuten: some buyers confirm receipt at once, the others are paid 23 days after their
+    order; Rakuten transfers on Mondays and Thursdays, keeping its commissions and the subscription. The payout
+    job books every transfer and matches it with the invoices."""
+    step('a month on Rakuten: some buyers confirm receipt, transfers every Monday and Thursday…')
+    items = env['rakuten.sale.item'].search([('company_id', '=', company.id), ('tracking_sent', '=', True)],
+                                            order='id')
+    for item in items[:len(items) // 2]:
+        fake(fake_url, 'receive', {'login': login, 'itemid': item.itemid})
+    today = datetime.date.today()
+    paid = fake(fake_url, 'payout', {'login': login, 'date': (today + datetime.timedelta(days=1)).isoformat(),
+                                     'until': (today + datetime.timedelta(days=31)).isoformat()})
+    step(f"Rakuten transferred {len(paid['compensations'])} times: "
+         f"{', '.join(compensation['total'] for compensation in paid['compensations'])} EUR")
+    step('payout job: each transfer booked, its units matched with their invoices, Rakuten\'s bill…')
+    env['rakuten.payout']._rakuten_payout_run(company)
+    payouts = env['rakuten.payout'].search([('company_id', '=', company.id)])
+    booked = payouts.filtered(lambda payout: payout.state == 'booked')
+    step(f"transfers booked: {len(booked)} of {len(payouts)}, {sum(booked.mapped('amount')):.2f} EUR to the bank, "
+         f"{sum(booked.mapped('fees_amount')):.2f} EUR kept by Rakuten (commissions and subscription, VAT incl.)")
+    owed = env['account.move.line'].search(env['rakuten.payout']._rakuten_owed_action()['domain'])
+    step(f"still owed by Rakuten: {sum(owed.mapped('amount_residual')):.2f} EUR "
+         f"(Accounting > Customers > Rakuten > Owed by Rakuten)")
 
 
 def main():
@@ -104,6 +141,8 @@ def main():
         company = configure(env, args.fake_url, args.login, args.token)
         env.cr.commit()
         cycle(env, company, args.deliveries)
+        env.cr.commit()
+        month_of_payouts(env, company, args.fake_url, args.login)
         orders = env['sale.order'].search_count([('rakuten_purchase_ref', '!=', False)])
         attention = env['rakuten.sale'].search_count([('state', 'in', ('to_accept', 'error'))])
     with urllib.request.urlopen(urllib.request.Request(f'{args.fake_url}/_fake/state', data=b'{}')) as answer:
