@@ -293,3 +293,51 @@ class TestPayouts(InvoiceCase):
                               company_id=self.env['res.company'].create({'name': 'Autre société'}).id)
         self.assertFalse(self.env['rakuten.payout'].with_user(other).search([]),
                          "another company's accountant sees none of them")
+
+    def test_two_companies_each_book_their_own_transfers(self):
+        """Two companies on the French chart, each with its Rakuten shop: each books its own transfers on its own
+        accounts, and one's accountant sees none of the other's."""
+        company_b = self.setup_other_company(name='Boutique Lyon')['company']
+        shop_b = self.server.state.add_shop('boutique-lyon-virements', 'token-lyon-virements')
+        self.env.user.company_ids |= company_b
+        vat_b = self.env['account.chart.template'].with_company(company_b).ref('tva_normale')
+        (self.mug | self.tee | self.carrier.product_id).taxes_id |= vat_b
+        warehouse_b = self.env['stock.warehouse'].search([('company_id', '=', company_b.id)], limit=1)
+        self.env['stock.quant']._update_available_quantity(self.mug, warehouse_b.lot_stock_id, 10)
+        company_b.write({'rakuten_enabled': True, 'rakuten_login': shop_b.login, 'rakuten_token': shop_b.token,
+                         'rakuten_base_url': self.server.url, 'rakuten_default_carrier_id': self.carrier.id,
+                         'rakuten_invoice_policy': 'delivery'})
+        purchase_a, order_a = self._shipped_and_invoiced()
+        purchase_b = shop_b.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50')], shipping_price=['3.00', '1.00'],
+                                     shipping_type='Suivi')
+        self.env['rakuten.sale']._rakuten_import(company_b)
+        order_b = self.env['sale.order'].search([('rakuten_purchase_ref', '=', purchase_b.purchaseid)])
+        self.assertEqual(order_b.company_id, company_b)
+        picking_b = order_b.picking_ids
+        picking_b.carrier_tracking_ref = '6A99999999999'
+        for move in picking_b.move_ids:
+            move.quantity = move.product_uom_qty
+        picking_b.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self._invoice_job()
+        self.assertAlmostEqual(order_b.invoice_ids.amount_total, 23.00, places=2)
+        self._receive(purchase_a)
+        for item in purchase_b.items:
+            shop_b.receive(item.itemid)
+        self.shop.pay_out(self.day)
+        shop_b.pay_out(self.day)
+        self.env['rakuten.payout']._cron_rakuten_payouts()
+        payout_a = self._payouts()
+        payout_b = self.env['rakuten.payout'].search([('company_id', '=', company_b.id)])
+        self.assertEqual((payout_a.state, payout_b.state), ('booked', 'booked'), (payout_a.reason, payout_b.reason))
+        self.assertFalse(payout_a.to_reconcile or payout_b.to_reconcile, (payout_a.reason, payout_b.reason))
+        # B: 2 × 9.50 + 4.00 of shipping, commissions 1.14 + 0.30 and 1.14 + 0.10 with their VAT, the subscription.
+        self.assertAlmostEqual(payout_b.amount, 23.00 - (1.14 + 0.23 + 0.30 + 0.06) - (1.14 + 0.23 + 0.10 + 0.02)
+                               - 47.99, places=2)
+        self.assertEqual(payout_b.move_id.company_id, company_b)
+        self.assertEqual(payout_b.bill_id.company_id, company_b)
+        wallet_a, wallet_b = self.company.rakuten_wallet_account_id, company_b.rakuten_wallet_account_id
+        self.assertNotEqual(wallet_a, wallet_b)
+        self.assertEqual(set(payout_b.move_id.line_ids.account_id.company_ids.ids), {company_b.id})
+        self.assertTrue(all(self._wallet_lines(order_b).mapped('reconciled')))
+        self.assertEqual(self.env['rakuten.payout'].with_user(self.accountant).search([]), payout_a)
