@@ -1,8 +1,9 @@
 import ast
 from decimal import Decimal
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import RakutenStockCase
 
@@ -17,6 +18,10 @@ class TestPriceSync(RakutenStockCase):
         cls.company.write({'rakuten_price_sync': True, 'rakuten_min_margin': 0, 'rakuten_max_price_drop': 20,
                            'rakuten_pricelist_id': False})
         (cls.mug | cls.tee).standard_price = 4.0  # floor: 4.80 VAT included
+        cls.manager = new_test_user(cls.env, login='rk_price_manager', groups='sales_team.group_sale_manager',
+                                    company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
+        cls.salesman = new_test_user(cls.env, login='rk_price_salesman', groups='sales_team.group_sale_salesman',
+                                     company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
 
     def _sent(self, file):
         """{sku: {key: value}} of the advert lines of a file as Rakuten received it."""
@@ -25,6 +30,11 @@ class TestPriceSync(RakutenStockCase):
         return {values['sellerReference']: values for values in (
             {node.findtext('key'): node.findtext('value') for node in advert.iterfind('attribute')}
             for advert in root.iterfind('item/attributes/advert'))}
+
+    def _review(self, products):
+        """A sales manager confirms the prices waiting (first prices, large drops or rises) in the list of
+        blocked prices."""
+        products.with_user(self.manager).action_rakuten_confirm_price()
 
     def _preview(self, product):
         product.invalidate_recordset(['rakuten_preview_price', 'rakuten_price_rule', 'rakuten_price_floor'])
@@ -44,6 +54,8 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self.mug_advert.price, Decimal('9.50'), "Rakuten keeps its price")
 
     def test_price_vat_included_from_the_sales_price_pricelist_or_fixed(self):
+        # Published by Odoo before (the first price waits for a review): the rule shows the price's source.
+        self.mug.rakuten_published_price, self.tee.rakuten_published_price = 11.40, 23.88
         self.assertEqual(self._preview(self.mug), (11.40, 'pricelist'), "9.50 + 20 % VAT")
         included = self.env['account.tax'].create({
             'name': 'TVA 20 % TTC (test)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
@@ -82,8 +94,8 @@ class TestPriceSync(RakutenStockCase):
             lambda variant, name=name: variant.product_template_attribute_value_ids.name == name)
             for name in ('S', 'XL'))
         self.assertEqual((small.lst_price, large.lst_price), (10.0, 12.5))
-        self.assertEqual(self._preview(small), (12.0, 'pricelist'), "10 + 20 % VAT, the archived 5.5 % left out")
-        self.assertEqual(self._preview(large), (15.0, 'pricelist'), "(10 + 2.50 extra) + 20 % VAT")
+        self.assertEqual(self._preview(small), (12.0, 'review'), "10 + 20 % VAT, the archived 5.5 % left out")
+        self.assertEqual(self._preview(large), (15.0, 'review'), "(10 + 2.50 extra) + 20 % VAT")
 
     def test_fixed_amount_tax_is_in_the_price_and_the_floor(self):
         """An eco-participation (fixed amount, VAT applies on it) is part of what the buyer pays."""
@@ -93,12 +105,13 @@ class TestPriceSync(RakutenStockCase):
         self.vat.sequence = 2
         (self.mug | self.tee).taxes_id = [Command.set((eco | self.vat).ids)]
         self.mug.standard_price = 8.0  # floor: (8 + 0.50) + 20 % = 10.20
-        self.assertEqual(self._preview(self.mug), (12.0, 'pricelist'), "(9.50 + 0.50) + 20 % VAT")
+        self.assertEqual(self._preview(self.mug), (12.0, 'review'), "(9.50 + 0.50) + 20 % VAT, a first price")
         self.assertEqual(self.mug.rakuten_price_floor, 10.2)
         prices = (self.mug | self.tee)._rakuten_prices(self.company)  # one run: the engine's results are reused
         self.assertEqual((prices[self.mug.id].price, prices[self.tee.id].price), (Decimal('12.00'), Decimal('24.48')))
         self.assertEqual(prices[self.tee.id].floor, Decimal('5.40'), "(4 + 0.50) + 20 %, not the mug's floor")
         self._stock(self.mug, 3)
+        self._review(self.mug)
         self._sync()
         self.assertEqual(self._sent(self._files())['RK-MUG']['sellingPrice'], '12.00')
 
@@ -107,6 +120,7 @@ class TestPriceSync(RakutenStockCase):
     def test_file_carries_prices_of_changes_only(self):
         self._stock(self.mug, 3)
         self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
         self._sync()
         file = self._files()
         self.assertEqual(self._sent(file), {
@@ -134,7 +148,9 @@ class TestPriceSync(RakutenStockCase):
     def test_price_changes_count_in_the_hourly_file_limit(self):
         self._stock(self.mug, 3)
         for index in range(10):
-            self.mug.list_price = 10.0 + index
+            self.mug.list_price = 10.0 + index  # 12.00, then 13.20 (10 % more), 14.40…
+            if not index:
+                self._review(self.mug)
             self._sync()
         self.assertEqual(len(self._files()), 10)
         self.mug.list_price = 30.0
@@ -148,6 +164,7 @@ class TestPriceSync(RakutenStockCase):
         self.mug.standard_price = 10.0  # floor 12.00 > 11.40
         self._stock(self.mug, 3)
         self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
         message = self._sync()
         sent = self._sent(self._files())
         self.assertEqual(sent['RK-MUG'], {'sellerReference': 'RK-MUG', 'qty': '3'}, "the quantity still goes")
@@ -158,12 +175,13 @@ class TestPriceSync(RakutenStockCase):
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
         blocked = self.env['product.product'].search(ast.literal_eval(action['domain']))
         self.assertEqual(blocked, self.mug, "listed with the blocked prices")
-        self.mug.action_rakuten_confirm_price()
+        self._review(self.mug)
         self.assertEqual(self.mug.rakuten_price_blocked, 'floor', "a price under its floor cannot be confirmed")
         self.company.rakuten_min_margin = 10
         self.mug.standard_price = 8.0
         self.assertEqual(self.mug.rakuten_price_floor, 10.56, "8 × 1.10 + 20 % VAT")
         self.mug.rakuten_min_price = 11.0  # the product's own floor
+        self._review(self.mug)  # its first price
         self._sync()
         self.assertEqual(self._sent(self._files()[0])['RK-MUG']['sellingPrice'], '11.40')
         self.assertFalse(self.mug.rakuten_price_blocked)
@@ -171,6 +189,7 @@ class TestPriceSync(RakutenStockCase):
 
     def test_large_drop_waits_for_a_confirmation(self):
         self._stock(self.mug, 3)
+        self._review(self.mug)
         self._sync()
         self._sync()
         self.assertEqual(self.mug.rakuten_published_price, 11.40)
@@ -185,7 +204,7 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self.mug.rakuten_price_blocked, 'drop')
         self.assertEqual(self._preview(self.mug), (6.0, 'drop'))
         self.assertIn('9.60', self.mug.rakuten_price_blocked_reason)
-        self.mug.action_rakuten_confirm_price()
+        self._review(self.mug)
         self.assertEqual(self.mug.rakuten_price_confirmed, 6.0)
         self.assertFalse(self.mug.rakuten_price_blocked)
         self._sync()
@@ -202,6 +221,7 @@ class TestPriceSync(RakutenStockCase):
         self.shop.adverts.pop(self.tee_advert.advertid)  # Rakuten has no advert for the tee
         self._stock(self.mug, 3)
         self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
         self._sync()
         self._sync()
         self.assertEqual(self.mug.rakuten_published_price, 11.40)
