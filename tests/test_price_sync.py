@@ -250,3 +250,171 @@ class TestPriceSync(RakutenStockCase):
         self._stock(self.mug, 3)
         self.env['rakuten.stock.import'].with_context(lang='en_US')._cron_rakuten_stock()
         self.assertIn('plancher', self.mug.with_context(lang='en_US').rakuten_price_blocked_reason)
+
+    # --- Who confirms ---
+
+    def test_a_sales_manager_confirms_a_blocked_price_a_salesman_cannot(self):
+        self._stock(self.mug, 3)
+        self._review(self.mug)
+        self._sync()
+        self._sync()
+        self.mug.list_price = 5.0  # 6.00: 47 % under 11.40
+        self._sync()
+        self.assertEqual(self.mug.rakuten_price_blocked, 'drop')
+        with self.assertRaises(AccessError):
+            self.mug.with_user(self.salesman).action_rakuten_confirm_price()
+        self.assertEqual(self.mug.rakuten_price_blocked, 'drop', "a salesman's click changes nothing")
+        stock_cron = self.env.ref('rakuten_connector.ir_cron_rakuten_stock')
+        self.env['ir.cron.trigger'].search([('cron_id', '=', stock_cron.id)]).unlink()
+        self.mug.with_user(self.manager).action_rakuten_confirm_price()  # the button of Blocked Rakuten Prices
+        self.assertEqual((self.mug.rakuten_price_confirmed, self.mug.rakuten_price_blocked), (6.0, False))
+        self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', stock_cron.id)]),
+                        "a stock push is asked for")
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG'], {
+            'sellerReference': 'RK-MUG', 'qty': '3', 'sellingPrice': '6.00'})
+
+    # --- The first price, rises ---
+
+    def test_first_price_waits_for_a_review_against_rakutens_price_then_rises_are_guarded(self):
+        """Rakuten shows 9.50 and 19.90 (prices typed in its back office); Odoo would publish 11.40 and
+        23.88 (the sales prices plus VAT): nothing goes out before a sales manager has seen both."""
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        message = self._sync()
+        self.assertEqual(self._sent(self._files()), {
+            'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '3'}, 'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2'},
+        }, "the quantities go, the prices wait")
+        self.assertIn('2 price(s) blocked', message)
+        self.assertEqual((self.mug.rakuten_price_blocked, self.tee.rakuten_price_blocked), ('review', 'review'))
+        self.assertIn('9.50 € on Rakuten today, 11.40 € to publish', self.mug.rakuten_price_blocked_reason)
+        self.assertIn('19.90 € on Rakuten today, 23.88 € to publish', self.tee.rakuten_price_blocked_reason)
+        self.assertEqual(self.server.state.count('export'), 1, "Rakuten's prices read once")
+        action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
+        review = self.env['product.product'].with_user(self.manager).search(ast.literal_eval(action['domain']))
+        self.assertEqual(review, self.mug | self.tee, "the review is the list of blocked prices")
+        self._sync()
+        self.assertEqual(self.server.state.count('export'), 1, "read again only a day later")
+        self.assertEqual((self.mug_advert.price, self.tee_advert.price), (Decimal('9.50'), Decimal('19.90')))
+        with self.assertRaises(AccessError):
+            review.with_user(self.salesman).action_rakuten_confirm_price()
+        review.with_user(self.manager).action_rakuten_confirm_price()  # "Confirm prices" on the selection
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0]), {
+            'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '3', 'sellingPrice': '11.40'},
+            'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2', 'sellingPrice': '23.88'}})
+        self._sync()
+        self.assertEqual((self.mug_advert.price, self.tee_advert.price), (Decimal('11.40'), Decimal('23.88')))
+        self.assertEqual((self.mug.rakuten_published_price, self.mug.rakuten_price_confirmed), (11.40, 0.0),
+                         "published: the confirmation is used up")
+        # A rise of more than 20 % (the default, beside the maximum drop) waits like a drop.
+        self.assertEqual(self.env['res.company'].create({'name': 'Autre boutique'}).rakuten_max_price_rise, 20)
+        files = self._files()
+        self.mug.list_price = 12.0  # 14.40: 26 % over 11.40
+        self.tee.list_price = 21.0  # 25.20: 5.5 % over 23.88, goes out
+        self._sync()
+        self.assertEqual(self._sent(self._files() - files), {
+            'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2', 'sellingPrice': '25.20'}})
+        self.assertEqual(self.mug.rakuten_price_blocked, 'rise')
+        self.assertIn('14.40 € is more than 20.0 % above the last published price (11.40 €)',
+                      self.mug.rakuten_price_blocked_reason)
+        # A confirmation is for that price: once the price moves, it is gone, even if the price comes back.
+        self._review(self.mug)
+        self.assertEqual(self.mug.rakuten_price_confirmed, 14.40)
+        self.mug.list_price = 12.5  # 15.00
+        self._sync()
+        self.assertEqual((self.mug.rakuten_price_blocked, self.mug.rakuten_price_confirmed), ('rise', 0.0))
+        self.mug.list_price = 12.0  # 14.40 again
+        files = self._files()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_price_blocked, 'rise', "the confirmation of 14.40 expired")
+        self.assertFalse(self._files() - files, "nothing to send")
+        self._review(self.mug)
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG']['sellingPrice'], '14.40')
+
+    # --- Rakuten refuses a price ---
+
+    def test_refused_price_lets_the_quantity_go_alone_until_the_price_changes(self):
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
+        self._sync()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_price, 11.40)
+        self.mug.list_price = 10.0  # 12.00, which Rakuten refuses (the whole line: the advert keeps 11.40 and 3)
+        self.server.state.inject('refuse_price', 'genericimportfile', times=5)
+        self._sync()
+        self._sync()
+        self.assertIn('1030', self.mug.rakuten_push_result)
+        # Two buyers took the 3 mugs elsewhere: 0 must reach Rakuten, whatever its answer to the price.
+        self._stock(self.mug, -3)
+        files = self._files()
+        self._sync()
+        self.assertEqual(self._sent(self._files() - files), {'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '0'}},
+                         "the quantity goes without the refused price")
+        self.assertEqual(self.mug.rakuten_price_blocked, 'refused', "listed with the blocked prices")
+        self.assertIn('Rakuten refused 12.00 €', self.mug.rakuten_price_blocked_reason)
+        self._sync()
+        self.assertEqual((self.mug_advert.stock, self.mug_advert.price), (0, Decimal('11.40')))
+        self.assertEqual((self.mug.rakuten_published_qty, self.mug.rakuten_listing_state), (0, 'ended'))
+        # A new price goes out again.
+        self.server.state.faults.clear()
+        self.mug.list_price = 10.5  # 12.60
+        self._sync()
+        self.assertEqual(self._sent(self._files()[0])['RK-MUG'], {
+            'sellerReference': 'RK-MUG', 'qty': '0', 'sellingPrice': '12.60'})
+        self._sync()
+        self.assertEqual((self.mug_advert.price, self.mug.rakuten_price_blocked), (Decimal('12.60'), False))
+
+    # --- Currencies, taxes ---
+
+    def test_pricelist_in_another_currency_is_converted_to_euros(self):
+        """A USD pricelist: its fixed prices and surcharges are dollars, published in euros at today's rate."""
+        usd = self.env.ref('base.USD')
+        usd.active = True
+        self.env['res.currency.rate'].create({'currency_id': usd.id, 'rate': 1.25, 'company_id': self.company.id,
+                                              'name': fields.Date.context_today(self.env.user)})  # 1 € = 1.25 $
+        pricelist = self.env['product.pricelist'].create({'name': 'Rakuten USD', 'currency_id': usd.id, 'item_ids': [
+            Command.create({'applied_on': '0_product_variant', 'product_id': self.mug.id, 'compute_price': 'fixed',
+                            'fixed_price': 15.0}),
+            Command.create({'applied_on': '0_product_variant', 'product_id': self.tee.id, 'compute_price': 'formula',
+                            'base': 'list_price', 'price_surcharge': 2.5}),
+        ]})
+        self.company.rakuten_pricelist_id = pricelist
+        self.assertEqual(self._preview(self.mug)[0], 14.40, "15 $ = 12 €, + 20 % VAT")
+        self.assertEqual(self._preview(self.tee)[0], 26.28, "19.90 € = 24.875 $, + 2.50 $ = 21.90 €, + 20 % VAT")
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
+        self._sync()
+        sent = self._sent(self._files())
+        self.assertEqual((sent['RK-MUG']['sellingPrice'], sent['RK-TEE']['sellingPrice']), ('14.40', '26.28'))
+
+    def test_product_without_sale_tax_is_blocked_with_that_reason(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.partner_id.lang = 'fr_FR'
+        other = self.env['res.company'].create({'name': 'Autre société'})
+        other_vat = self.env['account.tax'].create({
+            'name': 'TVA 20 % (autre société)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'company_id': other.id, 'country_id': self.env.ref('base.fr').id,
+            'tax_group_id': self.env['account.tax.group'].create({
+                'name': 'TVA', 'company_id': other.id, 'country_id': self.env.ref('base.fr').id}).id})
+        self.tee.taxes_id = [Command.set(other_vat.ids)]  # a sale tax, but of another company only
+        self._stock(self.mug, 3)
+        self._stock(self.tee, 2)
+        self._review(self.mug | self.tee)
+        self.env['rakuten.stock.import'].with_context(lang='en_US')._cron_rakuten_stock()
+        sent = self._sent(self._files())
+        self.assertEqual(sent['RK-TEE'], {'sellerReference': 'RK-TEE', 'qty': '2'}, "never 19.90 VAT excluded")
+        self.assertEqual(sent['RK-MUG']['sellingPrice'], '11.40')
+        self.assertEqual(self.tee.rakuten_price_blocked, 'no_tax')
+        self.assertIn('publié hors taxes', self.tee.with_context(lang='en_US').rakuten_price_blocked_reason,
+                      "the reason, in the company's language")
+        self._review(self.tee)
+        self.assertEqual(self.tee.rakuten_price_blocked, 'no_tax', "it cannot be confirmed: a tax is needed")
+        self.tee.taxes_id = [Command.set(self.vat.ids)]
+        self._review(self.tee)
+        self.env['rakuten.stock.import']._cron_rakuten_stock()
+        self.assertEqual(self._sent(self._files()[0])['RK-TEE']['sellingPrice'], '23.88')
