@@ -103,8 +103,8 @@ class ProductProduct(models.Model):
                                            company_dependent=True, help="Accepted by Rakuten, VAT included.")
     rakuten_price_confirmed = fields.Float(
         string="Confirmed Rakuten Price", digits='Product Price', readonly=True, company_dependent=True,
-        help="The price a user allowed despite the review of a first price, the maximum drop or rise, or "
-             "Rakuten's refusal: for that price once (forgotten once published, refused or changed).",
+        help="The price a user allowed despite the review of a first price or the maximum drop or rise: for "
+             "that price once (forgotten once published, refused or changed).",
     )
     rakuten_price_blocked = fields.Selection(PRICE_BLOCKS, string="Rakuten Price Blocked", readonly=True,
                                              company_dependent=True)
@@ -155,8 +155,8 @@ class ProductProduct(models.Model):
     # === ACTION METHODS === #
 
     def action_rakuten_confirm_price(self):
-        """Button (sales managers): allow the price that waits for a review, a confirmation of its drop or rise,
-        or a new try after Rakuten refused it; the next stock push sends it. The user's right is checked, then
+        """Button (sales managers): allow the price that waits for a review or a confirmation of its drop or
+        rise; the next stock push sends it. The user's right is checked, then
         the connector writes its own bookkeeping."""
         if not (self.env.su or self.env.user.has_group('sales_team.group_sale_manager')):
             raise AccessError(self.env._("Only sales administrators can confirm a Rakuten price."))
@@ -284,7 +284,8 @@ class ProductProduct(models.Model):
 
     def _rakuten_refused_prices(self, company):
         """{product id: price}: the price of the product's last priced line, when Rakuten refused it (one
-        query). Until the price changes (or a user confirms it again), the quantity goes without it."""
+        query). Until the price changes, the quantity goes without it (the same file again would be skipped by
+        Rakuten as identical to the refused one)."""
         Line = self.env['rakuten.stock.import.line'].sudo()
         latest = Line._read_group([('product_id', 'in', self.ids), ('company_id', '=', company.id),
                                    ('price', '!=', 0), ('state', '!=', 'failed')],
@@ -366,10 +367,12 @@ class ProductProduct(models.Model):
         that it is not; only the products whose block changes are written. A confirmation of a price that
         has changed since is forgotten."""
         updates = defaultdict(lambda: self.browse())
+        expired = self.filtered(lambda product: product.rakuten_price_confirmed and (
+            product.id not in prices or cents(product.rakuten_price_confirmed) != prices[product.id].price))
+        if expired:
+            expired.rakuten_price_confirmed = 0.0
         for product in self:
             price = prices.get(product.id)
-            if product.rakuten_price_confirmed and (not price or cents(product.rakuten_price_confirmed) != price.price):
-                product.rakuten_price_confirmed = 0.0
             blocked = price.rule if price and price.rule in price_rules.BLOCKED else False
             reason = product._rakuten_price_block_reason(price) if blocked else False
             if (product.rakuten_price_blocked, product.rakuten_price_blocked_reason) != (blocked, reason):
@@ -402,7 +405,7 @@ class ProductProduct(models.Model):
                      price=price.price)
         if price.rule == price_rules.BLOCKED_REFUSED:
             return _("Rakuten refused %(price)s € (see Last Push Result): the quantity goes without a price until "
-                     "the price changes, or confirm it to send it again.", price=price.price)
+                     "the price changes.", price=price.price)
         if price.rule == price_rules.BLOCKED_NO_TAX:
             return _("No sale tax of the company on this product: its price would be published VAT excluded. Set "
                      "its customer taxes (a 0 % tax when you charge no VAT).")

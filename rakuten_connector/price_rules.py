@@ -8,10 +8,11 @@ in euros, rounded to the cent:
 - the floor is the cost × (1 + minimum margin %) plus the same VAT, unless the product sets its own floor;
 - a price under its floor is never published, nor one of a product without sale tax (it would go out VAT
   excluded); nothing at or under 0 goes out;
+- a price Rakuten refused is not sent again until it changes (the quantity goes without it);
 - the first price Odoo publishes for a product waits for a user to review it (against the price Rakuten shows
-  today); a price that drops or rises by more than the allowed percentage from the last published price, and
-  a price Rakuten refused, wait for a user to confirm that very price. A confirmation lets that price out
-  once (the caller forgets it once the price is published, refused or moved).
+  today); a price that drops or rises by more than the allowed percentage from the last published price
+  waits for a user to confirm that very price. A confirmation lets that price out once (the caller forgets
+  it once the price is published, refused or moved).
 """
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +28,7 @@ BLOCKED_REFUSED = 'refused'  # Rakuten refused this very price: the quantity goe
 BLOCKED_NO_TAX = 'no_tax'
 BLOCKED = (BLOCKED_NO_PRICE, BLOCKED_NO_TAX, BLOCKED_FLOOR, BLOCKED_REFUSED, BLOCKED_REVIEW, BLOCKED_DROP,
            BLOCKED_RISE)
-CONFIRMABLE = (BLOCKED_REFUSED, BLOCKED_REVIEW, BLOCKED_DROP, BLOCKED_RISE)  # a user may let these out
+CONFIRMABLE = (BLOCKED_REVIEW, BLOCKED_DROP, BLOCKED_RISE)  # a user may let these out
 CENT = Decimal('0.01')
 
 
@@ -52,7 +53,7 @@ class Guards:
     last_published: Decimal = Decimal(0)  # 0: Odoo never published a price: it waits for a review
     max_drop_percent: Decimal = Decimal(100)  # 100: any drop goes out
     max_rise_percent: Decimal | None = None  # None: any rise goes out
-    confirmed: Decimal = Decimal(0)  # the one price a user allowed despite the review, drop, rise or refusal
+    confirmed: Decimal = Decimal(0)  # the one price a user allowed despite the review, drop or rise
     refused: Decimal = Decimal(0)  # the last price Rakuten refused (0: none)
     taxed: bool = True  # the product has a sale tax (else its price would be published VAT excluded)
 
@@ -66,10 +67,10 @@ def guarded_price(price, guards):
         return None, BLOCKED_NO_TAX
     if price < cents(guards.floor):
         return None, BLOCKED_FLOOR
-    if price == cents(guards.confirmed):
-        return price, ''
     if price == cents(guards.refused):
         return None, BLOCKED_REFUSED
+    if price == cents(guards.confirmed):
+        return price, ''
     last = cents(guards.last_published)
     if last <= 0:
         return None, BLOCKED_REVIEW

@@ -355,6 +355,9 @@ class TestPriceSync(RakutenStockCase):
                          "the quantity goes without the refused price")
         self.assertEqual(self.mug.rakuten_price_blocked, 'refused', "listed with the blocked prices")
         self.assertIn('Rakuten refused 12.00 €', self.mug.rakuten_price_blocked_reason)
+        self._review(self.mug)
+        self.assertEqual((self.mug.rakuten_price_blocked, self.mug.rakuten_price_confirmed), ('refused', 0.0),
+                         "not confirmed: Rakuten would skip the same file again")
         self._sync()
         self.assertEqual((self.mug_advert.stock, self.mug_advert.price), (0, Decimal('11.40')))
         self.assertEqual((self.mug.rakuten_published_qty, self.mug.rakuten_listing_state), (0, 'ended'))

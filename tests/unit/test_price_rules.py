@@ -71,12 +71,12 @@ def test_rises_are_guarded_like_drops(price, last, rise, confirmed, published, b
     assert guarded_price(D(price), guards) == (D(published) if published else None, blocked)
 
 
-def test_refused_price_waits_until_it_changes_or_is_confirmed():
+def test_refused_price_waits_until_it_changes():
     guards = Guards(last_published=D('10.00'), max_drop_percent=D(20), refused=D('11.00'))
     assert guarded_price(D('11.00'), guards) == (None, 'refused')
     assert guarded_price(D('11.10'), guards) == (D('11.10'), ''), "another price goes out"
     assert guarded_price(D('11.00'), Guards(last_published=D('10.00'), refused=D('11.00'),
-                                            confirmed=D('11.00'))) == (D('11.00'), ''), "sent again once confirmed"
+                                            confirmed=D('11.00'))) == (None, 'refused'), "never confirmed"
 
 
 def test_no_sale_tax_blocks_before_anything_else_but_no_price():
