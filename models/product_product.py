@@ -156,8 +156,8 @@ class ProductProduct(models.Model):
 
     def action_rakuten_confirm_price(self):
         """Button (sales managers): allow the price that waits for a review or a confirmation of its drop or
-        rise; the next stock push sends it. The user's right is checked, then
-        the connector writes its own bookkeeping."""
+        rise; the next stock push sends it. The user's right is checked, then the connector writes its own
+        bookkeeping."""
         if not (self.env.su or self.env.user.has_group('sales_team.group_sale_manager')):
             raise AccessError(self.env._("Only sales administrators can confirm a Rakuten price."))
         company = self.env.company
@@ -260,7 +260,7 @@ class ProductProduct(models.Model):
         taxed = {}  # Odoo's tax engine once per (taxes, amount) of the run
         result = {}
         for product in products:
-            taxes, plain = taxes_of.get(product.id, (self.env['account.tax'], (0, 0)))
+            taxes, plain = taxes_of[product.id]
             if product.rakuten_fixed_price:
                 price, source = cents(product.rakuten_fixed_price), 'fixed'
             elif plain:

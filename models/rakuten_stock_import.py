@@ -174,7 +174,7 @@ class RakutenStockImport(models.Model):
         # Whoever asks (a sales manager confirming a price, a stock move): the scheduler is the connector's.
         cron = self.env.ref('rakuten_connector.ir_cron_rakuten_stock').sudo()
         if not self.env['ir.cron.trigger'].sudo().search_count([('cron_id', '=', cron.id),
-                                                          ('call_at', '>', fields.Datetime.now())], limit=1):
+                                                                 ('call_at', '>', fields.Datetime.now())], limit=1):
             cron._trigger(fields.Datetime.now() + STOCK_PUSH_DELAY)
 
     # === BUSINESS METHODS - REPORTS === #
