@@ -25,7 +25,8 @@ def naive(products, company, warehouses, pricelist):
     defaults = Rules(company.rakuten_max_qty, company.rakuten_max_percentage, company.rakuten_end_when_qty)
     euro = products.env.ref('base.EUR')
     Product = products.env['product.product'].with_company(company).with_context(warehouse_id=warehouses.ids)
-    margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
+    margin, max_drop, max_rise = (company.rakuten_min_margin, company.rakuten_max_price_drop,
+                                  company.rakuten_max_price_rise)
     quantities, prices = {}, {}
     for product_id in products.ids:
         product = Product.browse(product_id)
@@ -37,7 +38,7 @@ def naive(products, company, warehouses, pricelist):
         floor = rules.cents(taxes.compute_all(cost, euro, 1.0, product, handle_price_include=False)['total_included'])
         published, blocked = rules.guarded_price(price, rules.Guards(
             floor=floor, last_published=rules.cents(product.rakuten_published_price), max_drop_percent=max_drop,
-            confirmed=rules.cents(product.rakuten_price_confirmed)))
+            max_rise_percent=max_rise, confirmed=rules.cents(product.rakuten_price_confirmed), taxed=bool(taxes)))
         prices[product_id] = (price, floor, published, blocked or 'pricelist')
     return quantities, prices
 
@@ -45,7 +46,8 @@ def naive(products, company, warehouses, pricelist):
 def set_based(products, company):
     """What the stock job computes: every quantity and every price at once."""
     quantities = products._rakuten_published_quantities(company)
-    prices = {product_id: tuple(price) for product_id, price in products._rakuten_prices(company).items()}
+    prices = {product_id: tuple(price)[:4]  # price, floor, published, rule (the naive loop has no reference)
+              for product_id, price in products._rakuten_prices(company).items()}
     return quantities, prices
 
 

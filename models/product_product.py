@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
@@ -21,12 +22,15 @@ class RakutenPrice(NamedTuple):
     floor: Decimal
     published: Decimal | None  # what the guards let out
     rule: str  # what decided it: the price's source, or the guard that blocks it
+    reference: Decimal = Decimal(0)  # the last price Odoo published, else Rakuten's today (0: unknown)
 
 
 PRICE_RULES = [
     ('off', "No price sync"), ('pricelist', "Rakuten pricelist"), ('fixed', "Fixed Rakuten price"),
     (price_rules.BLOCKED_NO_PRICE, "Blocked: no price"), (price_rules.BLOCKED_FLOOR, "Blocked: under the floor"),
-    (price_rules.BLOCKED_DROP, "Blocked: drop to confirm"),
+    (price_rules.BLOCKED_DROP, "Blocked: drop to confirm"), (price_rules.BLOCKED_RISE, "Blocked: rise to confirm"),
+    (price_rules.BLOCKED_REVIEW, "Blocked: first price to review"),
+    (price_rules.BLOCKED_REFUSED, "Blocked: refused by Rakuten"), (price_rules.BLOCKED_NO_TAX, "Blocked: no sale tax"),
 ]
 PRICE_BLOCKS = [rule for rule in PRICE_RULES if rule[0] in price_rules.BLOCKED]
 
@@ -99,7 +103,8 @@ class ProductProduct(models.Model):
                                            company_dependent=True, help="Accepted by Rakuten, VAT included.")
     rakuten_price_confirmed = fields.Float(
         string="Confirmed Rakuten Price", digits='Product Price', readonly=True, company_dependent=True,
-        help="A price a user confirmed despite the maximum price drop.",
+        help="The price a user allowed despite the review of a first price or the maximum drop or rise: for "
+             "that price once (forgotten once published, refused or changed).",
     )
     rakuten_price_blocked = fields.Selection(PRICE_BLOCKS, string="Rakuten Price Blocked", readonly=True,
                                              company_dependent=True)
@@ -150,11 +155,16 @@ class ProductProduct(models.Model):
     # === ACTION METHODS === #
 
     def action_rakuten_confirm_price(self):
-        """Button: allow the price that the maximum drop blocks; the next stock push sends it."""
+        """Button (sales managers): allow the price that waits for a review or a confirmation of its drop or
+        rise; the next stock push sends it. The user's right is checked, then the connector writes its own
+        bookkeeping."""
+        if not (self.env.su or self.env.user.has_group('sales_team.group_sale_manager')):
+            raise AccessError(self.env._("Only sales administrators can confirm a Rakuten price."))
         company = self.env.company
-        prices = self._rakuten_prices(company)
-        for product in self.filtered(lambda product: product.id in prices
-                                     and prices[product.id].rule == price_rules.BLOCKED_DROP):
+        products = self.sudo()
+        prices = products._rakuten_prices(company)
+        for product in products.filtered(lambda product: product.id in prices
+                                         and prices[product.id].rule in price_rules.CONFIRMABLE):
             product.write({'rakuten_price_confirmed': prices[product.id].price, 'rakuten_price_blocked': False,
                            'rakuten_price_blocked_reason': False})
         self.env['rakuten.stock.import']._rakuten_trigger_push()
@@ -242,7 +252,11 @@ class ProductProduct(models.Model):
         taxes_of = {}  # {product id: (its taxes, their plain percents)}
         for taxes, product_ids in products._rakuten_sale_taxes(company).items():
             taxes_of.update(dict.fromkeys(product_ids, (taxes, _plain_percents(taxes))))
-        margin, max_drop = company.rakuten_min_margin, company.rakuten_max_price_drop
+        margin, max_drop, max_rise = (company.rakuten_min_margin, company.rakuten_max_price_drop,
+                                      company.rakuten_max_price_rise)
+        refused = products._rakuten_refused_prices(company)
+        on_rakuten = products.filtered(lambda product: not product.rakuten_published_price)._rakuten_prices_on_rakuten(
+            company)
         taxed = {}  # Odoo's tax engine once per (taxes, amount) of the run
         result = {}
         for product in products:
@@ -259,11 +273,33 @@ class ProductProduct(models.Model):
                 floor = floor_price(costs[product.id], margin, plain[1])
             else:  # the cost excludes every tax: all of them are added
                 floor = product._rakuten_taxed(taxes, costs[product.id] * (1 + margin / 100), euro, taxed, cost=True)
+            last = cents(product.rakuten_published_price)
             published, blocked = guarded_price(price, Guards(
-                floor=floor, last_published=cents(product.rakuten_published_price), max_drop_percent=max_drop,
-                confirmed=cents(product.rakuten_price_confirmed)))
-            result[product.id] = RakutenPrice(price, floor, published, blocked or source)
+                floor=floor, last_published=last, max_drop_percent=max_drop, max_rise_percent=max_rise,
+                confirmed=cents(product.rakuten_price_confirmed), refused=refused.get(product.id, 0),
+                taxed=bool(taxes)))
+            reference = last or on_rakuten.get(product.id, Decimal(0))
+            result[product.id] = RakutenPrice(price, floor, published, blocked or source, reference)
         return result
+
+    def _rakuten_refused_prices(self, company):
+        """{product id: price}: the price of the product's last priced line, when Rakuten refused it (one
+        query). Until the price changes, the quantity goes without it (the same file again would be skipped by
+        Rakuten as identical to the refused one)."""
+        Line = self.env['rakuten.stock.import.line'].sudo()
+        latest = Line._read_group([('product_id', 'in', self.ids), ('company_id', '=', company.id),
+                                   ('price', '!=', 0), ('state', '!=', 'failed')],
+                                  ['product_id'], ['id:max'])
+        lines = Line.browse([line_id for _product, line_id in latest]).filtered(lambda line: line.state == 'error')
+        return {line.product_id.id: cents(line.price) for line in lines}
+
+    def _rakuten_prices_on_rakuten(self, company):
+        """{product id: price}: the price its Rakuten advert shows today, as the company's last read of its
+        adverts (inventory export) gave it (one query)."""
+        adverts = self.env['rakuten.advert'].sudo().search_read(
+            [('company_id', '=', company.id), ('product_id', 'in', self.ids), ('price', '>', 0)],
+            ['product_id', 'price'])
+        return {advert['product_id'][0]: cents(advert['price']) for advert in adverts}
 
     def _rakuten_taxed(self, taxes, amount, euro, memo, cost=False):
         """``amount`` with what ``taxes`` add to it, to the cent, by Odoo's tax engine: fixed amounts (an
@@ -282,8 +318,12 @@ class ProductProduct(models.Model):
         """{product id: price of one unit in euros, VAT as in the sales price}: the company's Rakuten pricelist
         (Odoo's pricelist engine, all products at once), else the sales price with the variant's extra."""
         pricelist = company.rakuten_pricelist_id
-        if pricelist:
-            return pricelist._get_products_price(self, 1.0, currency=euro)
+        if pricelist:  # in its own currency (its fixed prices and surcharges are), then in euros at today's rate
+            prices = pricelist._get_products_price(self, 1.0)
+            if pricelist.currency_id == euro:
+                return prices
+            rate = pricelist.currency_id._convert(1.0, euro, company, fields.Date.context_today(self), round=False)
+            return {product_id: price * rate for product_id, price in prices.items()}
         to_euro = self._rakuten_rate(company, euro)
         return {product_id: price * to_euro for product_id, price in self._rakuten_sales_prices().items()}
 
@@ -324,8 +364,13 @@ class ProductProduct(models.Model):
 
     def _rakuten_store_price_blocks(self, prices):
         """Write on these products (bound to a company and its language) why their price is blocked, or
-        that it is not; only the products whose block changes are written."""
+        that it is not; only the products whose block changes are written. A confirmation of a price that
+        has changed since is forgotten."""
         updates = defaultdict(lambda: self.browse())
+        expired = self.filtered(lambda product: product.rakuten_price_confirmed and (
+            product.id not in prices or cents(product.rakuten_price_confirmed) != prices[product.id].price))
+        if expired:
+            expired.rakuten_price_confirmed = 0.0
         for product in self:
             price = prices.get(product.id)
             blocked = price.rule if price and price.rule in price_rules.BLOCKED else False
@@ -338,11 +383,30 @@ class ProductProduct(models.Model):
     def _rakuten_price_block_reason(self, price):
         """Why the guards block ``price`` (a RakutenPrice), in the context's language."""
         self.ensure_one()
+        _ = self.env._
+        company = self.env.company
         if price.rule == price_rules.BLOCKED_FLOOR:
             return _("%(price)s € is under the floor of %(floor)s € (VAT included).", price=price.price,
                      floor=price.floor)
         if price.rule == price_rules.BLOCKED_DROP:
             return _("%(price)s € is more than %(drop)s %% under the last published price (%(last)s €): confirm "
-                     "it to publish it.", price=price.price, drop=self.env.company.rakuten_max_price_drop,
-                     last=cents(self.rakuten_published_price))
+                     "it to publish it.", price=price.price, drop=company.rakuten_max_price_drop,
+                     last=price.reference)
+        if price.rule == price_rules.BLOCKED_RISE:
+            return _("%(price)s € is more than %(rise)s %% above the last published price (%(last)s €): confirm "
+                     "it to publish it.", price=price.price, rise=company.rakuten_max_price_rise,
+                     last=price.reference)
+        if price.rule == price_rules.BLOCKED_REVIEW and price.reference:
+            return _("First price published by Odoo: %(current)s € on Rakuten today, %(price)s € to publish (VAT "
+                     "included): confirm it to publish it.", current=price.reference, price=price.price)
+        if price.rule == price_rules.BLOCKED_REVIEW:
+            return _("First price published by Odoo: %(price)s € to publish (VAT included), Rakuten's current "
+                     "price unknown (Read Rakuten adverts in the settings): confirm it to publish it.",
+                     price=price.price)
+        if price.rule == price_rules.BLOCKED_REFUSED:
+            return _("Rakuten refused %(price)s € (see Last Push Result): the quantity goes without a price until "
+                     "the price changes.", price=price.price)
+        if price.rule == price_rules.BLOCKED_NO_TAX:
+            return _("No sale tax of the company on this product: its price would be published VAT excluded. Set "
+                     "its customer taxes (a 0 % tax when you charge no VAT).")
         return _("No price above 0 €.")

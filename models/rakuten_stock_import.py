@@ -5,7 +5,10 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
+from ..rakuten_connector import (
+    RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, TransientError, const,
+)
+from ..rakuten_connector.price_rules import cents
 from ..rakuten_connector.records import StockLine
 from .stock_move import STOCK_PUSH_DELAY
 
@@ -13,6 +16,7 @@ _logger = logging.getLogger(__name__)
 
 FILES_PER_HOUR = 10  # Rakuten asks for at most 10 stock files per hour
 REPORT_RETENTION = timedelta(days=5)  # Rakuten keeps the report of a stock file 5 days
+ADVERTS_MAX_AGE = timedelta(days=1)  # Rakuten's current prices, read for the review of first prices
 IMPORT_STATES = [('pending', "Waiting for Rakuten"), ('done', "Processed"), ('failed', "Failed"),
                  ('lost', "Report Unreadable")]
 LINE_STATES = [('pending', "Waiting"), ('done', "Accepted"), ('error', "Refused"), ('failed', "File failed")]
@@ -99,8 +103,9 @@ class RakutenStockImport(models.Model):
             return _("%s stock files were sent in the last hour (Rakuten's limit): the next run sends the "
                      "changes.", recent)
         products = self.env['product.product']._rakuten_synced(company)
+        adverts = self._rakuten_read_adverts_for_review(company, products)
         lines = self._rakuten_changed_lines(company, products)
-        blocked = self._rakuten_blocked_summary(company, products)
+        blocked = ' '.join(filter(None, [adverts, self._rakuten_blocked_summary(company, products)]))
         if not lines:
             return ' '.join(filter(None, [_("Rakuten stock is up to date."), blocked]))
         result = client.generic_import_file([StockLine(sku=line['sku'], quantity=line['quantity'],
@@ -114,6 +119,27 @@ class RakutenStockImport(models.Model):
         if not file.file_ref:
             summary = ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
         return ' '.join(filter(None, [summary, blocked]))
+
+    @api.model
+    def _rakuten_read_adverts_for_review(self, company, products):
+        """Before the first price Odoo publishes for a product, the review shows the price Rakuten shows today:
+        the adverts (inventory export) are read when a product waits for its first price and they were not
+        read in the last day. Returns '' or why they could not be read (the push goes on without them)."""
+        if not company.rakuten_price_sync or not products.with_company(company).filtered(
+                lambda product: product.rakuten_price_sync and not product.rakuten_published_price):
+            return ''
+        Advert = self.env['rakuten.advert']
+        last = Advert.search([('company_id', '=', company.id)], order='create_date desc', limit=1)
+        if last and last.create_date > fields.Datetime.now() - ADVERTS_MAX_AGE:
+            return ''
+        try:
+            Advert._rakuten_refresh(company)
+        except (AuthError, QuotaError):
+            raise
+        except RakutenError as error:
+            return self.env._("Rakuten's current prices could not be read (%(error)s): the first prices to review "
+                              "show none.", error=company._rakuten_error_message(error))
+        return ''
 
     @api.model
     def _rakuten_blocked_summary(self, company, products):
@@ -145,9 +171,10 @@ class RakutenStockImport(models.Model):
     @api.model
     def _rakuten_trigger_push(self):
         """Ask for a stock push in a few minutes, unless one is already asked for (debounce)."""
-        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_stock')
-        if not self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id),
-                                                          ('call_at', '>', fields.Datetime.now())], limit=1):
+        # Whoever asks (a sales manager confirming a price, a stock move): the scheduler is the connector's.
+        cron = self.env.ref('rakuten_connector.ir_cron_rakuten_stock').sudo()
+        if not self.env['ir.cron.trigger'].sudo().search_count([('cron_id', '=', cron.id),
+                                                                 ('call_at', '>', fields.Datetime.now())], limit=1):
             cron._trigger(fields.Datetime.now() + STOCK_PUSH_DELAY)
 
     # === BUSINESS METHODS - REPORTS === #
@@ -242,13 +269,16 @@ class RakutenStockImportLine(models.Model):
     message = fields.Char(string="Rakuten Answer")
 
     def _rakuten_apply_result(self, result, now):
-        """Store Rakuten's answer for this SKU; return what it means for the product."""
+        """Store Rakuten's answer for this SKU; return what it means for the product. A user's confirmation of
+        the price the line carried was for one sending: it is forgotten, whatever the answer."""
         self.ensure_one()
         errors = result.errors if result else ()
+        confirmed = self.price and self.product_id.with_company(self.company_id).rakuten_price_confirmed
+        forget = {'rakuten_price_confirmed': 0.0} if confirmed and cents(confirmed) == cents(self.price) else {}
         if errors:
             message = '; '.join(f'{error.code} {error.text}'.strip() for error in errors)
             self.write({'state': 'error', 'message': message})
-            return {'rakuten_listing_state': 'error', 'rakuten_push_result': message}
+            return {'rakuten_listing_state': 'error', 'rakuten_push_result': message, **forget}
         self.write({'state': 'done', 'message': False, 'advert_ref': result.advertid if result else False})
         values = {
             'rakuten_published_qty': self.quantity, 'rakuten_published_date': now,
@@ -256,7 +286,7 @@ class RakutenStockImportLine(models.Model):
             'rakuten_push_result': _("Accepted by Rakuten"),
         }
         if self.price:
-            values['rakuten_published_price'] = self.price
+            values.update(rakuten_published_price=self.price, **forget)
         if result and result.advertid:
             values['rakuten_advert_ref'] = result.advertid
         return values

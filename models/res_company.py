@@ -174,8 +174,9 @@ class ResCompany(models.Model):
     )
     rakuten_pricelist_id = fields.Many2one(
         'product.pricelist', string="Rakuten Pricelist", check_company=True,
-        help="Prices published on Rakuten come from this pricelist (VAT added when the prices exclude it). "
-             "Empty: the product's sales price.",
+        help="Prices published on Rakuten come from this pricelist (VAT added when the prices exclude it; a "
+             "pricelist in another currency is converted to euros at today's rate). Empty: the product's sales "
+             "price.",
     )
     rakuten_min_margin = fields.Float(
         string="Rakuten Minimum Margin (%)", default=0.0,
@@ -187,6 +188,11 @@ class ResCompany(models.Model):
         help="A price lower than the last published one by more than this share waits for a user to confirm "
              "it (100: never).",
     )
+    rakuten_max_price_rise = fields.Float(
+        string="Rakuten Max Price Rise (%)", default=20.0,
+        help="A price higher than the last published one by more than this share waits for a user to confirm "
+             "it (0: every rise).",
+    )
 
     _rakuten_max_percentage_range = models.Constraint(
         'CHECK(rakuten_max_percentage >= 0 AND rakuten_max_percentage <= 100)',
@@ -197,8 +203,10 @@ class ResCompany(models.Model):
         "The Rakuten max list quantity and end when quantity cannot be negative.",
     )
     _rakuten_price_guards_range = models.Constraint(
-        'CHECK(rakuten_min_margin >= 0 AND rakuten_max_price_drop >= 0 AND rakuten_max_price_drop <= 100)',
-        "The Rakuten minimum margin cannot be negative, and the maximum price drop is between 0 and 100 %.",
+        'CHECK(rakuten_min_margin >= 0 AND rakuten_max_price_drop >= 0 AND rakuten_max_price_drop <= 100 '
+        'AND rakuten_max_price_rise >= 0)',
+        "The Rakuten minimum margin and maximum price rise cannot be negative, and the maximum price drop is "
+        "between 0 and 100 %.",
     )
     _rakuten_follow_days_positive = models.Constraint(
         'CHECK(rakuten_follow_days >= 0)', "The number of days Rakuten orders are followed cannot be negative.",

@@ -48,6 +48,7 @@ class ResConfigSettings(models.TransientModel):
     rakuten_pricelist_id = fields.Many2one(related='company_id.rakuten_pricelist_id', readonly=False)
     rakuten_min_margin = fields.Float(related='company_id.rakuten_min_margin', readonly=False)
     rakuten_max_price_drop = fields.Float(related='company_id.rakuten_max_price_drop', readonly=False)
+    rakuten_max_price_rise = fields.Float(related='company_id.rakuten_max_price_rise', readonly=False)
 
     # === COMPUTE METHODS === #
 

@@ -162,6 +162,7 @@ class TestMultiCompany(RakutenShopCase):
         self.mug.with_company(self.company_b).standard_price = 6.0  # floor B: 6 × 1.5 + 5.5 % = 9.50
         self._stock(self.mug, 2)
         self._stock_b(self.mug, 2)
+        self.mug.with_company(self.company).action_rakuten_confirm_price()  # the first price, reviewed
         self._cron_stock()
         self._cron_stock()
         mug_a, mug_b = self.mug.with_company(self.company), self.mug.with_company(self.company_b)
@@ -173,6 +174,7 @@ class TestMultiCompany(RakutenShopCase):
         self.assertEqual(self.shop_b.advert_by_sku('RK-MUG').stock, 2, "but gets its quantity")
         self.assertEqual((mug_a.rakuten_published_price, mug_b.rakuten_published_price), (11.40, 0.0))
         self.company_b.rakuten_min_margin = 40  # floor 8.86
+        self.mug.with_company(self.company_b).action_rakuten_confirm_price()  # Lyon's first price, reviewed
         self._cron_stock()
         self._cron_stock()
         self.assertEqual(self.shop_b.advert_by_sku('RK-MUG').price, Decimal('9.02'))

@@ -495,6 +495,8 @@ class FakeRakutenApp:
         if kind == 'bad_status':
             return self._upload_answer(shop, request, 'genericimportfile', 'KO')
         root = self._queue(shop, request, 'genericimportfile', 'stock')
+        if kind == 'refuse_price':  # taken, then every line carrying a price is refused at processing
+            shop.imports[root.find('response').findtext('importid')].refuse_price = True
         if kind == 'no_file_id':  # the file is taken, but the answer does not say under which id
             response = root.find('response')
             response.remove(response.find('importid'))
@@ -531,7 +533,7 @@ class FakeRakutenApp:
         for node in root.iterfind('item/attributes/advert'):
             values = {(a.findtext('key') or '').strip(): (a.findtext('value') or '').strip()
                       for a in node.iterfind('attribute')}
-            fake_import.lines.append(self._apply_advert(shop, values))
+            fake_import.lines.append(self._apply_advert(shop, values, fake_import.refuse_price))
         fake_import.status = 'Traité' if fake_import.lines else "Aucune ligne n'a été chargée"
 
     def _process_despatch(self, shop, fake_import):
@@ -546,7 +548,7 @@ class FakeRakutenApp:
         fake_import.status = 'Traité'
 
     @staticmethod
-    def _apply_advert(shop, values):
+    def _apply_advert(shop, values, refuse_price=False):
         sku = values.get('sellerReference', '')
         advert = shop.adverts.get(values.get('aid', '')) or (shop.advert_by_sku(sku) if sku else None)
         line = {'sku': sku, 'status': 'Erreur', 'errors': []}
@@ -564,6 +566,9 @@ class FakeRakutenApp:
             return line
         if price <= 0:  # the advert keeps its price and stock
             line['errors'].append(('sellingPrice', '1024', 'Le prix de vente doit être supérieur à 0.'))
+            return line
+        if refuse_price and 'sellingPrice' in values:  # the 'refuse_price' fault: the whole line is refused
+            line['errors'].append(('sellingPrice', '1030', "Le prix de vente n'est pas autorisé pour ce produit."))
             return line
         advert.stock, advert.price = quantity, price
         line.update(status='Traité', aid=advert.advertid, pid=advert.product_id, sku=sku or advert.sku)

@@ -100,6 +100,7 @@ class FakeImport:
     polls: int = 0
     lines: list = field(default_factory=list)  # dicts: sku (or itemid), status, pid, aid, errors
     kind: str = 'stock'  # 'stock' (genericimportfile) or 'despatch' (a queued importitemshippingstatus file)
+    refuse_price: bool = False  # the 'refuse_price' fault: every line carrying a sellingPrice is refused
 
 
 @dataclass
