@@ -61,12 +61,19 @@ class RakutenPayout(models.Model):
     bill_id = fields.Many2one('account.move', string="Rakuten Bill", readonly=True, check_company=True)
     to_reconcile = fields.Boolean(string="To Reconcile", readonly=True,
                                   help="Booked, but some units are not matched with a paid invoice yet.")
+    differs = fields.Boolean(string="Differs from Billing", compute='_compute_differs', store=True,
+                             help="Rakuten kept on some units another amount than their billing said.")
     items_amount = fields.Monetary(string="Units", compute='_compute_amounts', store=True)
     fees_amount = fields.Monetary(string="Commissions and Fees", compute='_compute_amounts', store=True)
 
     _company_operation_unique = models.Constraint(
         'UNIQUE(company_id, operation_ref)', "A Rakuten operation is recorded once per company.",
     )
+
+    @api.depends('line_ids.differs')
+    def _compute_differs(self):
+        for payout in self:
+            payout.differs = any(payout.line_ids.mapped('differs'))
 
     @api.depends('line_ids.amount', 'line_ids.fees')
     def _compute_amounts(self):

@@ -41,6 +41,9 @@ class RakutenPayoutLine(models.Model):
     fees = fields.Monetary(string="Kept by Rakuten", compute='_compute_fees', store=True,
                            help="Commissions or subscription, VAT included.")
     amount = fields.Monetary(string="Transferred", readonly=True)
+    differs = fields.Boolean(string="Differs from Billing", compute='_compute_differs', store=True,
+                             help="Rakuten kept on this unit another amount than its billing said when the sale was "
+                                  "imported (a commission changed).")
     wallet_line_id = fields.Many2one('account.move.line', string="Wallet Entry Line", readonly=True)
     reconciled = fields.Boolean(related='wallet_line_id.reconciled', string="Matched")
 
@@ -48,6 +51,13 @@ class RakutenPayoutLine(models.Model):
     def _compute_fees(self):
         for line in self:
             line.fees = line.commission + line.commission_vat
+
+    @api.depends('fees', 'kind', 'sale_item_id.billed_fees', 'sale_item_id.billed_fees_known')
+    def _compute_differs(self):
+        for line in self:
+            unit = line.sale_item_id
+            line.differs = bool(line.kind == 'paid' and unit.billed_fees_known
+                                and line.currency_id.compare_amounts(line.fees, unit.billed_fees))
 
     def _rakuten_partner(self):
         """The partner the unit's invoice is paid by (its wallet line's partner), if the unit is known."""

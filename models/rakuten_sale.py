@@ -557,8 +557,12 @@ class RakutenSale(models.Model):
         self.ensure_one()
         shipping = {line.itemid: float(line.shipping_price) for line in billing.items
                     if 'shippingsaleprice' not in line.unreadable}
-        for item in self.item_ids.filtered(lambda item: item.itemid in shipping):
-            item.shipping_price = shipping[item.itemid]
+        fees = {line.itemid: float(line.commission_total) for line in billing.items if not line.unreadable}
+        for item in self.item_ids.filtered(lambda item: item.itemid in shipping or item.itemid in fees):
+            values = {'shipping_price': shipping[item.itemid]} if item.itemid in shipping else {}
+            if item.itemid in fees:  # compared with what Rakuten keeps when it pays the unit
+                values.update(billed_fees=fees[item.itemid], billed_fees_known=True)
+            item.write(values)
         unknown = self.item_ids._importable().filtered(lambda item: item.itemid not in shipping)
         if not unknown:  # else never a shipping of 0 guessed for a unit: the sale waits, its billing read again
             self.write({'shipping_amount': sum(self.item_ids._importable().mapped('shipping_price')),

@@ -50,6 +50,10 @@ class RakutenSaleItem(models.Model):
                                   help="Rakuten's answer held no readable price paid for this unit.")
     shipping_price = fields.Float(string="Shipping Paid", digits='Product Price', readonly=True,
                                   help="The shipping the buyer paid for this unit (Rakuten bills it per unit).")
+    billed_fees = fields.Float(string="Commissions Billed", digits='Product Price', readonly=True, copy=False,
+                               help="What Rakuten's billing said it keeps on this unit (commissions and their VAT); "
+                                    "empty while not read.")
+    billed_fees_known = fields.Boolean(readonly=True, copy=False)
     status = fields.Char(string="Rakuten Status Code", readonly=True)
     status_label = fields.Char(string="Rakuten Status", compute='_compute_status_label')
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',

@@ -2,12 +2,15 @@
 with their invoices' payments, Rakuten's commissions and subscription on its bill with their deductible VAT, the
 net on the internal transfer account; what cannot be booked or matched waits with its reason."""
 from datetime import date, timedelta
+from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..rakuten_connector import const
+from ..rakuten_connector.fake_server import state as fake_state
 from .test_invoices import InvoiceCase
 
 
@@ -131,12 +134,29 @@ class TestPayouts(InvoiceCase):
                             "each invoice's payment is matched with the units Rakuten paid")
         owed = self.env['account.move.line'].search(self.env['rakuten.payout']._rakuten_owed_action()['domain'])
         self.assertFalse(owed, "Rakuten owes nothing more")
+        self.assertFalse(payout.differs, "Rakuten kept what its billing said")
 
         self._payout_run()
         self.shop.pay_out(_next_payout_day(self.day))  # nothing new to pay: no transfer
         self._payout_run()
         self.assertEqual(self._payouts(), payout, "a second run books nothing")
         self.assertEqual(self.env['account.move'].search_count([]), moves_before + 2, "one entry, one bill")
+
+    def test_a_commission_changed_since_billing_is_shown(self):
+        purchase, _order = self._shipped_and_invoiced()
+        units = self.env['rakuten.sale.item'].search([('itemid', 'in', [item.itemid for item in purchase.items])])
+        self.assertEqual(sorted(round(fees, 2) for fees in units.mapped('billed_fees')), [1.55, 1.96, 3.11],
+                         "billing's commissions and their VAT, per unit")
+        self._receive(purchase)
+        # Rakuten's tariff (the fake's) changed since the billing was read: it keeps 15 % of the prices.
+        with patch.object(fake_state, 'COMMISSION_RATE', Decimal('15')):
+            self.shop.pay_out(self.day)
+            self._payout_run()
+        payout = self._payouts()
+        self.assertEqual((payout.state, payout.to_reconcile), ('booked', False), payout.reason)
+        self.assertTrue(payout.differs)
+        self.assertEqual(sorted(payout.line_ids.filtered('differs').mapped('itemid')),
+                         sorted(item.itemid for item in purchase.items))
 
     def test_units_paid_at_different_transfers_and_what_rakuten_still_owes(self):
         """A unit received first is paid alone; the other two are paid 23 days after the order."""
