@@ -13,6 +13,8 @@ from datetime import timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -48,7 +50,7 @@ class RakutenPayout(models.Model):
     currency_id = fields.Many2one(related='company_id.currency_id')
     operation_ref = fields.Char(string="Operation", required=True, readonly=True)
     compensation_ref = fields.Char(string="Compensation", readonly=True)
-    invoice_number = fields.Char(string="Rakuten Invoice", readonly=True,
+    invoice_number = fields.Char(string="Rakuten Invoice No.", readonly=True,
                                  help="Rakuten's invoice of its commissions and fees for this transfer.")
     date = fields.Datetime(readonly=True)
     amount = fields.Monetary(string="Transferred", readonly=True,
@@ -58,12 +60,15 @@ class RakutenPayout(models.Model):
     reason = fields.Text(readonly=True, help="Why the transfer waits, or what is left to reconcile.")
     line_ids = fields.One2many('rakuten.payout.line', 'payout_id', string="Lines", readonly=True)
     move_id = fields.Many2one('account.move', string="Entry", readonly=True, check_company=True)
-    bill_id = fields.Many2one('account.move', string="Rakuten Bill", readonly=True, check_company=True)
+    bill_id = fields.Many2one('account.move', string="Vendor Bill", readonly=True, check_company=True,
+                              help="Rakuten's commissions and subscription of this transfer.")
+    move_line_ids = fields.One2many(related='move_id.line_ids', string="Journal Items")
     to_reconcile = fields.Boolean(string="To Reconcile", readonly=True,
                                   help="Booked, but some units are not matched with a paid invoice yet.")
     differs = fields.Boolean(string="Differs from Billing", compute='_compute_differs', store=True,
                              help="Rakuten kept on some units another amount than their billing said.")
-    items_amount = fields.Monetary(string="Units", compute='_compute_amounts', store=True)
+    items_amount = fields.Monetary(string="Sales", compute='_compute_amounts', store=True,
+                                   help="Price and shipping of the units paid, less those taken back.")
     fees_amount = fields.Monetary(string="Commissions and Fees", compute='_compute_amounts', store=True)
 
     _company_operation_unique = models.Constraint(
@@ -303,7 +308,7 @@ class RakutenPayout(models.Model):
             'move_type': 'in_refund' if refund else 'in_invoice',
             'partner_id': company._rakuten_partner().id,
             'ref': compensation.invoice_number or self.compensation_ref,
-            'invoice_date': date, 'date': date,
+            'invoice_date': date, 'date': date, 'invoice_date_due': date,  # paid by the transfer itself
             'invoice_line_ids': [fields.Command.create({
                 'name': label, 'quantity': 1, 'price_unit': sign * amount, 'account_id': account.id,
                 'tax_ids': [fields.Command.set(tax.ids)],
@@ -419,8 +424,10 @@ class RakutenPayout(models.Model):
         """What Rakuten still owes: the open lines of the companies' wallet accounts, per buyer and order."""
         accounts = self.env.companies.mapped('rakuten_wallet_account_id')
         name = self.env._("Owed by Rakuten")
+        help_text = self.env._("Rakuten owes nothing: every sale it collected was transferred.")
         return {
             'type': 'ir.actions.act_window', 'name': name,
+            'help': Markup('<p class="o_view_nocontent_smiling_face">%s</p>') % help_text,
             'res_model': 'account.move.line', 'view_mode': 'list,pivot,graph',
             'domain': [('account_id', 'in', accounts.ids), ('reconciled', '=', False),
                        ('parent_state', '=', 'posted')],

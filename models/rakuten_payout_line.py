@@ -14,7 +14,7 @@ class RakutenPayoutLine(models.Model):
     shipping, less Rakuten's commissions and their VAT), taken back, adjusted, or a subscription charged or
     refunded."""
     _name = 'rakuten.payout.line'
-    _description = "Rakuten Payout Line"
+    _description = "Rakuten Transfer Line"
     _order = 'payout_id, id'
 
     payout_id = fields.Many2one('rakuten.payout', required=True, readonly=True, index=True, ondelete='cascade')

@@ -1,6 +1,6 @@
 import logging
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -10,6 +10,7 @@ _logger = logging.getLogger(__name__)
 from ..rakuten_connector import (
     RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
+from ..rakuten_connector.deadlines import payout_due
 from ..rakuten_connector.parsing import status_in_refusal
 
 # Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
@@ -54,6 +55,14 @@ class RakutenSaleItem(models.Model):
                                help="What Rakuten's billing said it keeps on this unit (commissions and their VAT); "
                                     "empty while not read.")
     billed_fees_known = fields.Boolean(readonly=True, copy=False)
+    payout_line_ids = fields.One2many('rakuten.payout.line', 'sale_item_id', string="Rakuten Payouts", readonly=True)
+    paid_by_rakuten = fields.Boolean(string="Paid by Rakuten", compute='_compute_paid_by_rakuten', store=True,
+                                     help="A Rakuten transfer paid this unit (and did not take it back).")
+    payout_due_date = fields.Date(string="Rakuten Pays On", compute='_compute_payout_due_date', store=True,
+                                  help="The Monday or Thursday transfer that should pay this unit if no claim is "
+                                       "open: 23 days after the order (earlier when the buyer confirms receipt).")
+    amount_paid = fields.Float(string="Paid by the Buyer", digits='Product Price', compute='_compute_amount_paid',
+                               help="Price and shipping of this unit, VAT included.")
     status = fields.Char(string="Rakuten Status Code", readonly=True)
     status_label = fields.Char(string="Rakuten Status", compute='_compute_status_label')
     order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
@@ -119,6 +128,22 @@ class RakutenSaleItem(models.Model):
         by a user (those wait for the user's decision): accepted after their sale's order was made."""
         return self._importable().filtered(lambda item: not item.order_line_id and not item.picking_id
                                            and not item.tracking_sent and not item.cancel_state)
+
+    @api.depends('payout_line_ids.kind')
+    def _compute_paid_by_rakuten(self):
+        for item in self:
+            kinds = item.payout_line_ids.mapped('kind')
+            item.paid_by_rakuten = kinds.count('paid') > kinds.count('cancelled')
+
+    @api.depends('sale_id.purchase_date')
+    def _compute_payout_due_date(self):
+        for item in self:
+            purchased = item.sale_id.purchase_date
+            item.payout_due_date = purchased and payout_due(purchased.replace(tzinfo=timezone.utc))
+
+    def _compute_amount_paid(self):
+        for item in self:
+            item.amount_paid = item.price + item.shipping_price
 
     def _rakuten_named_in(self, text):
         """These units whose item id ``text`` (a note) names as a whole id: ``123`` is not in ``1234``."""

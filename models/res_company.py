@@ -138,10 +138,13 @@ class ResCompany(models.Model):
     # === STOCK === #
     rakuten_wallet_account_id = fields.Many2one(
         'account.account', string="Rakuten Wallet Account", check_company=True,
+        domain="[('account_type', 'in', ('asset_current', 'asset_receivable', 'liability_current')), "
+               "('reconcile', '=', True)]",
         help="What Rakuten owes for the orders it collected: the invoices' payments debit it, Rakuten's transfers "
              "credit it (created at the first invoice when empty).")
     rakuten_fee_account_id = fields.Many2one(
         'account.account', string="Rakuten Commissions Account", check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Expense account of Rakuten's commissions and subscription (empty: 6222, else the expense account).")
     rakuten_fee_tax_id = fields.Many2one(
         'account.tax', string="VAT on Rakuten Commissions", check_company=True,
@@ -149,6 +152,7 @@ class ResCompany(models.Model):
         help="Deductible VAT of Rakuten's bills (empty: the company's purchase tax at Rakuten's rate).")
     rakuten_adjustment_account_id = fields.Many2one(
         'account.account', string="Rakuten Adjustments Account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other', 'expense', 'expense_direct_cost'))]",
         help="Where Rakuten's adjustments on items go (empty: 758, else the income account).")
     rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
     rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",

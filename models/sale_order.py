@@ -233,7 +233,8 @@ class SaleOrder(models.Model):
         for move in moves:
             self.env['account.payment.register'].sudo().with_context(
                 active_model='account.move', active_ids=move.ids,
-            ).create({'journal_id': journal.id, 'payment_date': move.invoice_date})._create_payments()
+            ).create({'journal_id': journal.id, 'payment_date': move.invoice_date,
+                      'communication': f'Rakuten {self.rakuten_purchase_ref}'})._create_payments()
 
     def _rakuten_refund_through_rakuten(self):
         """Credit notes of this order an accountant posted since: refunded through Rakuten, as Rakuten refunds

@@ -70,3 +70,20 @@ def contact_allowed(ordered, received, amicable_claim, now):
     if received is not None and now > received + timedelta(days=const.CONTACT_DAYS_AFTER_RECEIPT):
         return False
     return now <= ordered + timedelta(days=const.CONTACT_DAYS_AFTER_ORDER)
+
+
+PAYOUT_HOUR = time(8, 0)  # guessed: the hour of a transfer (the fake server's)
+
+
+def payout_due(purchase_date, received=None):
+    """The day Rakuten should pay a unit purchased at ``purchase_date`` (aware), without an open claim: the first
+    Monday or Thursday transfer (08:00 Paris) after the buyer confirmed receipt (``received``, aware), else after
+    ``const.PAYOUT_DAYS_AFTER_ORDER`` days (§11.5 of the API notes, from Rakuten's help pages)."""
+    ready = purchase_date + timedelta(days=const.PAYOUT_DAYS_AFTER_ORDER)
+    if received is not None:
+        ready = min(ready, received)
+    ready = ready.astimezone(_PARIS)
+    day = ready.date()
+    while day.weekday() not in const.PAYOUT_WEEKDAYS or datetime.combine(day, PAYOUT_HOUR, tzinfo=_PARIS) < ready:
+        day += timedelta(days=1)
+    return day

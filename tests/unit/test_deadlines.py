@@ -1,10 +1,10 @@
 """Acceptance deadline: 72 working hours, then until midnight, Paris time."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from rakuten_connector.deadlines import accept_deadline, ship_deadline
+from rakuten_connector.deadlines import accept_deadline, payout_due, ship_deadline
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -35,3 +35,15 @@ def test_deadline_across_dst_change():
 ])
 def test_ship_deadline_two_working_days_after_the_acceptance_deadline(bought, deadline):
     assert ship_deadline(bought.replace(tzinfo=PARIS)) == deadline.replace(tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def test_payout_due_is_the_next_monday_or_thursday_transfer_23_days_after_the_order():
+    paris = PARIS
+    # Bought Tuesday 1 December 2026 at 10:00: 23 days later is Thursday 24 December at 10:00, after that
+    # day's 08:00 transfer: paid Monday 28 December.
+    assert payout_due(datetime(2026, 12, 1, 10, 0, tzinfo=paris)) == date(2026, 12, 28)
+    # At 07:00 the same Thursday's transfer pays it.
+    assert payout_due(datetime(2026, 12, 1, 7, 0, tzinfo=paris)) == date(2026, 12, 24)
+    # Received on Friday 4 December: the Monday after.
+    assert payout_due(datetime(2026, 12, 1, 10, 0, tzinfo=paris),
+                      received=datetime(2026, 12, 4, 18, 0, tzinfo=paris)) == date(2026, 12, 7)
