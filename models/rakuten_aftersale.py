@@ -111,7 +111,8 @@ class RakutenAftersale(models.Model):
             if not locked:
                 _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
                 return False
-            message = self._rakuten_run_step(company, self._rakuten_read, company)
+            message = self._rakuten_run_step(company, self.env['rakuten.message']._rakuten_send_replies, company)
+            message = self._rakuten_run_step(company, self._rakuten_read, company) or message
             message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
             company._rakuten_job_status('aftersales', {'state': 'failed' if message else 'ok', 'message': message,
                                                        'date': fields.Datetime.now()})
@@ -250,7 +251,9 @@ class RakutenAftersale(models.Model):
         login = (self.company_id.sudo().rakuten_login or '').lower()
         stored = self.rakuten_message_ids
         known = set(stored.mapped('key'))
-        pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key)
+        # Replies written in Odoo that may have reached Rakuten (never those waiting or refused).
+        pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key
+                                  and message.send_state in ('sending', 'to_check', 'sent'))
         to_create = []
         for message, key in zip(messages, message_keys(self.itemid, messages)):
             if key in known:
@@ -260,8 +263,10 @@ class RakutenAftersale(models.Model):
             mine = pending.filtered(lambda sent, m=message: sent.channel == m.channel
                                     and _same_text(sent.body, m.content))[:1]
             if values['direction'] == 'out' and mine:
-                # Our own reply, read back: it gets its Rakuten identity, and was posted when sent.
-                mine.write({name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_id')})
+                # Our own reply, read back: it gets its Rakuten identity, and is sent (posted when sent, or by
+                # the next publishing when its answer had been lost).
+                mine.write({**{name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_ref')},
+                            'send_state': 'sent', 'send_error': False})
                 pending -= mine
             else:
                 to_create.append(values)
@@ -270,7 +275,7 @@ class RakutenAftersale(models.Model):
     def _rakuten_message_values(self, message, key, outgoing):
         return {
             'aftersale_id': self.id, 'key': key, 'channel': message.channel,
-            'direction': 'out' if outgoing else 'in', 'mail_id': message.mail_id, 'sender': message.sender,
+            'direction': 'out' if outgoing else 'in', 'mail_ref': message.mail_id, 'sender': message.sender,
             'recipient': message.recipient, 'date': _utc(message.send_date), 'subject': message.subject,
             'body': message.content, 'rakuten_status': message.status,
         }
@@ -282,7 +287,8 @@ class RakutenAftersale(models.Model):
         """Link items to their orders, post the stored messages on them (once), raise claim activities."""
         self._rakuten_link(company)
         messages = self.env['rakuten.message'].search(
-            [('company_id', '=', company.id), ('posted', '=', False)], order='date, id')
+            [('company_id', '=', company.id), ('posted', '=', False), ('send_state', 'in', (False, 'sent'))],
+            order='date, id')
         for order, order_messages in messages.filtered('order_id').grouped('order_id').items():
             with self.env.cr.savepoint():
                 order_messages._rakuten_post(order)

@@ -26,5 +26,9 @@ class TestAftersalesTour(RakutenHttpCase):
         self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
         self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_aftersales_tour',
                         login='admin', timeout=120)
+        self.assertFalse(item.messages[-1]['sender'] == self.shop.login, "nothing sent by the click itself")
+        self.env['rakuten.message']._cron_rakuten_replies()
         self.assertEqual(item.messages[-1]['content'], "Votre colis part ce soir, désolé pour l'attente.")
         self.assertEqual(item.messages[-1]['sender'], self.shop.login)
+        self.assertTrue(order.message_ids.filtered(
+            lambda message: 'Reply sent on Rakuten to the buyer' in (message.body or '')))

@@ -1,6 +1,6 @@
 """A separate Odoo process running one scheduled job, as an Odoo worker would (commits included).
 
-    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales|cancel
+    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales|cancel|reply
 """
 import argparse
 import os
@@ -15,6 +15,7 @@ CRONS = {
     'stock': 'rakuten_connector.ir_cron_rakuten_stock',
     'aftersales': 'rakuten_connector.ir_cron_rakuten_aftersales',
     'cancel': 'rakuten_connector.ir_cron_rakuten_cancel',
+    'reply': 'rakuten_connector.ir_cron_rakuten_reply',
 }
 
 

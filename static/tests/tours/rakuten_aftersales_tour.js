@@ -26,8 +26,12 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
             run: "click",
         },
         {
-            content: "The reply sent is posted on the order",
-            trigger: ".o-mail-Message:contains(Reply sent on Rakuten to the buyer)",
+            content: "The reply is recorded, to be sent by the reply job once the click is committed",
+            trigger: ".o_notification:contains(Your reply is being sent to Rakuten)",
+        },
+        {
+            content: "The composer is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
