@@ -10,6 +10,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
 from ..rakuten_connector.deadlines import claim_deadline
 from ..rakuten_connector.records import message_keys
+from .rakuten_codes import code_label, codes_label
 
 _logger = logging.getLogger(__name__)
 
@@ -55,13 +56,20 @@ class RakutenAftersale(models.Model):
     headline = fields.Char(related='sale_item_id.headline', string="Title")
     to_read = fields.Boolean(string="To Read", readonly=True, index=True,
                              help="Named by Rakuten's to-do list and not read yet.")
-    todo_causes = fields.Char(string="Rakuten To-Do", readonly=True)
-    item_status = fields.Char(string="Rakuten Status", readonly=True)
-    item_state = fields.Char(string="Rakuten State", readonly=True)
-    item_state_label = fields.Char(string="Rakuten State Label", readonly=True)
-    payment_status = fields.Char(readonly=True)
-    claim_type = fields.Char(readonly=True, tracking=True)
-    claim_state = fields.Char(readonly=True, tracking=True)
+    product_name = fields.Char(string="Product", compute='_compute_product_name')
+    todo_causes = fields.Char(string="Rakuten To-Do Codes", readonly=True)
+    todo_label = fields.Char(string="Rakuten To-Do", compute='_compute_code_labels')
+    item_status = fields.Char(string="Rakuten Status Code", readonly=True)
+    item_status_label = fields.Char(string="Rakuten Status", compute='_compute_code_labels')
+    item_state = fields.Char(string="Rakuten State Code", readonly=True)
+    item_state_label = fields.Char(string="Rakuten State", readonly=True, help="Rakuten's own words.")
+    payment_status = fields.Char(string="Payment Status Code", readonly=True)
+    payment_status_label = fields.Char(string="Payment Status", compute='_compute_code_labels')
+    claim_type = fields.Char(string="Claim Type Code", readonly=True)
+    claim_state = fields.Char(string="Claim State Code", readonly=True)
+    # In the company's language, stored: listed, grouped and tracked in the chatter in words.
+    claim_type_label = fields.Char(string="Claim Type", compute='_compute_claim_labels', store=True, tracking=True)
+    claim_state_label = fields.Char(string="Claim State", compute='_compute_claim_labels', store=True, tracking=True)
     claim_amicable = fields.Boolean(string="Amicable", readonly=True)
     claim_comment = fields.Text(string="Buyer's Comment", readonly=True)
     claim_date = fields.Datetime(string="Claim Opened On", readonly=True)
@@ -72,6 +80,9 @@ class RakutenAftersale(models.Model):
     claim_open = fields.Boolean(readonly=True, index=True)
     claim_notified = fields.Char(readonly=True, copy=False, help="The claim the last activity was about.")
     available_actions = fields.Text(string="Actions Offered by Rakuten", readonly=True)
+    available_action_codes = fields.Char(string="Rakuten Action Codes", readonly=True)
+    claim_activity_id = fields.Many2one('mail.activity', string="Claim Activity", readonly=True, copy=False,
+                                        ondelete='set null')
     rakuten_message_ids = fields.One2many('rakuten.message', 'aftersale_id', string="Rakuten Messages",
                                           readonly=True)
     last_read = fields.Datetime(string="Last Read On", readonly=True)
@@ -82,6 +93,40 @@ class RakutenAftersale(models.Model):
     )
 
     # === COMPUTE METHODS === #
+
+    @api.depends('itemid', 'order_id', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
+    @api.depends_context('lang')
+    def _compute_display_name(self):
+        """The product and the order (the item id only while the sale is not in Odoo)."""
+        for record in self:
+            if record.order_id:
+                record.display_name = self.env._("%(product)s, order %(order)s", product=record.product_name,
+                                                 order=record.order_id.name)
+            else:
+                record.display_name = self.env._("%(product)s, item %(item)s", product=record.product_name,
+                                                 item=record.itemid)
+
+    @api.depends('itemid', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
+    def _compute_product_name(self):
+        for record in self:
+            item = record.sale_item_id
+            record.product_name = item.order_line_id.product_id.display_name or item.headline or record.itemid
+
+    @api.depends('todo_causes', 'item_status', 'payment_status')
+    @api.depends_context('lang')
+    def _compute_code_labels(self):
+        for record in self:
+            record.todo_label = codes_label(self.env, 'todo', record.todo_causes)
+            record.item_status_label = code_label(self.env, 'item_status', record.item_status)
+            record.payment_status_label = code_label(self.env, 'payment_status', record.payment_status)
+
+    @api.depends('claim_type', 'claim_state')
+    def _compute_claim_labels(self):
+        for company, records in self.grouped('company_id').items():
+            env = company._rakuten_env(records).env if company else self.env
+            for record in records:
+                record.claim_type_label = code_label(env, 'claim_type', record.claim_type)
+                record.claim_state_label = code_label(env, 'claim_state', record.claim_state)
 
     @api.depends('sale_item_id.sale_id.order_id')
     def _compute_order_id(self):
@@ -241,10 +286,18 @@ class RakutenAftersale(models.Model):
             'claim_amicable': bool(claim and claim.amicable), 'claim_comment': claim and claim.comment,
             'claim_date': claim and _utc(claim.creation_date), 'claim_deadline': _utc(deadline),
             'claim_open': bool(claim and claim.open),
-            'available_actions': '\n'.join(
-                f'{action.title} ({action.code}): {action.description}' if action.description
-                else f'{action.title} ({action.code})' for action in info.actions) or False,
+            'available_actions': self._rakuten_actions_text(info.actions),
+            'available_action_codes': ','.join(action.code for action in info.actions) or False,
         })
+
+    def _rakuten_actions_text(self, actions):
+        """The actions Rakuten offers, one a line, in words (the company's language): ours for the codes we
+        know, else Rakuten's own title and description (in French), else "Other (code)"."""
+        env = self.company_id._rakuten_env(self).env
+        return '\n'.join(
+            code_label(env, 'action', action.code, default=action.title and (
+                f'{action.title}: {action.description}' if action.description else action.title))
+            for action in actions) or False
 
     def _rakuten_store_messages(self, messages):
         self.ensure_one()
@@ -319,23 +372,25 @@ class RakutenAftersale(models.Model):
         claim; closing the claim closes it."""
         self.ensure_one()
         target = self.order_id or self
-        summary = _("Rakuten claim on item %s", self.itemid)
-        current = target.activity_ids.filtered(lambda activity: activity.summary == summary)
+        # The activity of this claim (those of a version that did not keep it are known by their summary).
+        current = self.claim_activity_id | target.activity_ids.filtered(
+            lambda activity: activity.summary == _("Rakuten claim on item %s", self.itemid))
         identity = f'{self.claim_date}|{self.claim_type}|{self.claim_amicable}'
         if not self.claim_open:
-            current.action_feedback(feedback=_("Claim %s on Rakuten.", self.claim_state))
+            current.action_feedback(feedback=_("Rakuten closed the claim (%s).", self.claim_state_label))
             self.claim_notified = False
             return
         if self.claim_notified == identity:
             return
         current.unlink()
-        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type,
-                 state=self.claim_state, comment=self.claim_comment or '-',
+        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type_label,
+                 state=self.claim_state_label, comment=self.claim_comment or '-',
                  amicable=_("amicable") if self.claim_amicable else _("handled by Rakuten"))
         deadline = self.claim_deadline and fields.Datetime.to_datetime(self.claim_deadline).replace(
             tzinfo=timezone.utc).astimezone(_PARIS).date()
         user = self.order_id.user_id or self.env['rakuten.sale'].new(
             {'company_id': self.company_id.id})._rakuten_responsible()
-        target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
-                                 date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
-        self.claim_notified = identity
+        activity = target.activity_schedule(
+            'mail.mail_activity_data_todo', summary=_("Rakuten claim: %s", self.display_name), note=note,
+            date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
+        self.write({'claim_notified': identity, 'claim_activity_id': activity.id})

@@ -11,6 +11,7 @@ from ..rakuten_connector import (
     RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
 )
 from ..rakuten_connector.parsing import status_in_refusal
+from .rakuten_codes import code_label
 
 # Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
 IMPORTABLE = const.SHIPPABLE_STATUSES
@@ -76,15 +77,9 @@ class RakutenSaleItem(models.Model):
     @api.depends('status')
     @api.depends_context('lang')
     def _compute_status_label(self):
-        """Rakuten's item status in words (an unknown code is shown as it is)."""
-        labels = {
-            'TO_CONFIRM': _("To accept"), 'REQUESTED': _("To accept"), 'REMINDED': _("To accept (reminded)"),
-            'ACCEPTED': _("Accepted"), 'COMMITTED': _("Accepted"), 'PENDING': _("Pending"),
-            'ON_HOLD': _("Claim open"), 'PENDING_CLAIM': _("Claim open"), 'CLAIM': _("Claim open"),
-            'REFUSED': _("Refused"), 'CANCELLED': _("Cancelled"), 'CLOSED': _("Closed"),
-        }
+        """Rakuten's item status in words (an unknown code as "Other (CODE)")."""
         for item in self:
-            item.status_label = labels.get(item.status, item.status)
+            item.status_label = code_label(self.env, 'item_status', item.status)
 
     # === BUSINESS METHODS === #
 

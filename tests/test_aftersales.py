@@ -282,15 +282,20 @@ class TestAftersales(AftersalesCase):
         self.assertEqual((record.claim_type, record.claim_state, record.claim_amicable, record.claim_open),
                          ('DAMAGED', 'NEW', True, True))
         self.assertEqual(record.claim_comment, 'Mug arrivé cassé')
-        self.assertIn('contactuseraboutitem', record.available_actions)
+        self.assertIn('contactuseraboutitem', record.available_action_codes)
+        self.assertIn('Write to the buyer', record.available_actions)
+        self.assertNotIn('contactuseraboutitem', record.available_actions, "codes are not shown")
         self.assertEqual(order.rakuten_claim_state, 'amicable')
         # 3 working days: Wednesday 25 at 15:30 Paris.
         self.assertEqual(record.claim_deadline, datetime(2026, 11, 25, 14, 30))
-        [activity] = order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))
+        [activity] = order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or ''))
+        self.assertEqual(activity, record.claim_activity_id)
+        self.assertEqual(activity.summary, f'Rakuten claim: {self.mug.display_name}, order {order.name}')
+        self.assertIn('Damaged item (New, amicable): Mug arrivé cassé', activity.note)
         self.assertEqual(str(activity.date_deadline), '2026-11-25')
         self.assertEqual(activity.user_id, self.salesman)
         self._aftersales()
-        self.assertEqual(len(order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))), 1)
+        self.assertEqual(len(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or ''))), 1)
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
         self.assertIn(record, self.env['rakuten.aftersale'].search(eval(action['domain'])))
         # Rakuten closes the claim: the order says so, the activity is done.
@@ -298,7 +303,7 @@ class TestAftersales(AftersalesCase):
         self.shop.todo.append((itemid, [const.TODO_CLAIM]))
         self._aftersales()
         self.assertEqual(order.rakuten_claim_state, 'closed')
-        self.assertFalse(order.activity_ids.filtered(lambda a: itemid in (a.summary or '')))
+        self.assertFalse(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or '')))
 
     def test_claim_of_an_item_not_imported_gets_its_activity_on_the_item(self):
         team = self.env['crm.team'].create({'name': 'Rakuten', 'user_id': self.salesman.id})
