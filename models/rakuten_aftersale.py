@@ -3,12 +3,15 @@ from contextlib import contextmanager
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import plaintext2html
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
-from ..rakuten_connector.deadlines import claim_deadline
+from ..rakuten_connector.deadlines import claim_deadline, message_deadline
 from ..rakuten_connector.records import message_keys
 from .rakuten_codes import code_label, codes_label
 
@@ -81,6 +84,14 @@ class RakutenAftersale(models.Model):
     claim_notified = fields.Char(readonly=True, copy=False, help="The claim the last activity was about.")
     available_actions = fields.Text(string="Actions Offered by Rakuten", readonly=True)
     available_action_codes = fields.Char(string="Rakuten Action Codes", readonly=True)
+    awaiting_answer = fields.Boolean(
+        string="Not Answered", compute='_compute_awaiting_answer', store=True, index=True,
+        help="The buyer or Rakuten's customer service wrote last: no reply since their last message.")
+    answer_deadline = fields.Datetime(
+        string="Answer Messages Before", compute='_compute_awaiting_answer', store=True,
+        help="48 hours after the first message not answered.")
+    answer_activity_id = fields.Many2one('mail.activity', string="Answer Activity", readonly=True, copy=False,
+                                         ondelete='set null')
     claim_activity_id = fields.Many2one('mail.activity', string="Claim Activity", readonly=True, copy=False,
                                         ondelete='set null')
     rakuten_message_ids = fields.One2many('rakuten.message', 'aftersale_id', string="Rakuten Messages",
@@ -105,6 +116,21 @@ class RakutenAftersale(models.Model):
             else:
                 record.display_name = self.env._("%(product)s, item %(item)s", product=record.product_name,
                                                  item=record.itemid)
+
+    @api.depends('rakuten_message_ids.direction', 'rakuten_message_ids.date', 'rakuten_message_ids.send_state')
+    def _compute_awaiting_answer(self):
+        """Awaiting an answer while a received message is newer than every reply (sent from Odoo and taken by
+        Rakuten, or written in Rakuten's back office)."""
+        for record in self:
+            messages = record.rakuten_message_ids
+            received = messages.filtered(lambda message: message.direction == 'in' and message.date)
+            replies = messages.filtered(lambda message: message.direction == 'out' and message.date
+                                        and message.send_state in (False, 'sent'))
+            last_reply = max(replies.mapped('date'), default=None)
+            waiting = received.filtered(lambda message: last_reply is None or message.date > last_reply)
+            first = min(waiting.mapped('date'), default=None)
+            record.awaiting_answer = bool(waiting)
+            record.answer_deadline = first and _utc(message_deadline(first.replace(tzinfo=timezone.utc)))
 
     @api.depends('itemid', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
     def _compute_product_name(self):
@@ -353,6 +379,16 @@ class RakutenAftersale(models.Model):
             with record._rakuten_isolated():
                 record._rakuten_claim_activity()
         self.env['ir.cron']._rakuten_commit_progress()
+        # New messages and mails: someone answers them; items answered since: their activity is done.
+        new = self.env['rakuten.message'].search([('company_id', '=', company.id), ('direction', '=', 'in'),
+                                                  ('answer_asked', '=', False)])
+        followed = self.search([('company_id', '=', company.id), ('answer_activity_id', '!=', False),
+                                ('awaiting_answer', '=', False)])
+        for record in new.aftersale_id | followed:
+            with record._rakuten_isolated():
+                record._rakuten_answer_activity()
+                record.rakuten_message_ids.filtered(lambda message: message.direction == 'in').answer_asked = True
+        self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
     def _rakuten_link(self, company):
@@ -367,18 +403,47 @@ class RakutenAftersale(models.Model):
                 if record.itemid in by_itemid:
                     record.sale_item_id = by_itemid[record.itemid]
 
+    def _rakuten_user(self):
+        """Who handles this item: the order's salesperson, else the company's Rakuten responsible."""
+        self.ensure_one()
+        return self.order_id.user_id or self.env['rakuten.sale'].new(
+            {'company_id': self.company_id.id})._rakuten_responsible()
+
+    def _rakuten_answer_activity(self):
+        """An activity to answer the buyer (or customer service), due by Rakuten's answer time, for the items
+        awaiting an answer; done once they are answered."""
+        for record in self:
+            activity = record.answer_activity_id.filtered('active')  # a done activity is kept, archived
+            if not record.awaiting_answer:
+                if activity:
+                    activity.action_feedback(feedback=_("Answered on Rakuten."))
+                if record.answer_activity_id:
+                    record.answer_activity_id = False
+                continue
+            if activity:
+                continue
+            last = record.rakuten_message_ids.filtered(lambda message: message.direction == 'in').sorted(
+                lambda message: (message.date or fields.Datetime.now(), message.id))[-1:]
+            note = Markup('<p><b>%s</b></p>%s') % (last.sender or '', plaintext2html(last.body or ''))
+            deadline = record.answer_deadline and fields.Datetime.to_datetime(record.answer_deadline).replace(
+                tzinfo=timezone.utc).astimezone(_PARIS).date()
+            activity = (record.order_id or record).activity_schedule(
+                'mail.mail_activity_data_todo', summary=_("Answer on Rakuten: %s", record.display_name), note=note,
+                date_deadline=deadline or fields.Date.context_today(record), user_id=record._rakuten_user().id)
+            record.answer_activity_id = activity
+
     def _rakuten_claim_activity(self):
         """An activity with the claim's deadline on the order (or here, before the order exists), once per
         claim; closing the claim closes it."""
         self.ensure_one()
         target = self.order_id or self
         # The activity of this claim (those of a version that did not keep it are known by their summary).
-        current = self.claim_activity_id | target.activity_ids.filtered(
+        current = self.claim_activity_id.filtered('active') | target.activity_ids.filtered(
             lambda activity: activity.summary == _("Rakuten claim on item %s", self.itemid))
         identity = f'{self.claim_date}|{self.claim_type}|{self.claim_amicable}'
         if not self.claim_open:
             current.action_feedback(feedback=_("Rakuten closed the claim (%s).", self.claim_state_label))
-            self.claim_notified = False
+            self.write({'claim_notified': False, 'claim_activity_id': False})
             return
         if self.claim_notified == identity:
             return
@@ -388,8 +453,7 @@ class RakutenAftersale(models.Model):
                  amicable=_("amicable") if self.claim_amicable else _("handled by Rakuten"))
         deadline = self.claim_deadline and fields.Datetime.to_datetime(self.claim_deadline).replace(
             tzinfo=timezone.utc).astimezone(_PARIS).date()
-        user = self.order_id.user_id or self.env['rakuten.sale'].new(
-            {'company_id': self.company_id.id})._rakuten_responsible()
+        user = self._rakuten_user()
         activity = target.activity_schedule(
             'mail.mail_activity_data_todo', summary=_("Rakuten claim: %s", self.display_name), note=note,
             date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)

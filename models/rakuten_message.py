@@ -61,6 +61,10 @@ class RakutenMessage(models.Model):
     posted = fields.Boolean(string="On the Order", readonly=True, copy=False, index=True,
                             help="Posted on the chatter of the Rakuten order.")
     sent_from_odoo = fields.Boolean(readonly=True)
+    awaiting_answer = fields.Boolean(related='aftersale_id.awaiting_answer', string="Not Answered")
+    answer_deadline = fields.Datetime(related='aftersale_id.answer_deadline')
+    answer_asked = fields.Boolean(readonly=True, copy=False, index=True,
+                                  help="A received message someone was asked to answer (an activity).")
     send_state = fields.Selection(SEND_STATES, string="Reply Sending", readonly=True, copy=False, index='btree_not_null',
                                   help="A reply written in Odoo: sent by a job, once.")
     send_error = fields.Char(string="Why Not Sent", readonly=True, copy=False)
@@ -78,7 +82,8 @@ class RakutenMessage(models.Model):
     def _rakuten_post(self, order):
         """Post these messages (oldest first) on ``order``'s chatter and notify its salesperson."""
         service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
-        notified = order.user_id.partner_id.ids
+        notified = (order.user_id or self.env['rakuten.sale'].new(
+            {'company_id': order.company_id.id})._rakuten_responsible()).partner_id.ids
         for message in self.sorted(lambda m: (m.date or fields.Datetime.now(), m.id)):
             if message.sent_from_odoo:
                 message._rakuten_post_reply(order)
@@ -211,8 +216,9 @@ class RakutenMessage(models.Model):
         return self.company_id._rakuten_error_message(error)
 
     def _rakuten_reply_sent(self):
-        """Rakuten took these replies: each is posted on its order, by its writer."""
+        """Rakuten took these replies: each is posted on its order, by its writer; its item is answered."""
         self.write({'send_state': 'sent', 'send_error': False})
+        self.aftersale_id._rakuten_answer_activity()
         for order, messages in self.filtered(lambda message: not message.posted).grouped('order_id').items():
             if order:
                 messages._rakuten_post(order)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rakuten_connector.deadlines import accept_deadline, ship_deadline
+from rakuten_connector.deadlines import accept_deadline, message_deadline, ship_deadline
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -35,3 +35,9 @@ def test_deadline_across_dst_change():
 ])
 def test_ship_deadline_two_working_days_after_the_acceptance_deadline(bought, deadline):
     assert ship_deadline(bought.replace(tzinfo=PARIS)) == deadline.replace(tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def test_a_message_is_answered_within_48_hours():
+    received = datetime(2026, 11, 20, 15, 30, tzinfo=PARIS)
+    assert message_deadline(received) == datetime(2026, 11, 22, 14, 30, tzinfo=timezone.utc)
+    assert message_deadline(None) is None
