@@ -48,6 +48,7 @@ class RakutenMessage(models.Model):
     company_id = fields.Many2one(related='aftersale_id.company_id', store=True, index=True)
     itemid = fields.Char(related='aftersale_id.itemid', string="Item ID")
     order_id = fields.Many2one(related='aftersale_id.order_id', store=True, index='btree_not_null')
+    sale_id = fields.Many2one(related='aftersale_id.sale_id', store=True, index='btree_not_null')
     channel = fields.Selection(CHANNELS, string="With", required=True, readonly=True)
     direction = fields.Selection(DIRECTIONS, required=True, readonly=True, default='in')
     mail_ref = fields.Char(string="Rakuten Mail ID", readonly=True)
@@ -76,6 +77,18 @@ class RakutenMessage(models.Model):
     _key_company_unique = models.Constraint(
         'UNIQUE(company_id, key)', "A Rakuten message can only be stored once per company.",
     )
+
+    # === ACTION METHODS === #
+
+    def action_open_rakuten_document(self):
+        """A row of Rakuten Messages: its order, else its Rakuten sale (awaiting acceptance or held back, its
+        form shows the buyer's messages), else its item."""
+        self.ensure_one()
+        record = self.order_id or self.sale_id or self.aftersale_id
+        return {
+            'type': 'ir.actions.act_window', 'res_model': record._name, 'res_id': record.id,
+            'view_mode': 'form', 'views': [(False, 'form')], 'target': 'current',
+        }
 
     # === BUSINESS METHODS === #
 

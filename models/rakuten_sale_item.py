@@ -74,6 +74,13 @@ class RakutenSaleItem(models.Model):
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
     )
 
+    @api.depends('itemid', 'headline', 'sku', 'order_line_id.product_id')
+    def _compute_display_name(self):
+        """The product (of its order line, else Rakuten's title), then the item id: users know products."""
+        for item in self:
+            product = item.order_line_id.product_id.display_name or item.headline or item.sku
+            item.display_name = f'{product} ({item.itemid})' if product else item.itemid
+
     @api.depends('status')
     @api.depends_context('lang')
     def _compute_status_label(self):

@@ -113,3 +113,60 @@ class TestMessagesReachSomeone(AftersalesCase):
         self._aftersales()
         self.assertFalse(self._answers(order))
         self.assertFalse(self._record(item.itemid).awaiting_answer)
+
+
+@tagged('post_install', '-at_install')
+class TestMessagesOpenTheirSale(AftersalesCase):
+    """A row of Rakuten Messages opens the order, or the sale awaiting acceptance; the composer shows the
+    buyer's last message and lists items by product."""
+
+    def test_a_message_row_opens_its_order_or_the_sale_awaiting_acceptance(self):
+        self._stock(self.mug, 10)
+        self.company.rakuten_accept_policy = 'manual'  # the sale waits for a user: no order yet
+        held = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50'), ('RK-TEE', '19.90')])
+        self._run()
+        sale = self._sale(held)
+        self.assertFalse(sale.order_id)
+        self.shop.add_message(held.items[2].itemid, 'Pouvez-vous accepter ma commande ?')
+        self._aftersales()
+        message = self.env['rakuten.message'].with_user(self.salesman).search([('itemid', '=', held.items[2].itemid)])
+        action = message.action_open_rakuten_document()
+        self.assertEqual((action['res_model'], action['res_id']), ('rakuten.sale', sale.id))
+        self.assertEqual(sale.with_user(self.salesman).rakuten_message_ids, message, "its form shows the messages")
+        form = self.env['rakuten.sale'].with_user(self.salesman).get_views([(False, 'form')])['views']['form']
+        self.assertIn('rakuten_message_ids', form['arch'])
+        arch = self.env['rakuten.message'].with_user(self.salesman).get_views([(False, 'list')])['views']['list']
+        self.assertIn('action="action_open_rakuten_document"', arch['arch'], "clicking a row runs it")
+        # Accepted and imported: the row opens the order.
+        sale.with_user(self.salesman).action_accept()
+        self._run()
+        self.assertTrue(sale.order_id)
+        self._aftersales()
+        action = message.action_open_rakuten_document()
+        self.assertEqual((action['res_model'], action['res_id']), ('sale.order', sale.order_id.id))
+
+    def test_the_composer_shows_the_last_message_and_the_products(self):
+        self._stock(self.mug, 10)
+        self._stock(self.tee, 10)
+        purchase = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50'), ('RK-TEE', '19.90')])
+        self._run()
+        order = self._sale(purchase).order_id
+        order.user_id = self.salesman
+        tee = purchase.items[2]
+        self.shop.add_message(tee.itemid, 'Premier message', date=_paris(2026, 11, 20, 9, 0))
+        self.shop.add_message(tee.itemid, 'Le T-shirt taille-t-il grand ?', date=_paris(2026, 11, 20, 10, 0))
+        self._aftersales()
+        action = order.with_user(self.salesman).action_rakuten_reply()
+        wizard = self.env['rakuten.reply'].with_user(self.salesman).with_context(action['context']).create(
+            {'body': 'Non, il taille normalement.'})
+        self.assertEqual(wizard.sale_item_id.itemid, tee.itemid)
+        self.assertEqual(wizard.sale_item_id.display_name, f'{self.tee.display_name} ({tee.itemid})')
+        self.assertIn('Le T-shirt taille-t-il grand ?', wizard.last_message)
+        self.assertNotIn('Premier message', wizard.last_message)
+        self.assertFalse(wizard.has_service_mail, "no mail to answer: Rakuten customer service is not offered")
+        self.shop.add_mail(tee.itemid, 'Merci de répondre au client.', subject='Question')
+        self._aftersales()
+        wizard.invalidate_recordset()
+        self.assertTrue(wizard.has_service_mail)
+        wizard.recipient = 'service'
+        self.assertIn('Merci de répondre au client.', wizard.last_message)

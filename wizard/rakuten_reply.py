@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..rakuten_connector import const
 from ..rakuten_connector.client import latin1_text
@@ -31,6 +32,9 @@ class RakutenReply(models.TransientModel):
         help="The customer-service mail this message answers.",
     )
     body = fields.Text(string="Message", required=True)
+    last_message = fields.Text(string="Their Last Message", compute='_compute_last_message',
+                               help="The last message received about this item, from the buyer or Rakuten.")
+    has_service_mail = fields.Boolean(string="A Mail to Answer", compute="_compute_last_message")
 
     # === COMPUTE METHODS === #
 
@@ -43,6 +47,22 @@ class RakutenReply(models.TransientModel):
                 [('order_id', '=', wizard.order_id.id), ('direction', '=', 'in')], order='date desc, id desc',
                 limit=1)
             wizard.sale_item_id = received.aftersale_id.sale_item_id or items[:1]
+
+    @api.depends('sale_item_id', 'recipient')
+    def _compute_last_message(self):
+        """The last message received about the item (the buyer's, or the customer-service mail answered), and
+        whether the item has a customer-service mail to answer (Rakuten takes messages to its customer service
+        only as answers)."""
+        for wizard in self:
+            received = self.env['rakuten.message'].search(
+                [('aftersale_id.sale_item_id', '=', wizard.sale_item_id.id), ('direction', '=', 'in')],
+                order='date desc, id desc')
+            wizard.has_service_mail = bool(received.filtered(lambda message: message.channel == 'mail'))
+            channel = const.CHANNEL_SERVICE if wizard.recipient == 'service' else const.CHANNEL_BUYER
+            last = received.filtered(lambda message: message.channel == channel)[:1]
+            wizard.last_message = last and self.env._(
+                "%(sender)s, %(date)s:\n%(text)s", sender=last.sender or '-', text=last.body or '',
+                date=format_datetime(self.env, last.date, dt_format='short') if last.date else '-')
 
     @api.depends('sale_item_id', 'recipient')
     def _compute_parent_message_id(self):
