@@ -29,7 +29,7 @@ class TestMessageMigration(TransactionCase):
         self.env.flush_all()
         # The schema and data of 19.0.1.2.0: the column mail_id, no sending state.
         rename_column(cr, 'rakuten_message', 'mail_ref', 'mail_id')
-        cr.execute("UPDATE rakuten_message SET mail_id = '2900000001', send_state = NULL")
+        cr.execute("UPDATE rakuten_message SET mail_id = '2900000001', send_state = NULL, answer_asked = NULL")
         cr.execute("UPDATE ir_model_fields SET name = 'mail_id' WHERE model = 'rakuten.message' AND name = 'mail_ref'")
         cr.execute("""UPDATE ir_model_data SET name = 'field_rakuten_message__mail_id'
                        WHERE module = 'rakuten_connector' AND name = 'field_rakuten_message__mail_ref'""")
@@ -42,4 +42,6 @@ class TestMessageMigration(TransactionCase):
         self.env.invalidate_all()
         self.assertEqual(replied.send_state, 'sent', "a reply of the previous version went out from its button")
         self.assertFalse(received.send_state)
+        self.assertTrue(received.answer_asked, "messages received before the upgrade raise no activity")
+        self.assertFalse(replied.answer_asked)
         self.assertEqual(received.mail_ref, '2900000001')
