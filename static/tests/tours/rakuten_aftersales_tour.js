@@ -16,6 +16,14 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
             run: "click",
         },
         {
+            content: "The composer shows the buyer's last message and the item by its product",
+            trigger: ".modal .o_field_widget[name=last_message]:contains(Quand partira mon colis ?)",
+        },
+        {
+            content: "The item is named by its product",
+            trigger: ".modal .o_field_widget[name=sale_item_id] input:value(/Mug tour/)",
+        },
+        {
             content: "Type the reply",
             trigger: ".modal .o_field_widget[name=body] textarea",
             run: "edit Votre colis part ce soir, désolé pour l’attente.",
