@@ -3,13 +3,17 @@ from contextlib import contextmanager
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import plaintext2html
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, TransientError, const
-from ..rakuten_connector.deadlines import claim_deadline
+from ..rakuten_connector.deadlines import claim_deadline, message_deadline
 from ..rakuten_connector.records import message_keys
+from .rakuten_codes import code_label, codes_label
 
 _logger = logging.getLogger(__name__)
 
@@ -55,13 +59,20 @@ class RakutenAftersale(models.Model):
     headline = fields.Char(related='sale_item_id.headline', string="Title")
     to_read = fields.Boolean(string="To Read", readonly=True, index=True,
                              help="Named by Rakuten's to-do list and not read yet.")
-    todo_causes = fields.Char(string="Rakuten To-Do", readonly=True)
-    item_status = fields.Char(string="Rakuten Status", readonly=True)
-    item_state = fields.Char(string="Rakuten State", readonly=True)
-    item_state_label = fields.Char(string="Rakuten State Label", readonly=True)
-    payment_status = fields.Char(readonly=True)
-    claim_type = fields.Char(readonly=True, tracking=True)
-    claim_state = fields.Char(readonly=True, tracking=True)
+    product_name = fields.Char(string="Product", compute='_compute_product_name')
+    todo_causes = fields.Char(string="Rakuten To-Do Codes", readonly=True)
+    todo_label = fields.Char(string="Rakuten To-Do", compute='_compute_code_labels')
+    item_status = fields.Char(string="Rakuten Status Code", readonly=True)
+    item_status_label = fields.Char(string="Rakuten Status", compute='_compute_code_labels')
+    item_state = fields.Char(string="Rakuten State Code", readonly=True)
+    item_state_label = fields.Char(string="Rakuten State", readonly=True, help="Rakuten's own words.")
+    payment_status = fields.Char(string="Payment Status Code", readonly=True)
+    payment_status_label = fields.Char(string="Payment Status", compute='_compute_code_labels')
+    claim_type = fields.Char(string="Claim Type Code", readonly=True)
+    claim_state = fields.Char(string="Claim State Code", readonly=True)
+    # In the company's language, stored: listed, grouped and tracked in the chatter in words.
+    claim_type_label = fields.Char(string="Claim Type", compute='_compute_claim_labels', store=True, tracking=True)
+    claim_state_label = fields.Char(string="Claim State", compute='_compute_claim_labels', store=True, tracking=True)
     claim_amicable = fields.Boolean(string="Amicable", readonly=True)
     claim_comment = fields.Text(string="Buyer's Comment", readonly=True)
     claim_date = fields.Datetime(string="Claim Opened On", readonly=True)
@@ -72,6 +83,17 @@ class RakutenAftersale(models.Model):
     claim_open = fields.Boolean(readonly=True, index=True)
     claim_notified = fields.Char(readonly=True, copy=False, help="The claim the last activity was about.")
     available_actions = fields.Text(string="Actions Offered by Rakuten", readonly=True)
+    available_action_codes = fields.Char(string="Rakuten Action Codes", readonly=True)
+    awaiting_answer = fields.Boolean(
+        string="Not Answered", compute='_compute_awaiting_answer', store=True, index=True,
+        help="The buyer or Rakuten's customer service wrote last: no reply since their last message.")
+    answer_deadline = fields.Datetime(
+        string="Answer Messages Before", compute='_compute_awaiting_answer', store=True,
+        help="48 hours after the first message not answered.")
+    answer_activity_id = fields.Many2one('mail.activity', string="Answer Activity", readonly=True, copy=False,
+                                         ondelete='set null')
+    claim_activity_id = fields.Many2one('mail.activity', string="Claim Activity", readonly=True, copy=False,
+                                        ondelete='set null')
     rakuten_message_ids = fields.One2many('rakuten.message', 'aftersale_id', string="Rakuten Messages",
                                           readonly=True)
     last_read = fields.Datetime(string="Last Read On", readonly=True)
@@ -82,6 +104,55 @@ class RakutenAftersale(models.Model):
     )
 
     # === COMPUTE METHODS === #
+
+    @api.depends('itemid', 'order_id', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
+    @api.depends_context('lang')
+    def _compute_display_name(self):
+        """The product and the order (the item id only while the sale is not in Odoo)."""
+        for record in self:
+            if record.order_id:
+                record.display_name = self.env._("%(product)s, order %(order)s", product=record.product_name,
+                                                 order=record.order_id.name)
+            else:
+                record.display_name = self.env._("%(product)s, item %(item)s", product=record.product_name,
+                                                 item=record.itemid)
+
+    @api.depends('rakuten_message_ids.direction', 'rakuten_message_ids.date', 'rakuten_message_ids.send_state')
+    def _compute_awaiting_answer(self):
+        """Awaiting an answer while a received message is newer than every reply (sent from Odoo and taken by
+        Rakuten, or written in Rakuten's back office)."""
+        for record in self:
+            messages = record.rakuten_message_ids
+            received = messages.filtered(lambda message: message.direction == 'in' and message.date)
+            replies = messages.filtered(lambda message: message.direction == 'out' and message.date
+                                        and message.send_state in (False, 'sent'))
+            last_reply = max(replies.mapped('date'), default=None)
+            waiting = received.filtered(lambda message: last_reply is None or message.date > last_reply)
+            first = min(waiting.mapped('date'), default=None)
+            record.awaiting_answer = bool(waiting)
+            record.answer_deadline = first and _utc(message_deadline(first.replace(tzinfo=timezone.utc)))
+
+    @api.depends('itemid', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
+    def _compute_product_name(self):
+        for record in self:
+            item = record.sale_item_id
+            record.product_name = item.order_line_id.product_id.display_name or item.headline or record.itemid
+
+    @api.depends('todo_causes', 'item_status', 'payment_status')
+    @api.depends_context('lang')
+    def _compute_code_labels(self):
+        for record in self:
+            record.todo_label = codes_label(self.env, 'todo', record.todo_causes)
+            record.item_status_label = code_label(self.env, 'item_status', record.item_status)
+            record.payment_status_label = code_label(self.env, 'payment_status', record.payment_status)
+
+    @api.depends('claim_type', 'claim_state')
+    def _compute_claim_labels(self):
+        for company, records in self.grouped('company_id').items():
+            env = company._rakuten_env(records).env if company else self.env
+            for record in records:
+                record.claim_type_label = code_label(env, 'claim_type', record.claim_type)
+                record.claim_state_label = code_label(env, 'claim_state', record.claim_state)
 
     @api.depends('sale_item_id.sale_id.order_id')
     def _compute_order_id(self):
@@ -111,7 +182,8 @@ class RakutenAftersale(models.Model):
             if not locked:
                 _logger.info("Rakuten after-sales of company %s already running, skipped", company.id)
                 return False
-            message = self._rakuten_run_step(company, self._rakuten_read, company)
+            message = self._rakuten_run_step(company, self.env['rakuten.message']._rakuten_send_replies, company)
+            message = self._rakuten_run_step(company, self._rakuten_read, company) or message
             message = self._rakuten_run_step(company, self._rakuten_publish, company) or message
             company._rakuten_job_status('aftersales', {'state': 'failed' if message else 'ok', 'message': message,
                                                        'date': fields.Datetime.now()})
@@ -240,17 +312,27 @@ class RakutenAftersale(models.Model):
             'claim_amicable': bool(claim and claim.amicable), 'claim_comment': claim and claim.comment,
             'claim_date': claim and _utc(claim.creation_date), 'claim_deadline': _utc(deadline),
             'claim_open': bool(claim and claim.open),
-            'available_actions': '\n'.join(
-                f'{action.title} ({action.code}): {action.description}' if action.description
-                else f'{action.title} ({action.code})' for action in info.actions) or False,
+            'available_actions': self._rakuten_actions_text(info.actions),
+            'available_action_codes': ','.join(action.code for action in info.actions) or False,
         })
+
+    def _rakuten_actions_text(self, actions):
+        """The actions Rakuten offers, one a line, in words (the company's language): ours for the codes we
+        know, else Rakuten's own title and description (in French), else "Other (code)"."""
+        env = self.company_id._rakuten_env(self).env
+        return '\n'.join(
+            code_label(env, 'action', action.code, default=action.title and (
+                f'{action.title}: {action.description}' if action.description else action.title))
+            for action in actions) or False
 
     def _rakuten_store_messages(self, messages):
         self.ensure_one()
         login = (self.company_id.sudo().rakuten_login or '').lower()
         stored = self.rakuten_message_ids
         known = set(stored.mapped('key'))
-        pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key)
+        # Replies written in Odoo that may have reached Rakuten (never those waiting or refused).
+        pending = stored.filtered(lambda message: message.sent_from_odoo and not message.key
+                                  and message.send_state in ('sending', 'to_check', 'sent'))
         to_create = []
         for message, key in zip(messages, message_keys(self.itemid, messages)):
             if key in known:
@@ -260,8 +342,10 @@ class RakutenAftersale(models.Model):
             mine = pending.filtered(lambda sent, m=message: sent.channel == m.channel
                                     and _same_text(sent.body, m.content))[:1]
             if values['direction'] == 'out' and mine:
-                # Our own reply, read back: it gets its Rakuten identity, and was posted when sent.
-                mine.write({name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_id')})
+                # Our own reply, read back: it gets its Rakuten identity, and is sent (posted when sent, or by
+                # the next publishing when its answer had been lost).
+                mine.write({**{name: values[name] for name in ('key', 'date', 'rakuten_status', 'mail_ref')},
+                            'send_state': 'sent', 'send_error': False})
                 pending -= mine
             else:
                 to_create.append(values)
@@ -270,7 +354,7 @@ class RakutenAftersale(models.Model):
     def _rakuten_message_values(self, message, key, outgoing):
         return {
             'aftersale_id': self.id, 'key': key, 'channel': message.channel,
-            'direction': 'out' if outgoing else 'in', 'mail_id': message.mail_id, 'sender': message.sender,
+            'direction': 'out' if outgoing else 'in', 'mail_ref': message.mail_id, 'sender': message.sender,
             'recipient': message.recipient, 'date': _utc(message.send_date), 'subject': message.subject,
             'body': message.content, 'rakuten_status': message.status,
         }
@@ -282,7 +366,8 @@ class RakutenAftersale(models.Model):
         """Link items to their orders, post the stored messages on them (once), raise claim activities."""
         self._rakuten_link(company)
         messages = self.env['rakuten.message'].search(
-            [('company_id', '=', company.id), ('posted', '=', False)], order='date, id')
+            [('company_id', '=', company.id), ('posted', '=', False), ('send_state', 'in', (False, 'sent'))],
+            order='date, id')
         for order, order_messages in messages.filtered('order_id').grouped('order_id').items():
             with self.env.cr.savepoint():
                 order_messages._rakuten_post(order)
@@ -293,6 +378,16 @@ class RakutenAftersale(models.Model):
         for record in claims:
             with record._rakuten_isolated():
                 record._rakuten_claim_activity()
+        self.env['ir.cron']._rakuten_commit_progress()
+        # New messages and mails: someone answers them; items answered since: their activity is done.
+        new = self.env['rakuten.message'].search([('company_id', '=', company.id), ('direction', '=', 'in'),
+                                                  ('answer_asked', '=', False)])
+        followed = self.search([('company_id', '=', company.id), ('answer_activity_id', '!=', False),
+                                ('awaiting_answer', '=', False)])
+        for record in new.aftersale_id | followed:
+            with record._rakuten_isolated():
+                record._rakuten_answer_activity()
+                record.rakuten_message_ids.filtered(lambda message: message.direction == 'in').answer_asked = True
         self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model
@@ -308,28 +403,58 @@ class RakutenAftersale(models.Model):
                 if record.itemid in by_itemid:
                     record.sale_item_id = by_itemid[record.itemid]
 
+    def _rakuten_user(self):
+        """Who handles this item: the order's salesperson, else the company's Rakuten responsible."""
+        self.ensure_one()
+        return self.order_id.user_id or self.env['rakuten.sale'].new(
+            {'company_id': self.company_id.id})._rakuten_responsible()
+
+    def _rakuten_answer_activity(self):
+        """An activity to answer the buyer (or customer service), due by Rakuten's answer time, for the items
+        awaiting an answer; done once they are answered."""
+        for record in self:
+            activity = record.answer_activity_id.filtered('active')  # a done activity is kept, archived
+            if not record.awaiting_answer:
+                if activity:
+                    activity.action_feedback(feedback=_("Answered on Rakuten."))
+                if record.answer_activity_id:
+                    record.answer_activity_id = False
+                continue
+            if activity:
+                continue
+            last = record.rakuten_message_ids.filtered(lambda message: message.direction == 'in').sorted(
+                lambda message: (message.date or fields.Datetime.now(), message.id))[-1:]
+            note = Markup('<p><b>%s</b></p>%s') % (last.sender or '', plaintext2html(last.body or ''))
+            deadline = record.answer_deadline and fields.Datetime.to_datetime(record.answer_deadline).replace(
+                tzinfo=timezone.utc).astimezone(_PARIS).date()
+            activity = (record.order_id or record).activity_schedule(
+                'mail.mail_activity_data_todo', summary=_("Answer on Rakuten: %s", record.display_name), note=note,
+                date_deadline=deadline or fields.Date.context_today(record), user_id=record._rakuten_user().id)
+            record.answer_activity_id = activity
+
     def _rakuten_claim_activity(self):
         """An activity with the claim's deadline on the order (or here, before the order exists), once per
         claim; closing the claim closes it."""
         self.ensure_one()
         target = self.order_id or self
-        summary = _("Rakuten claim on item %s", self.itemid)
-        current = target.activity_ids.filtered(lambda activity: activity.summary == summary)
+        # The activity of this claim (those of a version that did not keep it are known by their summary).
+        current = self.claim_activity_id.filtered('active') | target.activity_ids.filtered(
+            lambda activity: activity.summary == _("Rakuten claim on item %s", self.itemid))
         identity = f'{self.claim_date}|{self.claim_type}|{self.claim_amicable}'
         if not self.claim_open:
-            current.action_feedback(feedback=_("Claim %s on Rakuten.", self.claim_state))
-            self.claim_notified = False
+            current.action_feedback(feedback=_("Rakuten closed the claim (%s).", self.claim_state_label))
+            self.write({'claim_notified': False, 'claim_activity_id': False})
             return
         if self.claim_notified == identity:
             return
         current.unlink()
-        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type,
-                 state=self.claim_state, comment=self.claim_comment or '-',
+        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type_label,
+                 state=self.claim_state_label, comment=self.claim_comment or '-',
                  amicable=_("amicable") if self.claim_amicable else _("handled by Rakuten"))
         deadline = self.claim_deadline and fields.Datetime.to_datetime(self.claim_deadline).replace(
             tzinfo=timezone.utc).astimezone(_PARIS).date()
-        user = self.order_id.user_id or self.env['rakuten.sale'].new(
-            {'company_id': self.company_id.id})._rakuten_responsible()
-        target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
-                                 date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
-        self.claim_notified = identity
+        user = self._rakuten_user()
+        activity = target.activity_schedule(
+            'mail.mail_activity_data_todo', summary=_("Rakuten claim: %s", self.display_name), note=note,
+            date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
+        self.write({'claim_notified': identity, 'claim_activity_id': activity.id})

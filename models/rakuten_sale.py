@@ -949,6 +949,8 @@ class RakutenSale(models.Model):
                                user_id=self._rakuten_responsible().id)
 
     def _rakuten_responsible(self):
+        """Who handles what has no salesperson: the Rakuten sales team's leader, else the company's Rakuten
+        responsible (Settings), else the administrator."""
         company = self[:1].company_id
-        return company.rakuten_team_id.user_id or self.env.ref('base.user_admin', raise_if_not_found=False) \
-            or self.env.user
+        return company.rakuten_team_id.user_id or company.sudo().rakuten_responsible_id \
+            or self.env.ref('base.user_admin', raise_if_not_found=False) or self.env.user

@@ -12,6 +12,7 @@ from ..rakuten_connector import (
 )
 from ..rakuten_connector.deadlines import payout_due
 from ..rakuten_connector.parsing import status_in_refusal
+from .rakuten_codes import code_label
 
 # Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
 IMPORTABLE = const.SHIPPABLE_STATUSES
@@ -86,18 +87,19 @@ class RakutenSaleItem(models.Model):
         'UNIQUE(company_id, itemid)', "A Rakuten item can only be imported once per company.",
     )
 
+    @api.depends('itemid', 'headline', 'sku', 'order_line_id.product_id')
+    def _compute_display_name(self):
+        """The product (of its order line, else Rakuten's title), then the item id: users know products."""
+        for item in self:
+            product = item.order_line_id.product_id.display_name or item.headline or item.sku
+            item.display_name = f'{product} ({item.itemid})' if product else item.itemid
+
     @api.depends('status')
     @api.depends_context('lang')
     def _compute_status_label(self):
-        """Rakuten's item status in words (an unknown code is shown as it is)."""
-        labels = {
-            'TO_CONFIRM': _("To accept"), 'REQUESTED': _("To accept"), 'REMINDED': _("To accept (reminded)"),
-            'ACCEPTED': _("Accepted"), 'COMMITTED': _("Accepted"), 'PENDING': _("Pending"),
-            'ON_HOLD': _("Claim open"), 'PENDING_CLAIM': _("Claim open"), 'CLAIM': _("Claim open"),
-            'REFUSED': _("Refused"), 'CANCELLED': _("Cancelled"), 'CLOSED': _("Closed"),
-        }
+        """Rakuten's item status in words (an unknown code as "Other (CODE)")."""
         for item in self:
-            item.status_label = labels.get(item.status, item.status)
+            item.status_label = code_label(self.env, 'item_status', item.status)
 
     # === BUSINESS METHODS === #
 

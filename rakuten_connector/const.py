@@ -152,6 +152,9 @@ CONTACT_DAYS_AFTER_ORDER = 42
 # Words of Rakuten's refusal when the contact window is closed (the exact wording is not known: L).
 CONTACT_CLOSED_MARKS = ('time limit', 'délai', 'delai', 'no longer', 'expired', 'expiré')
 CONTACT_CLOSED_CODE = 'ContactWindowClosed'
+# How long Rakuten gives a seller to answer a buyer's message or a customer-service mail: 48 hours, as its
+# seller charter measures answers (OUR READING, not in the web services' documentation: doc/rakuten-api.md §7).
+MESSAGE_ANSWER_HOURS = 48
 # Claims (§7): about 3 working days to settle an amicable claim; 48 hours to answer "not received".
 CLAIM_AMICABLE_WORKING_DAYS = 3
 CLAIM_NOT_RECEIVED_HOURS = 48

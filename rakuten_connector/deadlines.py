@@ -61,6 +61,13 @@ def claim_deadline(created, claim_type, amicable):
     return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=_PARIS).astimezone(timezone.utc)
 
 
+def message_deadline(received):
+    """Aware UTC datetime by which a message received at ``received`` (aware) should be answered, or None."""
+    if received is None:
+        return None
+    return (received + timedelta(hours=const.MESSAGE_ANSWER_HOURS)).astimezone(timezone.utc)
+
+
 def contact_allowed(ordered, received, amicable_claim, now):
     """Whether Rakuten lets the seller contact the buyer at ``now`` (aware datetimes; ``received`` is when
     the buyer declared receipt, None before): 15 days after receipt, 42 after the order, unless an

@@ -18,6 +18,9 @@ if __name__.startswith('odoo.addons.'):
     from . import test_aftersales
     from . import test_aftersales_concurrency
     from . import test_aftersales_tour
+    from . import test_message_migration
+    from . import test_message_answer
+    from . import test_claims_french
     from . import test_jobs
     from . import test_ledger
     from . import test_ledger_stateful

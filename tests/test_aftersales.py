@@ -282,15 +282,20 @@ class TestAftersales(AftersalesCase):
         self.assertEqual((record.claim_type, record.claim_state, record.claim_amicable, record.claim_open),
                          ('DAMAGED', 'NEW', True, True))
         self.assertEqual(record.claim_comment, 'Mug arrivé cassé')
-        self.assertIn('contactuseraboutitem', record.available_actions)
+        self.assertIn('contactuseraboutitem', record.available_action_codes)
+        self.assertIn('Write to the buyer', record.available_actions)
+        self.assertNotIn('contactuseraboutitem', record.available_actions, "codes are not shown")
         self.assertEqual(order.rakuten_claim_state, 'amicable')
         # 3 working days: Wednesday 25 at 15:30 Paris.
         self.assertEqual(record.claim_deadline, datetime(2026, 11, 25, 14, 30))
-        [activity] = order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))
+        [activity] = order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or ''))
+        self.assertEqual(activity, record.claim_activity_id)
+        self.assertEqual(activity.summary, f'Rakuten claim: {self.mug.display_name}, order {order.name}')
+        self.assertIn('Damaged item (New, amicable): Mug arrivé cassé', activity.note)
         self.assertEqual(str(activity.date_deadline), '2026-11-25')
         self.assertEqual(activity.user_id, self.salesman)
         self._aftersales()
-        self.assertEqual(len(order.activity_ids.filtered(lambda a: itemid in (a.summary or ''))), 1)
+        self.assertEqual(len(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or ''))), 1)
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
         self.assertIn(record, self.env['rakuten.aftersale'].search(eval(action['domain'])))
         # Rakuten closes the claim: the order says so, the activity is done.
@@ -298,7 +303,7 @@ class TestAftersales(AftersalesCase):
         self.shop.todo.append((itemid, [const.TODO_CLAIM]))
         self._aftersales()
         self.assertEqual(order.rakuten_claim_state, 'closed')
-        self.assertFalse(order.activity_ids.filtered(lambda a: itemid in (a.summary or '')))
+        self.assertFalse(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or '')))
 
     def test_claim_of_an_item_not_imported_gets_its_activity_on_the_item(self):
         team = self.env['crm.team'].create({'name': 'Rakuten', 'user_id': self.salesman.id})
@@ -323,11 +328,17 @@ class TestAftersales(AftersalesCase):
     # --- 4. replies -------------------------------------------------------------------------------
 
     def _reply(self, order, **values):
-        action = order.action_rakuten_reply()
-        with Form(self.env['rakuten.reply'].with_context(action['context'])) as form:
+        action = order.with_user(self.salesman).action_rakuten_reply()
+        with Form(self.env['rakuten.reply'].with_user(self.salesman).with_context(action['context'])) as form:
             for name, value in values.items():
                 setattr(form, name, value)
         return form.record
+
+    def _send_replies(self):
+        self.env['rakuten.message']._cron_rakuten_replies()
+
+    def _contact_calls(self):
+        return self.server.state.count('contactuseraboutitem') + self.server.state.count('contactusaboutitem')
 
     def test_reply_to_the_buyer(self):
         purchase, order = self._order()
@@ -337,12 +348,20 @@ class TestAftersales(AftersalesCase):
         wizard = self._reply(order, body='Il part ce soir – merci ! 5 € offerts.')
         self.assertEqual(wizard.sale_item_id.itemid, item.itemid)
         wizard.action_send()
+        sent = self._record(item.itemid).rakuten_message_ids.filtered(lambda m: m.direction == 'out')
+        self.assertEqual((sent.send_state, sent.author_id), ('to_send', self.salesman),
+                         "recorded by the click, before anything is sent")
+        self.assertEqual(self._contact_calls(), 0, "the click (a request Odoo may replay) sends nothing")
+        self._send_replies()
         self.assertEqual(item.messages[-1]['content'], 'Il part ce soir - merci ! 5 EUR offerts.')
         self.assertEqual(item.messages[-1]['sender'], self.shop.login)
-        self.assertTrue(order.message_ids.filtered(
-            lambda m: 'Reply sent on Rakuten to the buyer' in (m.body or '') and '5 EUR offerts' in m.body))
-        sent = self._record(item.itemid).rakuten_message_ids.filtered(lambda m: m.direction == 'out')
+        posted = order.message_ids.filtered(lambda m: 'Reply sent on Rakuten to the buyer' in (m.body or '')
+                                            and '5 EUR offerts' in m.body)
+        self.assertEqual(posted.author_id, self.salesman.partner_id)
         self.assertTrue(sent.sent_from_odoo and sent.posted and not sent.key)
+        self.assertEqual(sent.send_state, 'sent')
+        self._send_replies()
+        self.assertEqual(self._contact_calls(), 1, "sent once")
         # Rakuten shows the reply back at the next read: matched, not posted a second time.
         self.shop.add_message(item.itemid, 'Merci !')
         self._aftersales()
@@ -356,36 +375,113 @@ class TestAftersales(AftersalesCase):
         mail = self.shop.add_mail(item.itemid, 'Merci de nous envoyer la preuve de dépôt.', subject='Réclamation')
         self._aftersales()
         wizard = self._reply(order, recipient='service', body='Voici la preuve de dépôt.')
-        self.assertEqual(wizard.parent_message_id.mail_id, mail['mailid'])
+        self.assertEqual(wizard.parent_message_id.mail_ref, mail['mailid'])
         wizard.action_send()
+        self._send_replies()
         self.assertEqual(item.mails[-1]['parent'], mail['mailid'])
         self.assertEqual(self.server.state.calls[-1][1], 'contactusaboutitem')
         self.assertTrue(order.message_ids.filtered(lambda m: 'Rakuten customer service' in (m.body or '')
                                                    and 'Voici la preuve' in m.body))
+        # Rakuten shows it back as a mail of its own id: matched, not posted again.
+        self._aftersales()
+        self.assertEqual(len(order.message_ids.filtered(lambda m: 'Voici la preuve' in (m.body or ''))), 1)
+        self.assertEqual(self.server.state.count('contactusaboutitem'), 1)
 
     def test_reply_after_the_time_limit_is_a_clear_message(self):
         purchase = self.shop.add_sale([('RK-MUG', '9.50')],
                                       purchase_date=datetime.now(PARIS).replace(tzinfo=None) - timedelta(days=50))
         self._run()
         order = self._sale(purchase).order_id
-        wizard = self._reply(order, body='Bonjour')
-        with self.assertRaisesRegex(UserError, '42 days after the order'):
-            wizard.action_send()
-        self.assertFalse(self.env['rakuten.message'].search([('order_id', '=', order.id)]))
+        order.user_id = self.salesman
+        self._reply(order, body='Bonjour').action_send()
+        self._send_replies()
+        refused = self.env['rakuten.message'].search([('order_id', '=', order.id)])
+        self.assertEqual(refused.send_state, 'failed')
+        self.assertIn('42 days after the order', refused.send_error)
+        activity = order.activity_ids.filtered(lambda a: 'Reply not sent on Rakuten' in (a.summary or ''))
+        self.assertEqual(activity.user_id, self.salesman, "its writer is told")
+        self.assertIn('42 days after the order', activity.note)
+        self.assertIn('Bonjour', activity.note)
+        self.assertFalse(order.message_ids.filtered(lambda m: 'Reply sent on Rakuten' in (m.body or '')))
+        self._send_replies()
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 1, "a refused reply is not sent again")
         # An amicable claim opens the window again.
         self.shop.open_claim(purchase.items[0].itemid, amicable=True)
-        wizard.action_send()
+        self._reply(order, body='Bonjour').action_send()
+        self._send_replies()
         self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
 
+    @mute_logger('odoo.addons.rakuten_connector.models.rakuten_message')
     def test_reply_errors_are_sentences(self):
         purchase, order = self._order()
         wizard = self._reply(order, body='Bonjour')
         self.server.state.inject('quota', 'contactuseraboutitem')
-        with self.assertRaisesRegex(UserError, 'quota'):
-            wizard.action_send()
+        wizard.action_send()
+        self._send_replies()
+        reply = self.env['rakuten.message'].search([('order_id', '=', order.id), ('direction', '=', 'out')])
+        self.assertEqual(reply.send_state, 'to_send', "refused before Rakuten did anything: sent at the next run")
+        self._send_replies()
+        self.assertEqual(reply.send_state, 'sent')
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 2)
+        self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
         wizard.recipient = 'service'
         with self.assertRaisesRegex(UserError, 'customer-service mail'):
             wizard.action_send()
+
+    @mute_logger('odoo.addons.rakuten_connector.models.rakuten_message', 'odoo.addons.rakuten_connector.client')
+    def test_a_lost_reply_answer_is_read_back_never_sent_again(self):
+        purchase, order = self._order()
+        item = purchase.items[0]
+        # Rakuten takes the reply, but its answer comes after the client gave up: the outcome is unknown.
+        self.server.state.inject('slow_answer', 'contactuseraboutitem', times=1, delay=10.5)
+        self.env['ir.config_parameter'].set_param('rakuten_connector.timeout', 1)
+        self._reply(order, body='Votre colis part demain.').action_send()
+        self._send_replies()
+        reply = self.env['rakuten.message'].search([('order_id', '=', order.id), ('direction', '=', 'out')])
+        self.assertEqual(reply.send_state, 'to_check')
+        self.assertEqual(item.messages[-1]['content'], 'Votre colis part demain.', "Rakuten has it")
+        self.assertFalse(order.message_ids.filtered(lambda m: 'Reply sent on Rakuten' in (m.body or '')))
+        self._send_replies()  # reads the item back: the reply is there
+        self.assertEqual(reply.send_state, 'sent')
+        self.assertTrue(reply.key)
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 1, "never sent again")
+        self.assertEqual(len(order.message_ids.filtered(lambda m: 'Votre colis part demain' in (m.body or ''))), 1)
+        self._aftersales()
+        self._send_replies()
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 1)
+        self.assertEqual(len(order.message_ids.filtered(lambda m: 'Votre colis part demain' in (m.body or ''))), 1)
+
+    def test_a_reply_left_sending_by_a_dead_run_is_checked_not_resent(self):
+        purchase, order = self._order()
+        item = purchase.items[0]
+        self._reply(order, body='Bonjour').action_send()
+        reply = self.env['rakuten.message'].search([('order_id', '=', order.id), ('direction', '=', 'out')])
+        # Committed before its call, then the worker died; a read right after the call does not settle it.
+        reply.write({'send_state': 'sending', 'send_date': datetime.now()})
+        self._send_replies()
+        self.assertEqual(reply.send_state, 'to_check')
+        self.assertEqual(self.server.state.count('getiteminfos'), 1, "read back")
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 0, "not sent again blindly")
+        # Read again well after the call: Rakuten still does not show it, it never got it: sent now, once.
+        reply.send_date = datetime.now() - timedelta(minutes=10)
+        self._send_replies()
+        self.assertEqual(reply.send_state, 'sent')
+        self.assertEqual(self.server.state.count('contactuseraboutitem'), 1)
+        self.assertEqual(item.messages[-1]['content'], 'Bonjour')
+
+    def test_a_replayed_click_records_one_reply_and_sends_it_once(self):
+        purchase, order = self._order()
+        wizard = self._reply(order, body='Bonjour')
+        # Odoo replays a request after a serialization failure: the first attempt is rolled back.
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            wizard.action_send()
+            raise RuntimeError("could not serialize access due to concurrent update")
+        self.assertEqual(self._contact_calls(), 0)
+        wizard.action_send()
+        self._send_replies()
+        self._send_replies()
+        self.assertEqual(self._contact_calls(), 1)
+        self.assertEqual(len(self.env['rakuten.message'].search([('order_id', '=', order.id)])), 1)
 
     def test_reply_only_about_the_items_and_mails_of_an_own_order(self):
         purchase, order = self._order()
@@ -394,7 +490,7 @@ class TestAftersales(AftersalesCase):
         other_item = self._sale(other_purchase).item_ids
         mail = self.shop.add_mail(other_purchase.items[0].itemid, 'Preuve de dépôt ?', subject='Réclamation')
         self._aftersales()
-        other_mail = self.env['rakuten.message'].search([('mail_id', '=', mail['mailid'])])
+        other_mail = self.env['rakuten.message'].search([('mail_ref', '=', mail['mailid'])])
         self.assertTrue(other_mail)
         replies = self.env['rakuten.reply'].with_user(self.salesman)
         # An item of another buyer's order, set over RPC on his own order's composer.
@@ -410,7 +506,8 @@ class TestAftersales(AftersalesCase):
         with self.assertRaises(AccessError):
             replies.create({'order_id': other_order.id, 'sale_item_id': other_item.id, 'body': 'Bonjour'}
                            ).action_send()
-        self.assertFalse(self.server.state.count('contactuseraboutitem') + self.server.state.count('contactusaboutitem'))
+        self._send_replies()
+        self.assertFalse(self._contact_calls())
         self.assertFalse(self.env['rakuten.message'].search([('direction', '=', 'out')]))
         # His own order and item: sent.
         replies.create({'order_id': order.id, 'sale_item_id': self._sale(purchase).item_ids.id,
@@ -418,6 +515,7 @@ class TestAftersales(AftersalesCase):
         # Over RPC without an item: the order's item is taken, as the form does.
         self.assertEqual(replies.create({'order_id': order.id, 'body': 'Bonjour'}).sale_item_id,
                          self._sale(purchase).item_ids)
+        self._send_replies()
         self.assertEqual(purchase.items[0].messages[-1]['content'], 'Bonjour')
 
     # --- language ---------------------------------------------------------------------------------
@@ -439,6 +537,10 @@ class TestAftersales(AftersalesCase):
         purchase = self.shop.add_sale([('RK-MUG', '9.50')],
                                       purchase_date=datetime.now(PARIS).replace(tzinfo=None) - timedelta(days=50))
         self._run()
-        wizard = self._reply(self._sale(purchase).order_id, body='Bonjour')
-        with self.assertRaisesRegex(UserError, '42 jours après la commande'):
-            wizard.with_context(lang='en_US').action_send()
+        order = self._sale(purchase).order_id
+        order.user_id = self.salesman
+        self._reply(order, body='Bonjour').with_context(lang='en_US').action_send()
+        self.env['rakuten.message'].with_context(lang='en_US')._cron_rakuten_replies()
+        activity = order.activity_ids.filtered(lambda a: 'Bonjour' in (a.note or ''))
+        self.assertIn('42 jours après la commande', activity.note)
+        self.assertIn("Réponse non envoyée sur Rakuten", activity.summary)

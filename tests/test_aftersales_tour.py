@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import RakutenHttpCase
 
@@ -24,7 +24,15 @@ class TestAftersalesTour(RakutenHttpCase):
         self.shop.add_message(item.itemid, 'Quand partira mon colis ?')
         self.shop.open_claim(item.itemid, amicable=True, comment='Toujours rien reçu')
         self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        # The salesman of the order answers (not an administrator).
+        salesman = new_test_user(self.env, login='rk_tour_salesman', groups='sales_team.group_sale_salesman',
+                                 name='Sam Vendeur', company_id=self.company.id)
+        order.user_id = salesman
         self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_aftersales_tour',
-                        login='admin', timeout=120)
+                        login='rk_tour_salesman', timeout=120)
+        self.assertFalse(item.messages[-1]['sender'] == self.shop.login, "nothing sent by the click itself")
+        self.env['rakuten.message']._cron_rakuten_replies()
         self.assertEqual(item.messages[-1]['content'], "Votre colis part ce soir, désolé pour l'attente.")
         self.assertEqual(item.messages[-1]['sender'], self.shop.login)
+        self.assertTrue(order.message_ids.filtered(
+            lambda message: 'Reply sent on Rakuten to the buyer' in (message.body or '')))

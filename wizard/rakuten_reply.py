@@ -1,10 +1,8 @@
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import format_datetime
 
-from ..rakuten_connector import RakutenError, const
+from ..rakuten_connector import const
 from ..rakuten_connector.client import latin1_text
 
 RECIPIENTS = [
@@ -34,6 +32,9 @@ class RakutenReply(models.TransientModel):
         help="The customer-service mail this message answers.",
     )
     body = fields.Text(string="Message", required=True)
+    last_message = fields.Text(string="Their Last Message", compute='_compute_last_message',
+                               help="The last message received about this item, from the buyer or Rakuten.")
+    has_service_mail = fields.Boolean(string="A Mail to Answer", compute="_compute_last_message")
 
     # === COMPUTE METHODS === #
 
@@ -48,6 +49,22 @@ class RakutenReply(models.TransientModel):
             wizard.sale_item_id = received.aftersale_id.sale_item_id or items[:1]
 
     @api.depends('sale_item_id', 'recipient')
+    def _compute_last_message(self):
+        """The last message received about the item (the buyer's, or the customer-service mail answered), and
+        whether the item has a customer-service mail to answer (Rakuten takes messages to its customer service
+        only as answers)."""
+        for wizard in self:
+            received = self.env['rakuten.message'].search(
+                [('aftersale_id.sale_item_id', '=', wizard.sale_item_id.id), ('direction', '=', 'in')],
+                order='date desc, id desc')
+            wizard.has_service_mail = bool(received.filtered(lambda message: message.channel == 'mail'))
+            channel = const.CHANNEL_SERVICE if wizard.recipient == 'service' else const.CHANNEL_BUYER
+            last = received.filtered(lambda message: message.channel == channel)[:1]
+            wizard.last_message = last and self.env._(
+                "%(sender)s, %(date)s:\n%(text)s", sender=last.sender or '-', text=last.body or '',
+                date=format_datetime(self.env, last.date, dt_format='short') if last.date else '-')
+
+    @api.depends('sale_item_id', 'recipient')
     def _compute_parent_message_id(self):
         for wizard in self:
             wizard.parent_message_id = wizard.recipient == 'service' and self.env['rakuten.message'].search(
@@ -57,30 +74,26 @@ class RakutenReply(models.TransientModel):
     # === ACTION METHODS === #
 
     def action_send(self):
+        """Record the reply, to be sent by the reply job once this click is committed: a request Odoo replays
+        (a serialization failure) or that fails after it (a unique violation) never sends it, let alone twice."""
         self.ensure_one()
         company = self.order_id.company_id
-        company._rakuten_env(self)._rakuten_send()
-        return {'type': 'ir.actions.act_window_close'}
+        company._rakuten_env(self)._rakuten_record()
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'info', 'message': self.env._(
+                "Your reply is being sent to Rakuten: the order's chatter shows it once Rakuten has it."),
+                'next': {'type': 'ir.actions.act_window_close'}},
+        }
 
     # === BUSINESS METHODS === #
 
-    def _rakuten_send(self):
+    def _rakuten_check(self):
         self.ensure_one()
-        company = self.order_id.company_id
-        itemid = self.sale_item_id.itemid
         if self.recipient == 'service' and not self.parent_message_id:
             raise UserError(_("Choose the Rakuten customer-service mail you answer: Rakuten only takes messages "
                               "to its customer service as answers to one of its mails."))
         self._rakuten_check_access()
-        client = company._rakuten_client()
-        try:
-            if self.recipient == 'service':
-                client.contact_us_about_item(itemid, self.body, self.parent_message_id.mail_id)
-            else:
-                client.contact_user_about_item(itemid, self.body)
-        except RakutenError as error:
-            raise UserError(self._rakuten_error_message(error)) from None
-        self._rakuten_record()
 
     def _rakuten_check_access(self):
         """Only the order's own item and mails, and only by who may change the order: the fields can be set
@@ -93,29 +106,20 @@ class RakutenReply(models.TransientModel):
         if self.recipient == 'service' and parent.aftersale_id.sale_item_id != item:
             raise UserError(_("The customer-service mail you answer is not about item %s.", item.itemid))
 
-    def _rakuten_error_message(self, error):
-        if error.code == const.CONTACT_CLOSED_CODE:
-            return _("Rakuten no longer lets you write to the buyer about this item: messages are allowed up to "
-                     "15 days after the buyer confirmed receipt and 42 days after the order, unless an amicable "
-                     "claim is open. Write to Rakuten's customer service instead.")
-        return self.order_id.company_id._rakuten_error_message(error)
-
     def _rakuten_record(self):
-        """Keep the sent message (matched when Rakuten shows it back) and post it on the order."""
+        """Keep the reply to send (matched when Rakuten shows it back) and wake the reply job up."""
+        self._rakuten_check()
         aftersale = self.env['rakuten.aftersale'].sudo()._rakuten_for_items(self.order_id.company_id,
-                                                                     [self.sale_item_id.itemid])
+                                                                            [self.sale_item_id.itemid])
         aftersale.sale_item_id = self.sale_item_id
         channel = const.CHANNEL_SERVICE if self.recipient == 'service' else const.CHANNEL_BUYER
-        text = latin1_text(self.body).strip()
-        self.env['rakuten.message'].sudo().create({
+        parent = self.parent_message_id.sudo() if self.recipient == 'service' else self.env['rakuten.message']
+        message = self.env['rakuten.message'].sudo().create({
             'aftersale_id': aftersale.id, 'channel': channel, 'direction': 'out', 'sent_from_odoo': True,
-            'posted': True, 'body': text, 'date': fields.Datetime.now(), 'sender': self.env.user.name,
+            'send_state': 'to_send', 'author_id': self.env.uid, 'parent_mail_ref': parent.mail_ref,
+            'body': latin1_text(self.body).strip(), 'date': fields.Datetime.now(), 'sender': self.env.user.name,
             'recipient': dict(self._fields['recipient']._description_selection(self.env))[self.recipient],
-            'subject': self.parent_message_id.subject and _("Re: %s", self.parent_message_id.subject),
+            'subject': parent.subject and _("Re: %s", parent.subject),
         })
-        if self.recipient == 'service':
-            title = _("Reply sent on Rakuten to Rakuten customer service (item %s)", self.sale_item_id.itemid)
-        else:
-            title = _("Reply sent on Rakuten to the buyer (item %s)", self.sale_item_id.itemid)
-        self.order_id.message_post(body=Markup('<p><b>%s</b></p>%s') % (title, plaintext2html(text)),
-                                   message_type='comment', subtype_xmlid='mail.mt_note')
+        message._rakuten_ask_sending()
+        return message

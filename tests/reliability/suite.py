@@ -406,6 +406,45 @@ class Suite:
         self.add('payouts: worker killed (SIGKILL) while reading a transfer, restarted', ok,
                  f"{before['booked']} booked before the crash, both once after; every invoice matched" if ok
                  else f"guarantee broken (before the crash {before}, after {counts})", **counts)
+    def reply_crash(self):
+        """A salesperson answers three buyers; the reply worker is killed once Rakuten took the first reply,
+        before it recorded the answer. A new run must never send a reply twice: the reply left Being Sent is read
+        back from the item's messages on Rakuten (it is there), the others are sent."""
+        purchases = self.fresh_shop(3)
+        self.run_import()
+        sales = self.env['rakuten.sale'].search([('purchase_ref', 'in', [p.purchaseid for p in purchases])])
+        texts = {}
+        for sale in sales:
+            text = f'Votre colis {sale.purchase_ref} part ce soir.'
+            self.env['rakuten.reply'].create({'order_id': sale.order_id.id, 'sale_item_id': sale.item_ids[0].id,
+                                              'body': text})._rakuten_record()
+            texts[sale.item_ids[0].itemid] = text
+        self.commit()
+        self.kill_worker_on_late_answer('reply', 'contactuseraboutitem')
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        replies = self.env['rakuten.message'].search([('sent_from_odoo', '=', True),
+                                                      ('aftersale_id.itemid', 'in', list(texts))])
+        sending = len(replies.filtered(lambda reply: reply.send_state == 'sending'))
+        self.server.state.faults.clear()
+        self.settle()
+        restarted = self.worker('reply')
+        self.log_text.write(restarted.communicate(timeout=300)[0])
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+        items = {item.itemid: item for purchase in purchases for item in purchase.items}
+        on_rakuten = {itemid: sum(1 for message in items[itemid].messages if message['content'] == text)
+                      for itemid, text in texts.items()}
+        calls = [params.get('itemid') for _login, action, params in self.server.state.calls
+                 if action == 'contactuseraboutitem']
+        twice = len(calls) - len(set(calls))
+        states = set(replies.mapped('send_state'))
+        ok = sending == 1 and not twice and set(on_rakuten.values()) == {1} and states == {'sent'}
+        counts = self.import_counts(purchases)
+        self.add('replies: worker killed (SIGKILL) after Rakuten took a reply, restarted', ok,
+                 f'{len(texts)} replies on Rakuten once each; the reply left Being Sent was read back'
+                 if ok else f'guarantee broken ({sending} left being sent, {twice} sent twice, on Rakuten '
+                 f'{sorted(on_rakuten.values())}, states {sorted(states)})', **counts)
 
     def concurrent_despatch(self):
         purchases = self.fresh_shop(10)
@@ -742,7 +781,7 @@ def main():
             suite = Suite(env, args, server)
             suite.log_text = log_text
             scenarios = (suite.import_faults, suite.crash, suite.concurrent_imports, suite.despatch_faults,
-                         suite.despatch_crash, suite.concurrent_despatch, suite.seller_cancel_crash,
+                         suite.despatch_crash, suite.concurrent_despatch, suite.seller_cancel_crash, suite.reply_crash,
                          suite.late_cancellation,
                          suite.partial_cancellation, suite.old_window, suite.failed_acceptance, suite.stock_faults,
                          suite.hostile, suite.aftersales_crash, suite.aftersales_quota, suite.payout_faults,

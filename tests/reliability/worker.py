@@ -1,6 +1,7 @@
 """A separate Odoo process running one scheduled job, as an Odoo worker would (commits included).
 
     python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales|cancel|payout
+    python3 worker.py --db DB --addons-path PATH import|despatch|stock|aftersales|cancel|reply
 """
 import argparse
 import os
@@ -16,6 +17,7 @@ CRONS = {
     'aftersales': 'rakuten_connector.ir_cron_rakuten_aftersales',
     'cancel': 'rakuten_connector.ir_cron_rakuten_cancel',
     'payout': 'rakuten_connector.ir_cron_rakuten_payout',
+    'reply': 'rakuten_connector.ir_cron_rakuten_reply',
 }
 
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rakuten_connector.deadlines import accept_deadline, payout_due, ship_deadline
+from rakuten_connector.deadlines import accept_deadline, message_deadline, payout_due, ship_deadline
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -47,3 +47,7 @@ def test_payout_due_is_the_next_monday_or_thursday_transfer_23_days_after_the_or
     # Received on Friday 4 December: the Monday after.
     assert payout_due(datetime(2026, 12, 1, 10, 0, tzinfo=paris),
                       received=datetime(2026, 12, 4, 18, 0, tzinfo=paris)) == date(2026, 12, 7)
+def test_a_message_is_answered_within_48_hours():
+    received = datetime(2026, 11, 20, 15, 30, tzinfo=PARIS)
+    assert message_deadline(received) == datetime(2026, 11, 22, 14, 30, tzinfo=timezone.utc)
+    assert message_deadline(None) is None

@@ -16,6 +16,14 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
             run: "click",
         },
         {
+            content: "The composer shows the buyer's last message and the item by its product",
+            trigger: ".modal .o_field_widget[name=last_message]:contains(Quand partira mon colis ?)",
+        },
+        {
+            content: "The item is named by its product",
+            trigger: ".modal .o_field_widget[name=sale_item_id] input:value(/Mug tour/)",
+        },
+        {
             content: "Type the reply",
             trigger: ".modal .o_field_widget[name=body] textarea",
             run: "edit Votre colis part ce soir, désolé pour l’attente.",
@@ -26,8 +34,12 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
             run: "click",
         },
         {
-            content: "The reply sent is posted on the order",
-            trigger: ".o-mail-Message:contains(Reply sent on Rakuten to the buyer)",
+            content: "The reply is recorded, to be sent by the reply job once the click is committed",
+            trigger: ".o_notification:contains(Your reply is being sent to Rakuten)",
+        },
+        {
+            content: "The composer is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
