@@ -479,6 +479,8 @@ class ResCompany(models.Model):
         account = accounts.create({'name': self.env._("Rakuten - amounts to receive"), 'code': code,
                                    'account_type': 'asset_current', 'reconcile': True,
                                    'company_ids': [fields.Command.set(self.ids)]})
+        for lang, _name in self.env['res.lang'].get_installed():  # its name in every language of the database
+            account.with_context(lang=lang).name = self.with_context(lang=lang).env._("Rakuten - amounts to receive")
         self.sudo().rakuten_wallet_account_id = account
         return account
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..rakuten_connector import const
@@ -361,3 +361,37 @@ class TestPayouts(InvoiceCase):
         self.assertEqual(set(payout_b.move_id.line_ids.account_id.company_ids.ids), {company_b.id})
         self.assertTrue(all(self._wallet_lines(order_b).mapped('reconciled')))
         self.assertEqual(self.env['rakuten.payout'].with_user(self.accountant).search([]), payout_a)
+
+
+@tagged('post_install', '-at_install')
+class TestPayoutTour(InvoiceCase, HttpCase):
+    """The screens of payouts as a French accountant, in Chromium."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carrier.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
+        cls.env['res.lang']._activate_lang('fr_FR')
+        cls.accountant = new_test_user(cls.env, login='rk_tour_accountant', password='rk_tour_accountant',
+                                       groups='account.group_account_manager,account.group_account_readonly',
+                                       company_id=cls.company.id, lang='fr_FR')
+
+    def test_an_accountant_reads_a_booked_transfer_and_the_units_still_to_be_paid(self):
+        with self.server.state.lock:
+            self.shop.operations.clear()
+            self.shop.compensations.clear()
+            self.shop.license_fee_periods.clear()
+        purchase, order = self._order()
+        self._deliver(order)
+        self.env['stock.picking']._cron_rakuten_despatch()
+        self._invoice_job()
+        self.shop.receive(purchase.items[0].itemid)
+        self.shop.receive(purchase.items[1].itemid)
+        self.shop.pay_out(_next_payout_day(date.today()))
+        self.env['rakuten.payout']._rakuten_payout_run(self.company)
+        payout = self.env['rakuten.payout'].search([('company_id', '=', self.company.id)])
+        self.assertEqual(payout.state, 'booked')
+        self.start_tour('/odoo/action-rakuten_connector.action_rakuten_payout', 'rakuten_payout_tour',
+                        login='rk_tour_accountant', timeout=120)
+        self.start_tour('/odoo/action-rakuten_connector.action_rakuten_unpaid_units', 'rakuten_unpaid_units_tour',
+                        login='rk_tour_accountant', timeout=120)
