@@ -191,7 +191,7 @@ class RakutenSaleItem(models.Model):
                     continue
                 try:
                     records._rakuten_cancel_company(company)
-                except (RUN_STOPPERS, UserError) as error:  # quota, credentials: the next run goes on
+                except (*RUN_STOPPERS, UserError) as error:  # quota, credentials: the next run goes on
                     _logger.warning("Rakuten cancellations of company %s stopped: %s", company.id, error)
                 self.env['ir.cron']._rakuten_commit_progress()
 
@@ -210,8 +210,9 @@ class RakutenSaleItem(models.Model):
             self.env['ir.cron']._rakuten_commit_progress()
             try:
                 client.cancel_item(item.itemid, item.cancel_comment)
-            except (QuotaError, AuthError, RightsError):
-                item.cancel_state = 'to_send'  # refused before Rakuten did anything: sent at the next run
+            except (QuotaError, AuthError, RightsError) as error:
+                # Refused before Rakuten did anything: sent at the next run; the order says why it waits.
+                item._rakuten_cancel_waits(to_send, company._rakuten_error_message(error))
                 raise
             except (TransientError, ResponseError) as error:
                 item._rakuten_cancel_unknown(error)
@@ -244,7 +245,24 @@ class RakutenSaleItem(models.Model):
         self.ensure_one()
         _logger.info("Rakuten cancellation of item %s: answer lost (%s), read back at the next import", self.itemid,
                      error)
-        self.write({'cancel_state': 'to_check', 'cancel_error': self.company_id._rakuten_error_message(error)})
+        reason = self.company_id._rakuten_error_message(error)
+        self.write({'cancel_state': 'to_check', 'cancel_error': reason})
+        self.sale_id.order_id.message_post(body=self.env._(
+            "Rakuten did not answer the cancellation of %(skus)s (%(reason)s): Rakuten's status is read again at the "
+            "next import; it is never sent twice.", skus=self._rakuten_skus(), reason=reason))
+
+    def _rakuten_cancel_waits(self, pending, reason):
+        """Rakuten refused to work (quota, credentials, rights): ``self`` and the ``pending`` units not sent yet
+        wait for the next run, and their orders say why, once per reason."""
+        waiting = (self | pending).filtered(lambda item: item.cancel_state in ('to_send', 'sending'))
+        waiting.write({'cancel_state': 'to_send'})
+        told = waiting.filtered(lambda item: item.cancel_error != reason)
+        told.write({'cancel_error': reason})
+        for order, items in told.grouped(lambda item: item.sale_id.order_id).items():
+            if order:
+                order.message_post(body=self.env._(
+                    "The cancellation of %(skus)s on Rakuten waits: %(reason)s It is sent at the next run.",
+                    skus=items._rakuten_skus(), reason=reason))
 
     def _rakuten_cancel_refused(self, error):
         """Rakuten refused the call: a unit already cancelled is done; otherwise (already shipped, unknown unit)

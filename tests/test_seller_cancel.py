@@ -112,6 +112,28 @@ class TestSellerCancel(RakutenShopCase):
         self._cancel_job()
         self.assertEqual(self.server.state.count('cancelitem'), 3)
 
+    def test_rakuten_down_the_units_wait_and_the_order_says_so_once(self):
+        self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
+        self.server.state.inject('quota', 'cancelitem', times=2)
+        with mute_logger('odoo.addons.rakuten_connector.models.rakuten_sale_item'):
+            self._cancel_job()
+            self._cancel_job()
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'to_send'}, "nothing lost, nothing sent")
+        said = self.order.message_ids.filtered(lambda message: 'quota' in (message.body or ''))
+        self.assertEqual(len(said), 1, "the order says why, once")
+        self.assertIn('RK-MUG', said.body)
+        self._cancel_job()
+        self.assertEqual(set(self.sale.item_ids.mapped('cancel_state')), {'done'})
+        self.assertEqual(self.server.state.count('cancelitem'), 3 + 2, "each unit sent once (two calls refused)")
+
+    def test_a_lost_answer_is_said_on_the_order(self):
+        self.server.state.inject('http503', 'cancelitem', times=1)
+        self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
+        self._cancel_job()
+        self.assertEqual(self.sale.item_ids.sorted('id')[0].cancel_state, 'to_check')
+        self.assertTrue(self.order.message_ids.filtered(
+            lambda message: 'never sent twice' in (message.body or '') or 'jamais' in (message.body or '')))
+
     def test_a_run_that_died_during_the_call_is_checked_not_resent(self):
         self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
         # Committed before its call, then the worker died.
