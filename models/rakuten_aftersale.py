@@ -94,6 +94,10 @@ class RakutenAftersale(models.Model):
                                          ondelete='set null')
     claim_activity_id = fields.Many2one('mail.activity', string="Claim Activity", readonly=True, copy=False,
                                         ondelete='set null')
+    refund_ids = fields.Many2many('account.move', string="Credit Notes", compute='_compute_refund_ids',
+                                  help="The credit notes of the order (units returned or refunded).")
+    can_cancel_item = fields.Boolean(compute='_compute_can_cancel_item',
+                                     help="Rakuten offers to cancel the claimed unit, which has not left.")
     rakuten_message_ids = fields.One2many('rakuten.message', 'aftersale_id', string="Rakuten Messages",
                                           readonly=True)
     last_read = fields.Datetime(string="Last Read On", readonly=True)
@@ -104,6 +108,18 @@ class RakutenAftersale(models.Model):
     )
 
     # === COMPUTE METHODS === #
+
+    @api.depends('order_id.invoice_ids')
+    def _compute_refund_ids(self):
+        for record in self:
+            record.refund_ids = record.order_id.invoice_ids.filtered(lambda move: move.move_type == 'out_refund')
+
+    @api.depends('available_action_codes', 'claim_open', 'sale_item_id.cancel_state', 'sale_item_id.status')
+    def _compute_can_cancel_item(self):
+        for record in self:
+            codes = (record.available_action_codes or '').split(',')
+            record.can_cancel_item = bool(record.claim_open and const.ACTION_CANCEL_ITEM in codes
+                                          and record.sale_item_id._rakuten_cancellable())
 
     @api.depends('itemid', 'order_id', 'sale_item_id.headline', 'sale_item_id.order_line_id.product_id')
     @api.depends_context('lang')
@@ -160,6 +176,29 @@ class RakutenAftersale(models.Model):
             record.order_id = record.sale_item_id.sale_id.order_id
 
     # === BUSINESS METHODS - RUN === #
+
+    # === ACTION METHODS === #
+
+    def action_rakuten_reply(self):
+        """Button of a claim or an item: the composer of a reply about this item (Rakuten offers to contact the
+        buyer about it)."""
+        self.ensure_one()
+        if not self.order_id:
+            raise UserError(self.env._("The sale of this item is not imported yet: answer from Rakuten's back "
+                                       "office, or once its order exists."))
+        action = self.order_id.action_rakuten_reply()
+        action['context'] = {**action['context'], 'default_sale_item_id': self.sale_item_id.id}
+        return action
+
+    def action_rakuten_cancel_item(self):
+        """Button of a claim: cancel the claimed unit on Rakuten (Rakuten refunds the buyer), through the same
+        dialog as from the order."""
+        self.ensure_one()
+        units = self.sale_item_id._rakuten_cancellable()
+        if not (self.can_cancel_item and units and self.order_id):
+            raise UserError(self.env._("This unit can no longer be cancelled on Rakuten (it left, or Rakuten no "
+                                       "longer offers it)."))
+        return self.order_id._rakuten_cancel_dialog(units, cancel_orders=False)
 
     @api.model
     def _cron_rakuten_aftersales(self):

@@ -167,9 +167,10 @@ class RakutenSaleItem(models.Model):
     # === BUSINESS METHODS - SELLER CANCELLATIONS === #
 
     def _rakuten_cancellable(self):
-        """The units the seller may still cancel on Rakuten: accepted, not left, no cancellation under way."""
-        return self.filtered(lambda item: item.status in IMPORTABLE and not item.picking_id and not item.tracking_sent
-                             and item.cancel_state in (False, 'to_decide', 'failed'))
+        """The units the seller may still cancel on Rakuten: accepted (or under a claim), not left, no cancellation
+        under way."""
+        return self.filtered(lambda item: item.status in IMPORTABLE | const.CLAIM_STATUSES and not item.picking_id
+                             and not item.tracking_sent and item.cancel_state in (False, 'to_decide', 'failed'))
 
     def _rakuten_ask_cancellation(self, comment):
         """Record that these units are to be cancelled on Rakuten with ``comment`` to the buyer, and wake the

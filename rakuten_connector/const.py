@@ -196,3 +196,7 @@ RETRY_STATUSES = (500, 502, 503, 504)
 # Concurrent Rakuten calls of one run (acceptances, billing reads): default and hard maximum.
 DEFAULT_WORKERS = 8
 MAX_WORKERS = 32
+
+# Codes of the actions Rakuten offers on an item (``getiteminfos`` ``actions``) that the connector can do.
+ACTION_CANCEL_ITEM = 'cancelitem'  # the unit is cancelled, Rakuten refunds the buyer (the seller-cancellation dialog)
+ACTION_CONTACT_BUYER = 'contactuseraboutitem'  # a message to the buyer (the reply composer)

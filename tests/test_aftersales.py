@@ -305,6 +305,32 @@ class TestAftersales(AftersalesCase):
         self.assertEqual(order.rakuten_claim_state, 'closed')
         self.assertFalse(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or '')))
 
+    def test_claim_actions_reply_and_cancel_the_claimed_unit_as_the_salesman(self):
+        """Rakuten offers to contact the buyer and to cancel the claimed unit, which has not left: both are
+        buttons of the claim, run as the order's salesman; the cancellation goes through the usual dialog and job."""
+        purchase, order = self._order('RK-MUG', 'RK-TEE')
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=True, comment='Toujours rien reçu',
+                             date=_paris(2026, 11, 20, 15, 30))
+        self._aftersales()
+        claim = self._record(itemid).with_user(self.salesman)
+        self.assertTrue(claim.can_cancel_item)
+        reply = claim.action_rakuten_reply()
+        self.assertEqual((reply['res_model'], reply['context']['default_sale_item_id']),
+                         ('rakuten.reply', claim.sale_item_id.id))
+        dialog = claim.action_rakuten_cancel_item()
+        self.assertEqual(dialog['context']['default_item_ids'], claim.sale_item_id.ids, "only the claimed unit")
+        wizard = Form(self.env['rakuten.cancel'].with_user(self.salesman).with_context(**dialog['context'])).save()
+        wizard.action_cancel_on_rakuten()
+        self.env['rakuten.sale.item']._cron_rakuten_cancel()
+        self.assertEqual(purchase.items[0].status, const.STATUS_CANCELLED)
+        self.assertNotEqual(purchase.items[1].status, const.STATUS_CANCELLED, "the other unit stays")
+        self.assertEqual(self.server.state.count('cancelitem'), 1)
+        claim.invalidate_recordset()
+        self.assertFalse(claim.can_cancel_item, "done: no button any more")
+        with self.assertRaises(UserError):
+            claim.action_rakuten_cancel_item()
+
     def test_claim_of_an_item_not_imported_gets_its_activity_on_the_item(self):
         team = self.env['crm.team'].create({'name': 'Rakuten', 'user_id': self.salesman.id})
         self.company.rakuten_team_id = team

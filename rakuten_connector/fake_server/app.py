@@ -315,7 +315,9 @@ class FakeRakutenApp:
         _sale, item = self._item(shop, request)
         if not request.args.get('comment'):
             raise _mandatory('comment')
-        if item.status not in const.SHIPPABLE_STATUSES:
+        # A unit under a claim that has not left can be cancelled too (the claim offers it: guessed, §4.7).
+        claimed = item.status in const.CLAIM_STATUSES and not item.tracking
+        if item.status not in const.SHIPPABLE_STATUSES and not claimed:
             raise _status_error(item.status)
         item.status = const.STATUS_CANCELLED
         root, response = self._envelope(shop, request, 'cancelitem', {'itemid': item.itemid})
