@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
 from ..rakuten_connector.stock_rules import Rules, published_quantity
+from .rakuten_rights import SALES_MANAGER, check_user_may
 
 LISTING_STATES = [
     ('unknown', "Not published"),
@@ -150,14 +151,17 @@ class ProductProduct(models.Model):
     # === ACTION METHODS === #
 
     def action_rakuten_confirm_price(self):
-        """Button: allow the price that the maximum drop blocks; the next stock push sends it."""
+        """Button: allow the price that the maximum drop blocks; the next stock push sends it. A sales manager's
+        decision, recorded with the connector's rights (the push's trigger included)."""
+        check_user_may(self, SALES_MANAGER)
+        products = self.sudo()
         company = self.env.company
-        prices = self._rakuten_prices(company)
-        for product in self.filtered(lambda product: product.id in prices
-                                     and prices[product.id].rule == price_rules.BLOCKED_DROP):
+        prices = products._rakuten_prices(company)
+        for product in products.filtered(lambda product: product.id in prices
+                                         and prices[product.id].rule == price_rules.BLOCKED_DROP):
             product.write({'rakuten_price_confirmed': prices[product.id].price, 'rakuten_price_blocked': False,
                            'rakuten_price_blocked_reason': False})
-        self.env['rakuten.stock.import']._rakuten_trigger_push()
+        products.env['rakuten.stock.import']._rakuten_trigger_push()
 
     # === BUSINESS METHODS === #
 

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .rakuten_rights import SALESMAN, check_user_may
 from .rakuten_sale_item import GONE_STATUSES
 
 
@@ -49,7 +50,7 @@ class SaleOrder(models.Model):
         return self._rakuten_cancel_dialog(units._rakuten_cancellable(), cancel_orders=False)
 
     def _rakuten_cancel_dialog(self, units, cancel_orders):
-        self.check_access('write')
+        check_user_may(self, SALESMAN, 'write')  # cancelling on Rakuten is a salesman's decision
         return {
             'type': 'ir.actions.act_window', 'res_model': 'rakuten.cancel', 'view_mode': 'form', 'target': 'new',
             'name': _("Cancel on Rakuten?"),

@@ -1,0 +1,19 @@
+"""Who may click what: Rakuten bookkeeping is written by the connector only (users read it). A button checks the
+user's right to act on its records, then does its work with the connector's rights (``sudo``)."""
+from odoo.exceptions import AccessError
+
+SALESMAN = 'sales_team.group_sale_salesman'
+SALES_MANAGER = 'sales_team.group_sale_manager'
+SETTINGS = 'base.group_system'
+
+
+def check_user_may(records, group, operation='read'):
+    """Raise an access error unless the user may ``operation`` ``records`` (record rules included: never another
+    company's) and belongs to ``group``: the right to act that a button asks for before it uses the connector's."""
+    records.check_access(operation)
+    if records.env.su or records.env.user.has_group(group):
+        return
+    raise AccessError(records.env._(
+        "You are not allowed to do this on %(records)s: it is for the group %(group)s.",
+        records=records._description, group=records.env.ref(group).sudo().full_name,
+    ))
