@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 SALESMAN = 'sales_team.group_sale_salesman'
 SALES_MANAGER = 'sales_team.group_sale_manager'
 SETTINGS = 'base.group_system'
+WAREHOUSE = 'stock.group_stock_user'
 
 
 def check_user_may(records, group, operation='read'):

@@ -15,6 +15,7 @@ from ..rakuten_connector import (
 from ..rakuten_connector.parsing import UNEXPECTED_STATUS
 from ..rakuten_connector.records import ItemInfo
 from ..rakuten_connector.records import TrackingLine
+from .rakuten_rights import WAREHOUSE, check_user_may
 
 _logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class StockPicking(models.Model):
         before making it. Warehouse users have no rights on Rakuten sales: their right to change these
         deliveries is checked, then the Rakuten bookkeeping runs as superuser.
         """
-        self.check_access('write')
+        check_user_may(self, WAREHOUSE, 'write')  # the warehouse's action, on deliveries the user may change
         pickings = self.filtered(lambda picking: picking.state == 'done'
                                  and picking.rakuten_despatch_state in ('to_send', 'to_check', 'failed')).sudo()
         pickings = pickings.filtered('rakuten_item_ids')
