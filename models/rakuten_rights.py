@@ -18,3 +18,18 @@ def check_user_may(records, group, operation='read'):
         "You are not allowed to do this on %(records)s: it is for the group %(group)s.",
         records=records._description, group=records.env.ref(group).sudo().full_name,
     ))
+
+
+def check_connector_fields(records, names, vals_list):
+    """The connector's own fields on Odoo's records (Rakuten ids, despatch state) are written by the connector
+    only: a user's write or create that sets one of ``names`` is refused, whatever the user's rights on the record
+    (``readonly`` only hides them on screen)."""
+    if records.env.su:
+        return
+    touched = sorted({name for vals in vals_list for name in vals if name in names})
+    if touched:
+        raise AccessError(records.env._(
+            "Only the Rakuten connector writes these fields of %(records)s: %(fields)s.",
+            records=records._description,
+            fields=', '.join(records._fields[name]._description_string(records.env) for name in touched),
+        ))

@@ -188,6 +188,8 @@ class RakutenSale(models.Model):
             orders now*: nothing is committed before its request ends), not only during the run
         :return: False when another run of the same company holds the lock, else True.
         """
+        if not self.env.su:  # a run writes Rakuten's bookkeeping: with the connector's rights, whoever starts it
+            return self.sudo()._rakuten_import(company, until_commit=until_commit)
         company = company.with_env(self.env)  # its messages in the language this run is bound to
         with company._rakuten_run_lock(IMPORT_LOCK_KEY, until_commit=until_commit) as locked:
             if not locked:

@@ -15,7 +15,7 @@ from ..rakuten_connector import (
 from ..rakuten_connector.parsing import UNEXPECTED_STATUS
 from ..rakuten_connector.records import ItemInfo
 from ..rakuten_connector.records import TrackingLine
-from .rakuten_rights import WAREHOUSE, check_user_may
+from .rakuten_rights import WAREHOUSE, check_connector_fields, check_user_may
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +37,11 @@ def _shippable(items):
     return items.filtered(lambda item: item.status in const.SHIPPABLE_STATUSES)
 
 
+# What the connector records of a delivery's despatch: users never write it (the connector does, with its rights).
+DESPATCH_FIELDS = frozenset({'rakuten_despatch_state', 'rakuten_despatch_error', 'rakuten_despatch_attempts',
+                             'rakuten_despatch_unsure', 'rakuten_despatch_file'})
+
+
 class StockPicking(models.Model):
     _inherit = 'stock.picking'
 
@@ -54,6 +59,17 @@ class StockPicking(models.Model):
         help="Id of the despatch file Rakuten queued for later processing: its report tells what was applied.",
     )
     rakuten_item_ids = fields.One2many('rakuten.sale.item', 'picking_id', string="Rakuten Items")
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_connector_fields(self, DESPATCH_FIELDS, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_connector_fields(self, DESPATCH_FIELDS, [vals])
+        return super().write(vals)
 
     # === ACTION METHODS === #
 

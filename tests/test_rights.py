@@ -61,6 +61,12 @@ WRITES = {
     'rakuten.shipping.mapping': {'requires_tracking': False},
     'rakuten.transporter': {'sequence': 99},
 }
+# Fields the connector keeps on Odoo's own records: no user writes them, whatever the user's rights on the record.
+CONNECTOR_FIELDS = {
+    'sale.order': {'rakuten_purchase_ref': 'FAUX-1', 'rakuten_sale_id': False, 'rakuten_claim_state': 'closed'},
+    'stock.picking': {'rakuten_despatch_state': 'sent', 'rakuten_despatch_error': False,
+                      'rakuten_despatch_file': 'F1', 'rakuten_despatch_attempts': 0, 'rakuten_despatch_unsure': False},
+}
 
 DONE, DENIED, REFUSED, NOTHING = 'done', 'denied', 'refused', 'nothing'
 OUTCOME_WORDS = {DONE: "yes", DENIED: "no", REFUSED: "refused", NOTHING: "no effect"}
@@ -93,8 +99,13 @@ BUTTONS = {
                                            (NOTHING, NOTHING, NOTHING, N, N, N)),
     ('rakuten.tracking.warning', 'action_validate'): ("Validate anyway", (N, N, Y, N, N, N)),
     ('stock.backorder.confirmation', 'process_cancel_backorder'): ("No backorder", (N, N, Y, N, N, N)),
-    ('res.company', 'write'): ("Company write (Odoo's rights)", None),
-    ('sale.order.line', 'write'): ("Order line write (Odoo's rights)", None),
+    ('res.company', 'write'): ("Company write", None),
+    ('sale.order.line', 'write'): ("Order line write", None),
+    # Odoo's rights, but never on the connector's fields (CONNECTOR_FIELDS, test_connector_fields_…).
+    ('sale.order', 'create'): ("Order create, not its Rakuten fields", None),
+    ('sale.order', 'write'): ("Order write, not its Rakuten fields", None),
+    ('stock.picking', 'create'): ("Delivery create, not its Rakuten fields", None),
+    ('stock.picking', 'write'): ("Delivery write, not its Rakuten fields", None),
 }
 
 README = pathlib.Path(__file__).resolve().parent.parent / 'README.rst'
@@ -289,6 +300,27 @@ class TestRights(RakutenShopCase):
         self.assertEqual(records['rakuten.sale'].state, 'imported')
         self.assertEqual(records['rakuten.sale.item'].status, const.STATUS_ACCEPTED)
         self.assertTrue(records['rakuten.aftersale'].claim_open)
+
+    def test_connector_fields_of_orders_and_deliveries(self):
+        """Who may change an order or a delivery may not make it pose as Rakuten's, nor mark its despatch sent."""
+        sale, picking = self._delivered()
+        picking.rakuten_despatch_state = 'failed'
+        records = {'sale.order': sale.order_id, 'stock.picking': picking}
+        for role, user in self.users.items():
+            for model, values in CONNECTOR_FIELDS.items():
+                for name, value in values.items():
+                    with self.subTest(role=role, field=f'{model}.{name}'):
+                        self.assertFalse(self._may(lambda: records[model].with_user(user).write({name: value})))
+        # Their own fields they still change: it is the connector's that are refused.
+        self.assertTrue(self._may(lambda: sale.order_id.with_user(self.users['salesman']).write({'note': "Fragile"})))
+        self.assertTrue(self._may(lambda: picking.with_user(self.users['warehouse']).write({'origin': "Quai 2"})))
+        partner = sale.order_id.partner_id
+        self.assertFalse(self._may(lambda: self.env['sale.order'].with_user(self.users['salesman']).create(
+            {'partner_id': partner.id, 'rakuten_purchase_ref': 'FAUX-2'})), "an order never poses as Rakuten's")
+        self.assertTrue(self._may(lambda: self.env['sale.order'].with_user(self.users['salesman']).create(
+            {'partner_id': partner.id})))
+        self.assertEqual((sale.order_id.rakuten_purchase_ref, picking.rakuten_despatch_state),
+                         (sale.purchase_ref, 'failed'))
 
     def test_users_do_activities_and_notes_on_what_they_read(self):
         """Read-only Rakuten sales and claims still take the salesman's notes and activities."""
