@@ -322,6 +322,17 @@ class TestRights(RakutenShopCase):
         self.assertEqual((sale.order_id.rakuten_purchase_ref, picking.rakuten_despatch_state),
                          (sale.purchase_ref, 'failed'))
 
+    def test_readers_open_rakuten_orders_and_deliveries(self):
+        """The order's Rakuten tab (as its screen loads it) and the delivery's despatch and units open for those who
+        read them."""
+        sale, picking = self._delivered()
+        for role in ('salesman', 'manager', 'accountant'):
+            with self.subTest(role=role):
+                order = Form(sale.order_id.with_user(self.users[role]))
+                self.assertEqual((order.rakuten_purchase_ref, order.rakuten_sale_id), (sale.purchase_ref, sale))
+        delivery = picking.with_user(self.users['warehouse'])
+        self.assertEqual((delivery.rakuten_despatch_state, delivery.rakuten_item_ids), ('to_send', sale.item_ids))
+
     def test_users_do_activities_and_notes_on_what_they_read(self):
         """Read-only Rakuten sales and claims still take the salesman's notes and activities."""
         records = self._records()
