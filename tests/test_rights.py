@@ -131,17 +131,14 @@ def rights_tables():
     return models, buttons
 
 
-class _Rollback(Exception):
-    pass
-
-
 @tagged('post_install', '-at_install')
 class TestRights(RakutenShopCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_b = cls.env['res.company'].create({'name': 'Boutique Lyon', 'currency_id': cls.env.ref('base.EUR').id})
+        cls.company_b = cls.env['res.company'].create({'name': 'Boutique Lyon',
+                                                       'currency_id': cls.env.ref('base.EUR').id})
         cls.users = {}
         for role, (_title, groups) in ROLES.items():
             company = cls.company_b if role == 'other' else cls.company
@@ -560,7 +557,8 @@ class TestRights(RakutenShopCase):
         self.assertEqual(action['res_model'], 'stock.backorder.confirmation')
 
         def no_backorder(user):
-            wizard = Form(self.env['stock.backorder.confirmation'].with_user(user).with_context(action['context'])).save()
-            wizard.process_cancel_backorder()
-            return picking.state == 'done' and len(sale.item_ids.filtered(lambda item: item.cancel_state == 'to_decide')) == 1
+            confirmation = self.env['stock.backorder.confirmation'].with_user(user).with_context(action['context'])
+            Form(confirmation).save().process_cancel_backorder()
+            left = sale.item_ids.filtered(lambda item: item.cancel_state == 'to_decide')
+            return picking.state == 'done' and len(left) == 1
         self._check(('stock.backorder.confirmation', 'process_cancel_backorder'), no_backorder)
