@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
 from ..rakuten_connector.stock_rules import Rules, published_quantity
+from .rakuten_rights import SALES_MANAGER, check_user_may
 
 LISTING_STATES = [
     ('unknown', "Not published"),
@@ -157,17 +158,16 @@ class ProductProduct(models.Model):
     def action_rakuten_confirm_price(self):
         """Button (sales managers): allow the price that waits for a review or a confirmation of its drop or
         rise; the next stock push sends it. The user's right is checked, then the connector writes its own
-        bookkeeping."""
-        if not (self.env.su or self.env.user.has_group('sales_team.group_sale_manager')):
-            raise AccessError(self.env._("Only sales administrators can confirm a Rakuten price."))
-        company = self.env.company
+        bookkeeping (the push's trigger included)."""
+        check_user_may(self, SALES_MANAGER)
         products = self.sudo()
+        company = self.env.company
         prices = products._rakuten_prices(company)
         for product in products.filtered(lambda product: product.id in prices
                                          and prices[product.id].rule in price_rules.CONFIRMABLE):
             product.write({'rakuten_price_confirmed': prices[product.id].price, 'rakuten_price_blocked': False,
                            'rakuten_price_blocked_reason': False})
-        self.env['rakuten.stock.import']._rakuten_trigger_push()
+        products.env['rakuten.stock.import']._rakuten_trigger_push()
 
     # === BUSINESS METHODS === #
 

@@ -45,6 +45,7 @@ class RakutenAftersale(models.Model):
     _order = 'claim_open desc, claim_deadline, id desc'
     _rec_name = 'itemid'
     _check_company_auto = True
+    _mail_post_access = 'read'  # users read claims: they note and do activities, the connector writes
 
     itemid = fields.Char(string="Item ID", required=True, readonly=True, index=True)
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,

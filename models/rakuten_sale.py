@@ -15,6 +15,7 @@ from ..rakuten_connector import (
 )
 from ..rakuten_connector.deadlines import accept_deadline, ship_deadline
 from ..rakuten_connector.records import sale_from_json, sale_to_json
+from .rakuten_rights import SALESMAN, check_user_may
 from .rakuten_sale_item import FINISHED, GONE_STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class RakutenSale(models.Model):
     _order = 'purchase_date desc, id desc'
     _rec_name = 'purchase_ref'
     _check_company_auto = True
+    _mail_post_access = 'read'  # users read Rakuten sales: they note and do activities, the connector writes
 
     purchase_ref = fields.Char(string="Rakuten Purchase ID", required=True, readonly=True, index=True)
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
@@ -109,7 +111,7 @@ class RakutenSale(models.Model):
 
     def action_retry(self):
         """Button: try to import these sales again (after fixing a SKU, an address, a mapping…)."""
-        self.check_access('write')
+        check_user_may(self, SALESMAN)
         waiting = self.filtered(lambda sale: sale.state in ('new', 'to_accept'))
         if waiting:
             raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
@@ -128,8 +130,8 @@ class RakutenSale(models.Model):
     def _rakuten_manual_decision(self, accept):
         """Accept or refuse these sales on Rakuten now. What Rakuten did is kept even when some calls failed:
         those sales show why (reason, activity) and the user is told, rather than undoing the others."""
-        # Rights first: Rakuten must not be called for a user who cannot record the outcome.
-        self.check_access('write')
+        # Rights first: Rakuten must not be called for a user who may not decide (a salesman's decision).
+        check_user_may(self, SALESMAN)
         sales = self.filtered(lambda sale: sale.state in ('new', 'to_accept', 'error') and not sale.order_id)
         problems = []
         for company, company_sales in sales.grouped('company_id').items():
@@ -186,6 +188,8 @@ class RakutenSale(models.Model):
             orders now*: nothing is committed before its request ends), not only during the run
         :return: False when another run of the same company holds the lock, else True.
         """
+        if not self.env.su:  # a run writes Rakuten's bookkeeping: with the connector's rights, whoever starts it
+            return self.sudo()._rakuten_import(company, until_commit=until_commit)
         company = company.with_env(self.env)  # its messages in the language this run is bound to
         with company._rakuten_run_lock(IMPORT_LOCK_KEY, until_commit=until_commit) as locked:
             if not locked:

@@ -10,6 +10,7 @@ from ..rakuten_connector import (
 )
 from ..rakuten_connector.price_rules import cents
 from ..rakuten_connector.records import StockLine
+from .rakuten_rights import SALES_MANAGER, check_user_may
 from .stock_move import STOCK_PUSH_DELAY
 
 _logger = logging.getLogger(__name__)
@@ -50,10 +51,10 @@ class RakutenStockImport(models.Model):
 
     def action_rakuten_read_report(self):
         """Button: read Rakuten's report of these files now, rather than at the next run."""
-        self.check_access('write')  # before calling Rakuten: a user who cannot record the report may not ask
+        check_user_may(self, SALES_MANAGER)  # before calling Rakuten; the report is then recorded by the connector
         messages = []
         for company, files in self.filtered(lambda file: file.state == 'pending').grouped('company_id').items():
-            files = company._rakuten_env(files)
+            files = company._rakuten_env(files).sudo()
             try:
                 messages += files._rakuten_read_reports(company._rakuten_client())
             except RakutenError as error:

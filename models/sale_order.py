@@ -4,7 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .rakuten_rights import SALESMAN, check_connector_fields, check_user_may
 from .rakuten_sale_item import GONE_STATUSES
+
+
+# The Rakuten sale an order was made from: set by the connector only (a user's order never poses as one).
+RAKUTEN_ORDER_FIELDS = frozenset({'rakuten_purchase_ref', 'rakuten_sale_id', 'rakuten_claim_state'})
 
 
 class SaleOrder(models.Model):
@@ -27,6 +32,17 @@ class SaleOrder(models.Model):
     _rakuten_purchase_unique = models.Constraint(
         'UNIQUE(company_id, rakuten_purchase_ref)', "This Rakuten sale was already imported.",
     )
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_connector_fields(self, RAKUTEN_ORDER_FIELDS, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_connector_fields(self, RAKUTEN_ORDER_FIELDS, [vals])
+        return super().write(vals)
 
     # === COMPUTE METHODS === #
 
@@ -52,7 +68,7 @@ class SaleOrder(models.Model):
         return self._rakuten_cancel_dialog(units._rakuten_cancellable(), cancel_orders=False)
 
     def _rakuten_cancel_dialog(self, units, cancel_orders):
-        self.check_access('write')
+        check_user_may(self, SALESMAN, 'write')  # cancelling on Rakuten is a salesman's decision
         return {
             'type': 'ir.actions.act_window', 'res_model': 'rakuten.cancel', 'view_mode': 'form', 'target': 'new',
             'name': _("Cancel on Rakuten?"),

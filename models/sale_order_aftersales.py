@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .rakuten_rights import SALESMAN, check_user_may
+
 CLAIM_STATES = [
     ('amicable', "Amicable Claim"),
     ('open', "Claim with Rakuten"),
@@ -33,6 +35,7 @@ class SaleOrder(models.Model):
     def action_rakuten_reply(self):
         """Button: the composer of a message to the buyer or to Rakuten's customer service."""
         self.ensure_one()
+        check_user_may(self, SALESMAN, 'write')  # as sending checks it
         return {
             'type': 'ir.actions.act_window',
             'name': _("Reply on Rakuten"),
@@ -44,6 +47,8 @@ class SaleOrder(models.Model):
 
     def action_rakuten_claims(self):
         self.ensure_one()
+        self.check_access('read')
+        self.env['rakuten.aftersale'].check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
         action['domain'] = [('order_id', '=', self.id)]
         return action

@@ -15,6 +15,7 @@ from ..rakuten_connector import (
 from ..rakuten_connector.parsing import UNEXPECTED_STATUS
 from ..rakuten_connector.records import ItemInfo
 from ..rakuten_connector.records import TrackingLine
+from .rakuten_rights import WAREHOUSE, check_connector_fields, check_user_may
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +37,11 @@ def _shippable(items):
     return items.filtered(lambda item: item.status in const.SHIPPABLE_STATUSES)
 
 
+# What the connector records of a delivery's despatch: users never write it (the connector does, with its rights).
+DESPATCH_FIELDS = frozenset({'rakuten_despatch_state', 'rakuten_despatch_error', 'rakuten_despatch_attempts',
+                             'rakuten_despatch_unsure', 'rakuten_despatch_file'})
+
+
 class StockPicking(models.Model):
     _inherit = 'stock.picking'
 
@@ -54,6 +60,17 @@ class StockPicking(models.Model):
     )
     rakuten_item_ids = fields.One2many('rakuten.sale.item', 'picking_id', string="Rakuten Items")
 
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_connector_fields(self, DESPATCH_FIELDS, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_connector_fields(self, DESPATCH_FIELDS, [vals])
+        return super().write(vals)
+
     # === ACTION METHODS === #
 
     def action_rakuten_send(self):
@@ -66,7 +83,7 @@ class StockPicking(models.Model):
         before making it. Warehouse users have no rights on Rakuten sales: their right to change these
         deliveries is checked, then the Rakuten bookkeeping runs as superuser.
         """
-        self.check_access('write')
+        check_user_may(self, WAREHOUSE, 'write')  # the warehouse's action, on deliveries the user may change
         pickings = self.filtered(lambda picking: picking.state == 'done'
                                  and picking.rakuten_despatch_state in ('to_send', 'to_check', 'failed')).sudo()
         pickings = pickings.filtered('rakuten_item_ids')

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.rakuten_rights import SALESMAN, check_user_may
+
 REASONS = [
     ('stock', "Out of stock"),
     ('damaged', "Damaged item"),
@@ -51,7 +53,7 @@ class RakutenCancel(models.TransientModel):
         """Cancel the units on Rakuten (by the cancellation job, right after this is saved), then the orders in
         Odoo when the dialog came from their cancellation."""
         self.ensure_one()
-        self.order_ids.check_access('write')
+        check_user_may(self.order_ids, SALESMAN, 'write')
         units = self._units()._rakuten_ask_cancellation(self.comment)
         for order in self.order_ids:
             order_units = units.filtered(lambda item: item.sale_id.order_id == order)
@@ -64,7 +66,7 @@ class RakutenCancel(models.TransientModel):
     def action_odoo_only(self):
         """Leave the units accepted on Rakuten: the buyer still waits for them, so a user is reminded."""
         self.ensure_one()
-        self.order_ids.check_access('write')
+        check_user_may(self.order_ids, SALESMAN, 'write')
         units = self._units()._rakuten_cancellable()
         units.sudo().cancel_state = 'to_decide'
         result = self._cancel_orders()

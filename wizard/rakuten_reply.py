@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
+from ..models.rakuten_rights import SALESMAN, check_user_may
 from ..rakuten_connector import const
 from ..rakuten_connector.client import latin1_text
 
@@ -98,7 +99,7 @@ class RakutenReply(models.TransientModel):
     def _rakuten_check_access(self):
         """Only the order's own item and mails, and only by who may change the order: the fields can be set
         over RPC, past the view's domains."""
-        self.order_id.check_access('write')
+        check_user_may(self.order_id, SALESMAN, 'write')
         item, parent = self.sale_item_id.sudo(), self.parent_message_id.sudo()
         if item.sale_id != self.order_id.sudo().rakuten_sale_id:
             raise UserError(_("Item %(item)s is not an item of order %(order)s.", item=item.itemid,
