@@ -2,8 +2,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
 
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat

@@ -14,6 +14,7 @@ from ..rakuten_connector import RUN_STOPPERS, RakutenError, ResponseError, Trans
 from ..rakuten_connector.deadlines import claim_deadline, message_deadline
 from ..rakuten_connector.records import message_keys
 from .rakuten_codes import code_label, codes_label
+from .rakuten_rights import SALESMAN, check_user_may
 
 _logger = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ class RakutenAftersale(models.Model):
         """Button of a claim or an item: the composer of a reply about this item (Rakuten offers to contact the
         buyer about it)."""
         self.ensure_one()
+        check_user_may(self, SALESMAN)
         if not self.order_id:
             raise UserError(self.env._("The sale of this item is not imported yet: answer from Rakuten's back "
                                        "office, or once its order exists."))
@@ -195,7 +197,8 @@ class RakutenAftersale(models.Model):
         """Button of a claim: cancel the claimed unit on Rakuten (Rakuten refunds the buyer), through the same
         dialog as from the order."""
         self.ensure_one()
-        units = self.sale_item_id._rakuten_cancellable()
+        check_user_may(self, SALESMAN)
+        units = self.sale_item_id.sudo()._rakuten_cancellable()
         if not (self.can_cancel_item and units and self.order_id):
             raise UserError(self.env._("This unit can no longer be cancelled on Rakuten (it left, or Rakuten no "
                                        "longer offers it)."))

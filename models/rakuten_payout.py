@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare, float_is_zero
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, TransientError, const
+from .rakuten_rights import ACCOUNTING_MANAGER, BILLING, check_user_may
 
 _logger = logging.getLogger(__name__)
 
@@ -435,11 +436,9 @@ class RakutenPayout(models.Model):
         }
 
     def action_rakuten_retry(self):
-        """Book the waiting transfers again now: an accounting manager's button, run with the connector's rights
-        (the bookkeeping of payouts is the connector's)."""
-        self.check_access('read')
-        if not self.env.user.has_group('account.group_account_manager'):
-            raise AccessError(self.env._("Only accounting managers can book Rakuten transfers."))
+        """Book the waiting transfers again now: a billing user's button, run with the connector's rights (the
+        bookkeeping of payouts is the connector's)."""
+        check_user_may(self, BILLING)
         for company, payouts in self.sudo().grouped('company_id').items():
             payouts = company._rakuten_env(payouts)
             client = company._rakuten_client()
@@ -452,4 +451,5 @@ class RakutenPayout(models.Model):
         """Book a transfer whose detail does not add up, the difference (a commercial gesture or a penalty
         Rakuten does not detail) on the adjustments account: an accounting manager's decision."""
         self.ensure_one()
+        check_user_may(self, ACCOUNTING_MANAGER)
         return self.with_context(rakuten_book_difference=True).action_rakuten_retry()

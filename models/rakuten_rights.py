@@ -6,6 +6,8 @@ SALESMAN = 'sales_team.group_sale_salesman'
 SALES_MANAGER = 'sales_team.group_sale_manager'
 SETTINGS = 'base.group_system'
 WAREHOUSE = 'stock.group_stock_user'
+BILLING = 'account.group_account_invoice'
+ACCOUNTING_MANAGER = 'account.group_account_manager'
 
 
 def check_user_may(records, group, operation='read'):

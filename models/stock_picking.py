@@ -249,7 +249,8 @@ class StockPicking(models.Model):
         companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
                                                             ('rakuten_mark_despatched', '=', True)])
         for company in companies:
-            company._rakuten_env(self)._rakuten_despatch_run(company)
+            # The despatch bookkeeping is the connector's, whoever runs the job.
+            company._rakuten_env(self.sudo())._rakuten_despatch_run(company)
             self.env['ir.cron']._rakuten_commit_progress()
 
     @api.model

@@ -247,7 +247,7 @@ class TestPayouts(InvoiceCase):
 
         with self.assertRaises(AccessError):
             payout.with_user(self.biller).action_rakuten_book_difference()
-        payout.with_user(self.accountant).action_rakuten_retry()
+        payout.with_user(self.biller).action_rakuten_retry()
         self.assertEqual(payout.state, 'waiting', "a retry books nothing while the detail does not add up")
         payout.with_user(self.accountant).action_rakuten_book_difference()
         self.assertEqual(payout.state, 'booked', payout.reason)

@@ -40,6 +40,9 @@ MODELS = {
     'rakuten.stock.import.line': (R,      R,      '',       '',        '',   ''),
     'rakuten.advert':            (R,      R,      '',       '',        '',   ''),
     'rakuten.job.status':        ('',     '',     '',       '',        R,    ''),
+    # Accounting: Rakuten's transfers, read by billing users.
+    'rakuten.payout':            ('',     '',     '',       R,         '',   ''),
+    'rakuten.payout.line':       ('',     '',     '',       R,         '',   ''),
     # Set-up: the sales managers' (the other company's manager has its own).
     'rakuten.shipping.mapping':  (R,      RW,     R,        R,         R,    'c'),
     'rakuten.transporter':       (R,      RW,     R,        R,         R,    RW),
@@ -58,6 +61,8 @@ WRITES = {
     'rakuten.stock.import.line': {'state': 'done'},
     'rakuten.advert': {'price': 1.0},
     'rakuten.job.status': {'state': 'ok', 'message': False},
+    'rakuten.payout': {'state': 'booked', 'amount': 0.0},
+    'rakuten.payout.line': {'amount': 0.0},
     'rakuten.shipping.mapping': {'requires_tracking': False},
     'rakuten.transporter': {'sequence': 99},
 }
@@ -91,6 +96,12 @@ BUTTONS = {
         ("Shipping recomputed from the carrier", (REFUSED, REFUSED, REFUSED, REFUSED, N, N)),
     ('sale.order', 'action_rakuten_reply'): ("Reply on Rakuten", (Y, Y, N, N, N, N)),
     ('sale.order', 'action_rakuten_claims'): ("Rakuten Claim (smart button)", (Y, Y, N, N, N, N)),
+    ('rakuten.aftersale', 'action_rakuten_reply'): ("Reply (claim)", (Y, Y, N, N, N, N)),
+    ('rakuten.aftersale', 'action_rakuten_cancel_item'): ("Cancel the unit on Rakuten (claim)", (Y, Y, N, N, N, N)),
+    ('rakuten.message', 'action_open_rakuten_document'): ("Open a Rakuten message's order", (Y, Y, N, N, N, N)),
+    ('rakuten.payout', 'action_rakuten_retry'): ("Book now (transfer)", (N, N, N, Y, N, N)),
+    # An accounting manager's decision (none of the roles here: accounting managers only).
+    ('rakuten.payout', 'action_rakuten_book_difference'): ("Book with the difference (transfer)", (N, N, N, N, N, N)),
     ('rakuten.reply', 'action_send'): ("Send (reply)", (Y, Y, N, N, N, N)),
     ('rakuten.cancel', 'action_cancel_on_rakuten'): ("Cancel on Rakuten (dialog)", (Y, Y, N, N, N, N)),
     ('rakuten.cancel', 'action_odoo_only'): ("Only in Odoo (dialog)", (Y, Y, N, N, N, N)),
@@ -257,11 +268,20 @@ class TestRights(RakutenShopCase):
             'rakuten.shipping.mapping': self.env['rakuten.shipping.mapping'].search(
                 [('company_id', '=', self.company.id)], limit=1),
             'rakuten.transporter': self.env.ref('rakuten_connector.transporter_colissimo'),
+            'rakuten.payout': self._payout(),
         }
+        records['rakuten.payout.line'] = records['rakuten.payout'].line_ids
         for model, record in records.items():
             self.assertTrue(record, model)
         self.assertTrue(aftersale.claim_open)
         return records
+
+    def _payout(self):
+        """A Rakuten transfer of the shop's company waiting for its detail (one line kept from before)."""
+        return self.env['rakuten.payout'].create({
+            'company_id': self.company.id, 'operation_ref': 'OP-DROITS', 'compensation_ref': 'C-INCONNUE',
+            'amount': 12.0, 'state': 'waiting',
+            'line_ids': [Command.create({'kind': 'fee', 'itemid': 'F1', 'amount': -12.0})]})
 
     def _may(self, attempt):
         savepoint = self.env.cr.savepoint()
@@ -481,6 +501,47 @@ class TestRights(RakutenShopCase):
                 purchase.items[0].itemid
         self._check(('sale.order', 'action_rakuten_claims'), claims)
 
+    def test_claim_buttons(self):
+        purchase, sale = self._order()
+        itemid = purchase.items[0].itemid
+        self.shop.open_claim(itemid, 'NOT_RECEIVED', amicable=True, comment="Toujours rien")
+        self.shop.add_message(itemid, "Où est mon colis ?")
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        claim = self.env['rakuten.aftersale'].search([('itemid', '=', itemid)])
+        self.assertTrue(claim.can_cancel_item)
+
+        def reply(user):
+            return claim.with_user(user).action_rakuten_reply()['context']['default_sale_item_id'] == \
+                claim.sale_item_id.id
+        self._check(('rakuten.aftersale', 'action_rakuten_reply'), reply)
+
+        def cancel(user):
+            return claim.with_user(user).action_rakuten_cancel_item()['context']['default_item_ids'] == \
+                claim.sale_item_id.ids
+        self._check(('rakuten.aftersale', 'action_rakuten_cancel_item'), cancel)
+
+        message = claim.rakuten_message_ids[:1]
+        self.assertTrue(message)
+
+        def open_message(user):
+            return message.with_user(user).action_open_rakuten_document()['res_id'] == sale.order_id.id
+        self._check(('rakuten.message', 'action_open_rakuten_document'), open_message)
+
+    def test_payout_buttons(self):
+        payout = self._payout()
+
+        def retry(user):
+            asked = self.server.state.count('getcompensationdetails')
+            payout.with_user(user).action_rakuten_retry()
+            return self.server.state.count('getcompensationdetails') > asked  # Rakuten's detail read again
+        self._check(('rakuten.payout', 'action_rakuten_retry'), retry)
+        self.assertEqual(self.server.state.count('getcompensationdetails'), 1, "asked by the billing user only")
+
+        def difference(user):
+            payout.with_user(user).action_rakuten_book_difference()
+            return True
+        self._check(('rakuten.payout', 'action_rakuten_book_difference'), difference)
+
     def test_reply(self):
         purchase, sale = self._order()
         item = purchase.items[0]
@@ -490,7 +551,8 @@ class TestRights(RakutenShopCase):
             wizard = self.env['rakuten.reply'].with_user(user).with_context(default_order_id=sale.order_id.id).create(
                 {'sale_item_id': sale.item_ids.filtered(lambda unit: unit.itemid == item.itemid).id,
                  'recipient': 'buyer', 'body': "Il part ce soir."})
-            wizard.action_send()
+            wizard.action_send()  # recorded; the reply job sends it once the click is committed
+            self.env['rakuten.message']._cron_rakuten_replies()
             return len(item.messages) == before + 1 and item.messages[-1]['content'] == "Il part ce soir."
         self._check(('rakuten.reply', 'action_send'), send)
 
