@@ -3,7 +3,6 @@
     'version': '19.0.1.3.0',
     'category': 'Sales/Sales',
     'summary': 'Sell on Rakuten France (ex-PriceMinister): orders, acceptance, despatch and stock sync',
-    'description': ' ',  # Non-empty string to avoid loading the README file.
     'depends': ['sale_stock', 'stock_delivery'],
     'external_dependencies': {'python': ['requests', 'lxml']},
     'data': [
@@ -44,6 +43,4 @@
     # services the module uses. To be replaced by the repository's address once it is published.
     'website': 'https://global.fr.shopping.rakuten.com/developpeur/',
     'license': 'LGPL-3',
-    'installable': True,
-    'application': False,
 }

@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 
 
 class AccountTax(models.Model):
@@ -20,7 +20,7 @@ class AccountTax(models.Model):
                 continue
             twin = tax._rakuten_included_twin()
             if not twin:
-                twin = tax.copy({'name': _("%s (incl.)", tax.name), 'price_include_override': 'tax_included'})
+                twin = tax.copy({'name': self.env._("%s (incl.)", tax.name), 'price_include_override': 'tax_included'})
             elif not twin.active:
                 twin.active = True
             result |= twin

@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 # Odoo's Tracking Link placeholder; {tracking} is accepted too.
@@ -11,7 +11,7 @@ class DeliveryCarrier(models.Model):
     _inherit = 'delivery.carrier'
 
     rakuten_transporter_id = fields.Many2one(
-        'rakuten.transporter', string="Rakuten Transporter",
+        'rakuten.transporter',
         help="Name Rakuten knows this carrier by, sent with the tracking number when a delivery is validated.",
     )
     rakuten_needs_url = fields.Boolean(related='rakuten_transporter_id.needs_url')
@@ -23,12 +23,13 @@ class DeliveryCarrier(models.Model):
         for carrier in self:
             url = (carrier.tracking_url or '').strip()
             if carrier.rakuten_transporter_id.needs_url and not url:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The Rakuten transporter %(transporter)s needs the Tracking Link of carrier %(carrier)s.",
                     transporter=carrier.rakuten_transporter_id.name, carrier=carrier.name,
                 ))
             if carrier.rakuten_transporter_id and url and not url.lower().startswith(('http://', 'https://')):
-                raise ValidationError(_("The Tracking Link sent to Rakuten must be a complete http(s) address."))
+                raise ValidationError(self.env._(
+                    "The Tracking Link sent to Rakuten must be a complete http(s) address."))
 
     # === BUSINESS METHODS === #
 

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -13,5 +13,5 @@ class ProductPricelist(models.Model):
         pricelist = self.search([('currency_id', '=', euro.id), ('company_id', 'in', [False, company.id])],
                                 limit=1)
         if not pricelist and company.currency_id != euro:
-            raise UserError(_("Rakuten sales are in euros: create a pricelist in EUR for %s.", company.name))
+            raise UserError(self.env._("Rakuten sales are in euros: create a pricelist in EUR for %s.", company.name))
         return pricelist

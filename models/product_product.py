@@ -106,7 +106,7 @@ class ProductProduct(models.Model):
         help="The price a user allowed despite the review of a first price or the maximum drop or rise: for "
              "that price once (forgotten once published, refused or changed).",
     )
-    rakuten_price_blocked = fields.Selection(PRICE_BLOCKS, string="Rakuten Price Blocked", readonly=True,
+    rakuten_price_blocked = fields.Selection(PRICE_BLOCKS, readonly=True,
                                              company_dependent=True)
     rakuten_price_blocked_reason = fields.Char(string="Why the Price Is Blocked", readonly=True,
                                                company_dependent=True)
@@ -382,30 +382,29 @@ class ProductProduct(models.Model):
     def _rakuten_price_block_reason(self, price):
         """Why the guards block ``price`` (a RakutenPrice), in the context's language."""
         self.ensure_one()
-        _ = self.env._
         company = self.env.company
         if price.rule == price_rules.BLOCKED_FLOOR:
-            return _("%(price)s € is under the floor of %(floor)s € (VAT included).", price=price.price,
+            return self.env._("%(price)s € is under the floor of %(floor)s € (VAT included).", price=price.price,
                      floor=price.floor)
         if price.rule == price_rules.BLOCKED_DROP:
-            return _("%(price)s € is more than %(drop)s %% under the last published price (%(last)s €): confirm "
-                     "it to publish it.", price=price.price, drop=company.rakuten_max_price_drop,
+            return self.env._("%(price)s € is more than %(drop)s %% under the last published price (%(last)s €): "
+                     "confirm it to publish it.", price=price.price, drop=company.rakuten_max_price_drop,
                      last=price.reference)
         if price.rule == price_rules.BLOCKED_RISE:
-            return _("%(price)s € is more than %(rise)s %% above the last published price (%(last)s €): confirm "
-                     "it to publish it.", price=price.price, rise=company.rakuten_max_price_rise,
+            return self.env._("%(price)s € is more than %(rise)s %% above the last published price (%(last)s €): "
+                     "confirm it to publish it.", price=price.price, rise=company.rakuten_max_price_rise,
                      last=price.reference)
         if price.rule == price_rules.BLOCKED_REVIEW and price.reference:
-            return _("First price published by Odoo: %(current)s € on Rakuten today, %(price)s € to publish (VAT "
-                     "included): confirm it to publish it.", current=price.reference, price=price.price)
+            return self.env._("First price published by Odoo: %(current)s € on Rakuten today, %(price)s € to publish "
+                     "(VAT included): confirm it to publish it.", current=price.reference, price=price.price)
         if price.rule == price_rules.BLOCKED_REVIEW:
-            return _("First price published by Odoo: %(price)s € to publish (VAT included), Rakuten's current "
+            return self.env._("First price published by Odoo: %(price)s € to publish (VAT included), Rakuten's current "
                      "price unknown (Read Rakuten adverts in the settings): confirm it to publish it.",
                      price=price.price)
         if price.rule == price_rules.BLOCKED_REFUSED:
-            return _("Rakuten refused %(price)s € (see Last Push Result): the quantity goes without a price until "
-                     "the price changes.", price=price.price)
+            return self.env._("Rakuten refused %(price)s € (see Last Push Result): the quantity goes without a price "
+                     "until the price changes.", price=price.price)
         if price.rule == price_rules.BLOCKED_NO_TAX:
-            return _("No sale tax of the company on this product: its price would be published VAT excluded. Set "
-                     "its customer taxes (a 0 % tax when you charge no VAT).")
-        return _("No price above 0 €.")
+            return self.env._("No sale tax of the company on this product: its price would be published VAT excluded. "
+                     "Set its customer taxes (a 0 % tax when you charge no VAT).")
+        return self.env._("No price above 0 €.")

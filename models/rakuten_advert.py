@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class RakutenAdvert(models.Model):
@@ -37,10 +37,11 @@ class RakutenAdvert(models.Model):
         matched = records.product_id.with_company(company)  # advert ids and listing states are per company
         for record in records.filtered('product_id'):
             record.product_id.with_company(company).rakuten_advert_ref = record.advert_ref
-        (products - matched).filtered(
-            lambda product: product.rakuten_listing_state in (False, 'unknown', 'missing')).rakuten_listing_state = 'missing'
+        unlisted = (products - matched).filtered(
+            lambda product: product.rakuten_listing_state in (False, 'unknown', 'missing'))
+        unlisted.rakuten_listing_state = 'missing'
         matched.filtered(lambda product: product.rakuten_listing_state == 'missing').rakuten_listing_state = 'unknown'
-        return _("%(adverts)s Rakuten adverts read: %(matched)s matched to a product, %(orphans)s without Odoo "
-                 "product, %(missing)s synced products without advert.", adverts=len(records),
+        return self.env._("%(adverts)s Rakuten adverts read: %(matched)s matched to a product, %(orphans)s without "
+                 "Odoo product, %(missing)s synced products without advert.", adverts=len(records),
                  matched=len(matched), orphans=len(records) - len(records.filtered('product_id')),
                  missing=len(products - matched))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import plaintext2html
@@ -59,7 +59,7 @@ class RakutenAftersale(models.Model):
     partner_id = fields.Many2one(related='order_id.partner_id', string="Customer")
     user_id = fields.Many2one(related='order_id.user_id', string="Salesperson")
     headline = fields.Char(related='sale_item_id.headline', string="Title")
-    to_read = fields.Boolean(string="To Read", readonly=True, index=True,
+    to_read = fields.Boolean(readonly=True, index=True,
                              help="Named by Rakuten's to-do list and not read yet.")
     product_name = fields.Char(string="Product", compute='_compute_product_name')
     todo_causes = fields.Char(string="Rakuten To-Do Codes", readonly=True)
@@ -92,9 +92,9 @@ class RakutenAftersale(models.Model):
     answer_deadline = fields.Datetime(
         string="Answer Messages Before", compute='_compute_awaiting_answer', store=True,
         help="48 hours after the first message not answered.")
-    answer_activity_id = fields.Many2one('mail.activity', string="Answer Activity", readonly=True, copy=False,
+    answer_activity_id = fields.Many2one('mail.activity', readonly=True, copy=False,
                                          ondelete='set null')
-    claim_activity_id = fields.Many2one('mail.activity', string="Claim Activity", readonly=True, copy=False,
+    claim_activity_id = fields.Many2one('mail.activity', readonly=True, copy=False,
                                         ondelete='set null')
     refund_ids = fields.Many2many('account.move', string="Credit Notes", compute='_compute_refund_ids',
                                   help="The credit notes of the order (units returned or refunded).")
@@ -256,7 +256,7 @@ class RakutenAftersale(models.Model):
             return message
         except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
             _logger.exception("Rakuten after-sales of company %s: unexpected error", company.id)
-            return _("Unexpected error, the after-sales run stopped: %s. The next run starts again; if it "
+            return self.env._("Unexpected error, the after-sales run stopped: %s. The next run starts again; if it "
                      "persists, report it with this message.", company._rakuten_error_detail(error))
         return False
 
@@ -336,7 +336,7 @@ class RakutenAftersale(models.Model):
             self.error_message = self.company_id._rakuten_error_message(error)
         except Exception as error:  # noqa: BLE001 - one item's bug must not stop the others
             _logger.exception("Rakuten item %s: unexpected error", self.itemid)
-            self.error_message = _("Unexpected error, the other items went on: %s. The item is read again at "
+            self.error_message = self.env._("Unexpected error, the other items went on: %s. The item is read again at "
                                    "the next run; if it persists, report it with this message.",
                                    self.company_id._rakuten_error_detail(error))
 
@@ -459,7 +459,7 @@ class RakutenAftersale(models.Model):
             activity = record.answer_activity_id.filtered('active')  # a done activity is kept, archived
             if not record.awaiting_answer:
                 if activity:
-                    activity.action_feedback(feedback=_("Answered on Rakuten."))
+                    activity.action_feedback(feedback=self.env._("Answered on Rakuten."))
                 if record.answer_activity_id:
                     record.answer_activity_id = False
                 continue
@@ -471,7 +471,8 @@ class RakutenAftersale(models.Model):
             deadline = record.answer_deadline and fields.Datetime.to_datetime(record.answer_deadline).replace(
                 tzinfo=timezone.utc).astimezone(_PARIS).date()
             activity = (record.order_id or record).activity_schedule(
-                'mail.mail_activity_data_todo', summary=_("Answer on Rakuten: %s", record.display_name), note=note,
+                'mail.mail_activity_data_todo', note=note,
+                summary=self.env._("Answer on Rakuten: %s", record.display_name),
                 date_deadline=deadline or fields.Date.context_today(record), user_id=record._rakuten_user().id)
             record.answer_activity_id = activity
 
@@ -482,22 +483,22 @@ class RakutenAftersale(models.Model):
         target = self.order_id or self
         # The activity of this claim (those of a version that did not keep it are known by their summary).
         current = self.claim_activity_id.filtered('active') | target.activity_ids.filtered(
-            lambda activity: activity.summary == _("Rakuten claim on item %s", self.itemid))
+            lambda activity: activity.summary == self.env._("Rakuten claim on item %s", self.itemid))
         identity = f'{self.claim_date}|{self.claim_type}|{self.claim_amicable}'
         if not self.claim_open:
-            current.action_feedback(feedback=_("Rakuten closed the claim (%s).", self.claim_state_label))
+            current.action_feedback(feedback=self.env._("Rakuten closed the claim (%s).", self.claim_state_label))
             self.write({'claim_notified': False, 'claim_activity_id': False})
             return
         if self.claim_notified == identity:
             return
         current.unlink()
-        note = _("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type_label,
+        note = self.env._("Claim %(type)s (%(state)s, %(amicable)s): %(comment)s", type=self.claim_type_label,
                  state=self.claim_state_label, comment=self.claim_comment or '-',
-                 amicable=_("amicable") if self.claim_amicable else _("handled by Rakuten"))
+                 amicable=self.env._("amicable") if self.claim_amicable else self.env._("handled by Rakuten"))
         deadline = self.claim_deadline and fields.Datetime.to_datetime(self.claim_deadline).replace(
             tzinfo=timezone.utc).astimezone(_PARIS).date()
         user = self._rakuten_user()
         activity = target.activity_schedule(
-            'mail.mail_activity_data_todo', summary=_("Rakuten claim: %s", self.display_name), note=note,
+            'mail.mail_activity_data_todo', summary=self.env._("Rakuten claim: %s", self.display_name), note=note,
             date_deadline=deadline or fields.Date.context_today(self), user_id=user.id)
         self.write({'claim_notified': identity, 'claim_activity_id': activity.id})

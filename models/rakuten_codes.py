@@ -4,28 +4,29 @@ documented is shown as "Other (CODE)", never alone."""
 
 
 def _labels(env, kind):
-    _ = env._
     if kind == 'claim_type':
-        return {'DAMAGED': _("Damaged item"), 'NOT_RECEIVED': _("Item not received")}
+        return {'DAMAGED': env._("Damaged item"), 'NOT_RECEIVED': env._("Item not received")}
     if kind == 'claim_state':
-        return {'NEW': _("New"), 'CLOSED': _("Closed"), 'RESOLVED': _("Resolved"), 'CANCELLED': _("Cancelled"),
-                'REFUSED': _("Refused")}
+        return {'NEW': env._("New"), 'CLOSED': env._("Closed"), 'RESOLVED': env._("Resolved"),
+                'CANCELLED': env._("Cancelled"), 'REFUSED': env._("Refused")}
     if kind == 'item_status':
         return {
-            'TO_CONFIRM': _("To accept"), 'REQUESTED': _("To accept"), 'REMINDED': _("To accept (reminded)"),
-            'ACCEPTED': _("Accepted"), 'COMMITTED': _("Accepted"), 'PENDING': _("Pending"),
-            'ON_HOLD': _("Claim open"), 'PENDING_CLAIM': _("Claim open"), 'CLAIM': _("Claim open"),
-            'REFUSED': _("Refused"), 'CANCELLED': _("Cancelled"), 'CLOSED': _("Closed"), 'SHIPPED': _("Shipped"),
+            'TO_CONFIRM': env._("To accept"), 'REQUESTED': env._("To accept"),
+            'REMINDED': env._("To accept (reminded)"),
+            'ACCEPTED': env._("Accepted"), 'COMMITTED': env._("Accepted"), 'PENDING': env._("Pending"),
+            'ON_HOLD': env._("Claim open"), 'PENDING_CLAIM': env._("Claim open"), 'CLAIM': env._("Claim open"),
+            'REFUSED': env._("Refused"), 'CANCELLED': env._("Cancelled"), 'CLOSED': env._("Closed"),
+            'SHIPPED': env._("Shipped"),
         }
     if kind == 'payment_status':
-        return {'INCOMING': _("Payment to come"), 'FORTHCOMING': _("Payment to come")}
+        return {'INCOMING': env._("Payment to come"), 'FORTHCOMING': env._("Payment to come")}
     if kind == 'todo':
-        return {'CLAIM': _("Claim"), 'UNREAD_MESSAGE_FROM_BUYER': _("Unread message from the buyer"),
-                'UNREAD_MESSAGE_FROM_CUSTOMER_SERVICE': _("Unread mail from Rakuten customer service")}
+        return {'CLAIM': env._("Claim"), 'UNREAD_MESSAGE_FROM_BUYER': env._("Unread message from the buyer"),
+                'UNREAD_MESSAGE_FROM_CUSTOMER_SERVICE': env._("Unread mail from Rakuten customer service")}
     if kind == 'action':
-        return {'CONTACTUSERABOUTITEM': _("Write to the buyer"),
-                'CONTACTUSABOUTITEM': _("Write to Rakuten customer service"),
-                'CANCELITEM': _("Cancel the sale of this item")}
+        return {'CONTACTUSERABOUTITEM': env._("Write to the buyer"),
+                'CONTACTUSABOUTITEM': env._("Write to Rakuten customer service"),
+                'CANCELITEM': env._("Cancel the sale of this item")}
     raise ValueError(kind)
 
 

@@ -32,8 +32,7 @@ class RakutenJobStatus(models.Model):
     state = fields.Selection(RUN_STATES, default='never', required=True, readonly=True)
     message = fields.Char(readonly=True)
     date = fields.Datetime(string="Last Run On", readonly=True)
-    last_sync = fields.Datetime(string="Last Sync",
-                                help="Order import: sales purchased since this time are read at the next run; "
+    last_sync = fields.Datetime(help="Order import: sales purchased since this time are read at the next run; "
                                      "payouts: the date of the newest transfer read.")
 
     _company_job_unique = models.Constraint(

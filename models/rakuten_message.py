@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -57,7 +57,7 @@ class RakutenMessage(models.Model):
     date = fields.Datetime(readonly=True)
     subject = fields.Char(readonly=True)
     body = fields.Text(string="Message", readonly=True)
-    rakuten_status = fields.Char(string="Rakuten Status", readonly=True)
+    rakuten_status = fields.Char(readonly=True)
     key = fields.Char(readonly=True, copy=False, help="Identity on Rakuten: mail id, or sender, date and text.")
     posted = fields.Boolean(string="On the Order", readonly=True, copy=False, index=True,
                             help="Posted on the chatter of the Rakuten order.")
@@ -66,7 +66,8 @@ class RakutenMessage(models.Model):
     answer_deadline = fields.Datetime(related='aftersale_id.answer_deadline')
     answer_asked = fields.Boolean(readonly=True, copy=False, index=True,
                                   help="A received message someone was asked to answer (an activity).")
-    send_state = fields.Selection(SEND_STATES, string="Reply Sending", readonly=True, copy=False, index='btree_not_null',
+    send_state = fields.Selection(SEND_STATES, string="Reply Sending", readonly=True, copy=False,
+                                  index='btree_not_null',
                                   help="A reply written in Odoo: sent by a job, once.")
     send_error = fields.Char(string="Why Not Sent", readonly=True, copy=False)
     send_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
@@ -102,13 +103,14 @@ class RakutenMessage(models.Model):
                 message._rakuten_post_reply(order)
                 continue
             if message.direction == 'out':
-                author, title = order.company_id.partner_id, _("Sent on Rakuten (item %s)", message.itemid)
+                author, title = order.company_id.partner_id, self.env._("Sent on Rakuten (item %s)", message.itemid)
             elif message.channel == 'mail':
                 author = service
-                title = _("Mail from Rakuten customer service (item %(item)s): %(subject)s",
+                title = self.env._("Mail from Rakuten customer service (item %(item)s): %(subject)s",
                           item=message.itemid, subject=message.subject or '-')
             else:
-                author, title = order.partner_id, _("Message from the buyer on Rakuten (item %s)", message.itemid)
+                author = order.partner_id
+                title = self.env._("Message from the buyer on Rakuten (item %s)", message.itemid)
             body = Markup('<p><b>%s</b></p>%s') % (title, plaintext2html(message.body or ''))
             order.message_post(body=body, author_id=author.id, partner_ids=notified, message_type='comment',
                                subtype_xmlid='mail.mt_comment')
@@ -118,9 +120,9 @@ class RakutenMessage(models.Model):
         """A reply written in Odoo and taken by Rakuten, on the order's chatter, by its writer."""
         self.ensure_one()
         if self.channel == const.CHANNEL_SERVICE:
-            title = _("Reply sent on Rakuten to Rakuten customer service (item %s)", self.itemid)
+            title = self.env._("Reply sent on Rakuten to Rakuten customer service (item %s)", self.itemid)
         else:
-            title = _("Reply sent on Rakuten to the buyer (item %s)", self.itemid)
+            title = self.env._("Reply sent on Rakuten to the buyer (item %s)", self.itemid)
         order.message_post(body=Markup('<p><b>%s</b></p>%s') % (title, plaintext2html(self.body or '')),
                            author_id=(self.author_id.partner_id or order.company_id.partner_id).id,
                            message_type='comment', subtype_xmlid='mail.mt_note')
@@ -223,8 +225,8 @@ class RakutenMessage(models.Model):
 
     def _rakuten_reply_error_message(self, error):
         if error.code == const.CONTACT_CLOSED_CODE:
-            return _("Rakuten no longer lets you write to the buyer about this item: messages are allowed up to "
-                     "15 days after the buyer confirmed receipt and 42 days after the order, unless an amicable "
+            return self.env._("Rakuten no longer lets you write to the buyer about this item: messages are allowed up "
+                     "to 15 days after the buyer confirmed receipt and 42 days after the order, unless an amicable "
                      "claim is open. Write to Rakuten's customer service instead.")
         return self.company_id._rakuten_error_message(error)
 
@@ -244,6 +246,6 @@ class RakutenMessage(models.Model):
         user = self.author_id or self.order_id.user_id or self.env['rakuten.sale'].new(
             {'company_id': self.company_id.id})._rakuten_responsible()
         target.activity_schedule(
-            'mail.mail_activity_data_todo', summary=_("Reply not sent on Rakuten (item %s)", self.itemid),
+            'mail.mail_activity_data_todo', summary=self.env._("Reply not sent on Rakuten (item %s)", self.itemid),
             note=Markup('<p>%s</p>%s') % (reason, plaintext2html(self.body or '')), user_id=user.id,
             date_deadline=fields.Date.context_today(self))

@@ -64,7 +64,7 @@ class RakutenPayout(models.Model):
     bill_id = fields.Many2one('account.move', string="Vendor Bill", readonly=True, check_company=True,
                               help="Rakuten's commissions and subscription of this transfer.")
     move_line_ids = fields.One2many(related='move_id.line_ids', string="Journal Items")
-    to_reconcile = fields.Boolean(string="To Reconcile", readonly=True,
+    to_reconcile = fields.Boolean(readonly=True,
                                   help="Booked, but some units are not matched with a paid invoice yet.")
     differs = fields.Boolean(string="Differs from Billing", compute='_compute_differs', store=True,
                              help="Rakuten kept on some units another amount than their billing said.")
@@ -396,7 +396,9 @@ class RakutenPayout(models.Model):
         for payout in self.filtered(lambda payout: payout.state == 'booked'):
             wallet = payout.company_id._rakuten_wallet_account()
             by_order = defaultdict(lambda: self.env['account.move.line'])
-            for line in payout.line_ids.filtered(lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled):
+            open_units = payout.line_ids.filtered(
+                lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled)
+            for line in open_units:
                 by_order[line.sale_item_id.sale_id.order_id] |= line.wallet_line_id
             for order, move_lines in by_order.items():
                 if not order:
@@ -406,7 +408,8 @@ class RakutenPayout(models.Model):
                     lambda line: line.account_id == wallet and not line.reconciled)
                 if open_lines:
                     (move_lines | open_lines).reconcile()
-            unmatched = payout.line_ids.filtered(lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled)
+            unmatched = payout.line_ids.filtered(
+                lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled)
             units = ', '.join('%s/%s' % (line.purchase_ref, line.itemid) for line in unmatched)
             reason = unmatched and self.env._(
                 "Units not matched with a paid invoice (not invoiced by the connector, or invoiced for less): "

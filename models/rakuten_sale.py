@@ -5,7 +5,7 @@ from datetime import timedelta, timezone
 
 from markupsafe import escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare, split_every
@@ -114,8 +114,8 @@ class RakutenSale(models.Model):
         check_user_may(self, SALESMAN)
         waiting = self.filtered(lambda sale: sale.state in ('new', 'to_accept'))
         if waiting:
-            raise UserError(_("The Rakuten sale %s waits for your decision: accept it (it is then imported) or "
-                              "refuse it.", ', '.join(waiting.mapped('purchase_ref'))))
+            raise UserError(self.env._("The Rakuten sale %s waits for your decision: accept it (it is then imported) "
+                              "or refuse it.", ', '.join(waiting.mapped('purchase_ref'))))
         for company, sales in self.grouped('company_id').items():
             # The user may act on these sales (checked above): the orders, buyers and deliveries are then made
             # with the connector's rights, as by the job (a salesman may not create contacts, say).
@@ -142,7 +142,7 @@ class RakutenSale(models.Model):
                 for sale, error in failures.items():
                     with sale._rakuten_isolated():
                         raise error
-                    problems.append(_("%(sale)s: %(reason)s", sale=sale.purchase_ref,
+                    problems.append(self.env._("%(sale)s: %(reason)s", sale=sale.purchase_ref,
                                       reason=company._rakuten_error_message(error)))
                 if stopped:
                     problems.append(company._rakuten_error_message(stopped))
@@ -155,7 +155,7 @@ class RakutenSale(models.Model):
             return True
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
-            'params': {'title': _("Rakuten did not take every decision"), 'type': 'warning', 'sticky': True,
+            'params': {'title': self.env._("Rakuten did not take every decision"), 'type': 'warning', 'sticky': True,
                        'message': '\n'.join(problems), 'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
         }
 
@@ -165,7 +165,7 @@ class RakutenSale(models.Model):
         the button fails); a user clicking while the job runs is asked to try again."""
         self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (IMPORT_LOCK_KEY, company.id))
         if not self.env.cr.fetchone()[0]:
-            raise UserError(_("Rakuten orders of %s are being imported right now: try again in a moment.",
+            raise UserError(self.env._("Rakuten orders of %s are being imported right now: try again in a moment.",
                               company.name))
         yield
 
@@ -285,21 +285,21 @@ class RakutenSale(models.Model):
         self.ensure_one()
         policy = self.company_id.rakuten_accept_policy
         if policy == 'stock':
-            no_sku = _("(no SKU)")  # out of the comprehension, whose frame gives _() no language
+            no_sku = self.env._("(no SKU)")  # out of the comprehension, whose frame gives _() no language
             unknown = sorted({sku or no_sku for sku in self.item_ids._to_confirm().mapped('sku')
                               if sku not in available})
             if unknown:  # the stock of a product that cannot be found cannot cover the sale
-                self._rakuten_wait_for_user(_(
+                self._rakuten_wait_for_user(self.env._(
                     "No product with the SKU %s: set it as Rakuten SKU or internal reference of the product, then "
                     "accept the sale (or let the next run accept it when the stock covers it).", ', '.join(unknown)))
                 return False
             shortage = self._rakuten_stock_shortage(available)
             if shortage:
-                self._rakuten_wait_for_user(_("Not enough stock in the Rakuten stock sources for: %s.",
+                self._rakuten_wait_for_user(self.env._("Not enough stock in the Rakuten stock sources for: %s.",
                                               ', '.join(shortage)))
                 return False
         elif policy == 'manual':
-            self._rakuten_wait_for_user(_("Accept or refuse this Rakuten sale."))
+            self._rakuten_wait_for_user(self.env._("Accept or refuse this Rakuten sale."))
             return False
         return True
 
@@ -362,15 +362,15 @@ class RakutenSale(models.Model):
         self._rakuten_update_state()
         self.activity_unlink(['mail.mail_activity_data_todo'])
         if self.state == 'refused':
-            self.message_post(body=_("Refused on Rakuten."))
+            self.message_post(body=self.env._("Refused on Rakuten."))
         elif self.state == 'accepted':
-            self.message_post(body=_("Accepted on Rakuten."))
+            self.message_post(body=self.env._("Accepted on Rakuten."))
 
     def _rakuten_wait_for_user(self, reason):
         self.ensure_one()
         if self.state != 'to_accept' or self.error_message != reason:
             self.write({'state': 'to_accept', 'error_message': reason})
-            self._rakuten_activity(_("Rakuten sale %s to accept", self.purchase_ref), reason,
+            self._rakuten_activity(self.env._("Rakuten sale %s to accept", self.purchase_ref), reason,
                                    deadline=self.accept_deadline)
 
     # === BUSINESS METHODS - READING SALES === #
@@ -501,11 +501,11 @@ class RakutenSale(models.Model):
             elif statuses - GONE_STATUSES <= HANDLED_STATUSES:
                 if sale.state == 'handled':
                     continue
-                values = {'state': 'handled', 'error_message': _(
+                values = {'state': 'handled', 'error_message': self.env._(
                     "Not imported: Rakuten shows its units as %s (shipped and closed, or under claim in the Rakuten "
                     "back office), so there is nothing to ship from Odoo.", ', '.join(sorted(statuses)))}
             else:
-                sale._rakuten_needs_attention(_(
+                sale._rakuten_needs_attention(self.env._(
                     "Not imported: Rakuten shows its units in a status the connector does not know (%s). Check "
                     "the sale in the Rakuten back office; it is imported when its units are to be shipped.",
                     ', '.join(sorted(statuses))))
@@ -635,13 +635,14 @@ class RakutenSale(models.Model):
             batch['carriers'][self.shipping_type] = company._rakuten_carrier_for(self.shipping_type)
         carrier = batch['carriers'][self.shipping_type]
         if not carrier:
-            raise UserError(_("No carrier for the Rakuten shipping type \"%s\": map it in Sales > Configuration > "
-                              "Rakuten Shipping Mapping, or set a default carrier.", self.shipping_type))
+            raise UserError(self.env._("No carrier for the Rakuten shipping type \"%s\": map it in Sales > "
+                              "Configuration > Rakuten Shipping Mapping, or set a default carrier.",
+                              self.shipping_type))
         if not self.shipping_known:
             unknown = self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
             if unknown:
-                raise UserError(_("Rakuten's billing gives no readable shipping paid for the units %s: the order "
-                                  "is not made with a guessed shipping. It is read again at the next run.",
+                raise UserError(self.env._("Rakuten's billing gives no readable shipping paid for the units %s: the "
+                                  "order is not made with a guessed shipping. It is read again at the next run.",
                                   ', '.join(unknown.mapped('itemid'))))
         shipping = sum(items.mapped('shipping_price'))  # of the units shipped: none for those cancelled before
         if float_compare(shipping, self.shipping_amount, precision_digits=2):
@@ -672,7 +673,7 @@ class RakutenSale(models.Model):
         self.activity_unlink(['mail.mail_activity_data_todo'])
         bodies = {}
         for sale, order in zip(self, orders):
-            bodies[order.id] = escape(_("Imported from Rakuten sale %s.", sale.purchase_ref))
+            bodies[order.id] = escape(self.env._("Imported from Rakuten sale %s.", sale.purchase_ref))
         orders._message_log_batch(bodies)
         return orders
 
@@ -696,12 +697,12 @@ class RakutenSale(models.Model):
         for item in items:
             product = products.get(item.sku)
             if not product:
-                unknown.append(item.sku or _("(empty SKU)"))
+                unknown.append(item.sku or self.env._("(empty SKU)"))
                 continue
             lines.setdefault((product, item.price), self.env['rakuten.sale.item'])
             lines[product, item.price] |= item
         if unknown:
-            raise UserError(_("No product with the SKU %s: set it as Rakuten SKU or internal reference of the "
+            raise UserError(self.env._("No product with the SKU %s: set it as Rakuten SKU or internal reference of the "
                               "product, then retry.", ', '.join(sorted(set(unknown)))))
         return lines
 
@@ -713,7 +714,7 @@ class RakutenSale(models.Model):
             'partner_invoice_id': customer.id,
             'partner_shipping_id': delivery.id,
             'client_order_ref': self.purchase_ref,
-            'origin': _("Rakuten %s", self.purchase_ref),
+            'origin': self.env._("Rakuten %s", self.purchase_ref),
             'rakuten_purchase_ref': self.purchase_ref,
             'rakuten_sale_id': self.id,
             'date_order': self.purchase_date or fields.Datetime.now(),
@@ -743,7 +744,7 @@ class RakutenSale(models.Model):
         if in_order and cancelled.filtered('order_line_id') == in_order \
                 and not any(order.order_line.mapped('qty_delivered')):
             order._action_cancel()
-            order.message_post(body=_("Cancelled on Rakuten: order cancelled."))
+            order.message_post(body=self.env._("Cancelled on Rakuten: order cancelled."))
             self.state = 'cancelled'
             return
         removed = self._rakuten_remove_units(cancelled.filtered('order_line_id'))
@@ -752,7 +753,7 @@ class RakutenSale(models.Model):
                                            and not item.order_line_id)
         refunded = self._rakuten_refund_shipping(removed | off_order)
         if removed:
-            order.message_post(body=_(
+            order.message_post(body=self.env._(
                 "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
                 count=len(removed), skus=removed._rakuten_skus()))
         gone = cancelled.filtered('order_line_id') - removed
@@ -803,7 +804,7 @@ class RakutenSale(models.Model):
         self.ensure_one()
         cancelled_sent = self.item_ids.filtered(
             lambda item: item.order_line_id and item.status in GONE_STATUSES)
-        reason = cancelled_sent and _(
+        reason = cancelled_sent and self.env._(
             "Rakuten cancelled units that already left (%s): the buyer is refunded by Rakuten.",
             cancelled_sent._rakuten_skus())
         self.order_id._rakuten_check_total(self._rakuten_expected_total(), reason=reason)
@@ -818,7 +819,7 @@ class RakutenSale(models.Model):
         if not late or not order:
             return
         if order.state != 'sale':
-            self._rakuten_needs_attention(_(
+            self._rakuten_needs_attention(self.env._(
                 "Rakuten accepted units (%(skus)s) after the order %(order)s was cancelled: ship them from a new "
                 "order or cancel them on Rakuten.", skus=late._rakuten_skus(), order=order.name))
             return
@@ -828,7 +829,7 @@ class RakutenSale(models.Model):
         # among the new sales lists only the units to accept).
         unknown = self._rakuten_store_billing(client.get_billing_information(self.purchase_ref))
         if unknown & late:
-            raise UserError(_("Rakuten's billing gives no readable shipping paid for the units %s: the order "
+            raise UserError(self.env._("Rakuten's billing gives no readable shipping paid for the units %s: the order "
                               "is not made with a guessed shipping. It is read again at the next run.",
                               ', '.join((unknown & late).mapped('itemid'))))
         with order._rakuten_unlocked():
@@ -840,7 +841,7 @@ class RakutenSale(models.Model):
                 line_items.order_line_id = line
             order._rakuten_include_taxes()
             order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
-        order.message_post(body=_(
+        order.message_post(body=self.env._(
             "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
             count=len(late), skus=late._rakuten_skus()))
         self._rakuten_check_order_total()
@@ -851,8 +852,8 @@ class RakutenSale(models.Model):
         in Odoo take their shipping off the shipping line."""
         self.ensure_one()
         order = self.order_id
-        body = _("Cancelled on Rakuten at the seller's request: %(count)s unit(s) (%(skus)s). Rakuten refunds the "
-                 "buyer.", count=len(items), skus=items._rakuten_skus())
+        body = self.env._("Cancelled on Rakuten at the seller's request: %(count)s unit(s) (%(skus)s). Rakuten refunds "
+                 "the buyer.", count=len(items), skus=items._rakuten_skus())
         self.message_post(body=body)
         if not order or order.state == 'cancel':
             if set(self.item_ids.mapped('status')) <= GONE_STATUSES:
@@ -870,8 +871,8 @@ class RakutenSale(models.Model):
         self.ensure_one()
         target = self.order_id or self
         summary = self._rakuten_to_decide_summary()
-        note = _("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: "
-                 "the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
+        note = self.env._("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as "
+                 "accepted: the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
                  count=len(items), skus=items._rakuten_skus())
         target.message_post(body=note)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
@@ -881,28 +882,28 @@ class RakutenSale(models.Model):
                                  date_deadline=deadline and deadline.date(), user_id=self._rakuten_responsible().id)
 
     def _rakuten_to_decide_summary(self):
-        return _("Rakuten units to ship or cancel: %s", self.purchase_ref)
+        return self.env._("Rakuten units to ship or cancel: %s", self.purchase_ref)
 
     def _rakuten_seller_cancel_failed(self, items, reason):
         """Rakuten refused to cancel ``items``: they stay as they are; the order says why and a user acts."""
         self.ensure_one()
         target = self.order_id or self
-        note = _("Rakuten did not cancel %(count)s unit(s) (%(skus)s): %(reason)s",
+        note = self.env._("Rakuten did not cancel %(count)s unit(s) (%(skus)s): %(reason)s",
                  count=len(items), skus=items._rakuten_skus(), reason=reason)
         target.message_post(body=note)
         target.activity_schedule('mail.mail_activity_data_todo', note=note, user_id=self._rakuten_responsible().id,
-                                 summary=_("Rakuten cancellation failed: %s", self.purchase_ref))
+                                 summary=self.env._("Rakuten cancellation failed: %s", self.purchase_ref))
 
     def _rakuten_cancelled_after_shipping(self, items):
         """Units cancelled on Rakuten after they left: an activity on the delivery that shipped them."""
         order = self.order_id
         target = items.picking_id[-1:] or order.picking_ids.filtered(
             lambda picking: picking.state == 'done' and picking.picking_type_code == 'outgoing')[-1:] or order
-        summary = _("Rakuten cancelled items of %s", self.purchase_ref)
+        summary = self.env._("Rakuten cancelled items of %s", self.purchase_ref)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return False
-        note = _("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the buyer "
-                 "is refunded by Rakuten; get the parcel back or contact the buyer.",
+        note = self.env._("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the "
+                 "buyer is refunded by Rakuten; get the parcel back or contact the buyer.",
                  count=len(items), skus=items._rakuten_skus(), order=order.name)
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  user_id=self._rakuten_responsible().id)
@@ -932,7 +933,7 @@ class RakutenSale(models.Model):
             self._rakuten_needs_attention(self._rakuten_unexpected_reason(error))
 
     def _rakuten_unexpected_reason(self, error):
-        return _("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
+        return self.env._("Unexpected error, the other sales went on: %s. Fix the cause, then retry; if it persists, "
                  "report it with this message.", self.company_id._rakuten_error_detail(error))
 
     def _rakuten_needs_attention(self, reason):
@@ -942,9 +943,10 @@ class RakutenSale(models.Model):
         if self.error_message == reason and (self.state == 'error' or self.order_id):
             return
         self.write({'error_message': reason} if self.order_id else {'state': 'error', 'error_message': reason})
-        self.message_post(body=_("Could not be imported: %s", reason) if not self.order_id else reason)
+        self.message_post(body=self.env._("Could not be imported: %s", reason) if not self.order_id else reason)
         deadline = self.accept_deadline if self.item_ids._to_confirm() else None
-        self._rakuten_activity(_("Rakuten sale %s needs attention", self.purchase_ref), reason, deadline=deadline)
+        self._rakuten_activity(self.env._("Rakuten sale %s needs attention", self.purchase_ref), reason,
+                               deadline=deadline)
 
     def _rakuten_activity(self, summary, note, deadline=None):
         self.activity_unlink(['mail.mail_activity_data_todo'])

@@ -2,10 +2,8 @@ import logging
 import re
 from datetime import timedelta, timezone
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-
-_logger = logging.getLogger(__name__)
 
 from ..rakuten_connector import (
     RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, RightsError, TransientError, const,
@@ -13,6 +11,8 @@ from ..rakuten_connector import (
 from ..rakuten_connector.deadlines import payout_due
 from ..rakuten_connector.parsing import status_in_refusal
 from .rakuten_codes import code_label
+
+_logger = logging.getLogger(__name__)
 
 # Item statuses that mean "ship it" (an allow-list: anything else, unknown statuses included, is not shipped).
 IMPORTABLE = const.SHIPPABLE_STATUSES
@@ -66,7 +66,7 @@ class RakutenSaleItem(models.Model):
                                help="Price and shipping of this unit, VAT included.")
     status = fields.Char(string="Rakuten Status Code", readonly=True)
     status_label = fields.Char(string="Rakuten Status", compute='_compute_status_label')
-    order_line_id = fields.Many2one('sale.order.line', string="Order Line", readonly=True, index='btree_not_null',
+    order_line_id = fields.Many2one('sale.order.line', readonly=True, index='btree_not_null',
                                     ondelete='set null',
                                     help="Empty for a unit cancelled on Rakuten before it left: it left the order.")
     picking_id = fields.Many2one('stock.picking', string="Delivery", readonly=True, index='btree_not_null',
@@ -121,8 +121,8 @@ class RakutenSaleItem(models.Model):
         """Units never go on an order at a guessed price: a user error names those whose price is unread."""
         unread = self.filtered('price_unread')
         if unread:
-            raise UserError(_("Rakuten sent no readable price paid for the units %s: the order is not made at a "
-                              "guessed price. Check the sale in the Rakuten back office, then retry.",
+            raise UserError(self.env._("Rakuten sent no readable price paid for the units %s: the order is not made at "
+                              "a guessed price. Check the sale in the Rakuten back office, then retry.",
                               ', '.join(sorted(unread.mapped('itemid')))))
 
     def _rakuten_late(self):
@@ -184,7 +184,8 @@ class RakutenSaleItem(models.Model):
 
     @api.model
     def _cron_rakuten_cancel(self):
-        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True), ('rakuten_login', '!=', False)])
+        companies = self.env['res.company'].sudo().search([('rakuten_enabled', '=', True),
+                                                           ('rakuten_login', '!=', False)])
         for company in companies:
             records = company._rakuten_env(self.sudo())
             with company._rakuten_run_lock(CANCEL_LOCK_KEY) as locked:

@@ -19,7 +19,7 @@ class RakutenShippingMapping(models.Model):
     carrier_id = fields.Many2one('delivery.carrier', string="Odoo Carrier", required=True, ondelete='restrict',
                                  check_company=True)
     requires_tracking = fields.Boolean(
-        string="Requires Tracking", compute='_compute_requires_tracking', store=True, readonly=False,
+        compute='_compute_requires_tracking', store=True, readonly=False,
         help="The buyer paid for a tracked shipment: warn when a delivery is validated without tracking number.",
     )
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company,

@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..rakuten_connector import (
@@ -34,7 +34,7 @@ class RakutenStockImport(models.Model):
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
     state = fields.Selection(IMPORT_STATES, default='pending', required=True, readonly=True, index=True)
-    rakuten_status = fields.Char(string="Rakuten Status", readonly=True)
+    rakuten_status = fields.Char(readonly=True)
     report_date = fields.Datetime(string="Report Read On", readonly=True)
     message = fields.Char(string="Why", readonly=True, help="Why the report of this file could not be read.")
     line_ids = fields.One2many('rakuten.stock.import.line', 'import_id', string="Lines", readonly=True)
@@ -61,8 +61,8 @@ class RakutenStockImport(models.Model):
                 raise UserError(company._rakuten_error_message(error)) from None
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
-            'params': {'title': _("Rakuten stock report"), 'type': 'info' if messages else 'warning',
-                       'message': ' '.join(messages) or _("Rakuten has not processed this file yet: try again "
+            'params': {'title': self.env._("Rakuten stock report"), 'type': 'info' if messages else 'warning',
+                       'message': ' '.join(messages) or self.env._("Rakuten has not processed this file yet: try again "
                                                            "in a few minutes."),
                        'next': {'type': 'ir.actions.act_window_close'}},
         }
@@ -101,24 +101,24 @@ class RakutenStockImport(models.Model):
         recent = self.search_count([('company_id', '=', company.id),
                                     ('create_date', '>=', fields.Datetime.now() - timedelta(hours=1))])
         if recent >= FILES_PER_HOUR:
-            return _("%s stock files were sent in the last hour (Rakuten's limit): the next run sends the "
+            return self.env._("%s stock files were sent in the last hour (Rakuten's limit): the next run sends the "
                      "changes.", recent)
         products = self.env['product.product']._rakuten_synced(company)
         adverts = self._rakuten_read_adverts_for_review(company, products)
         lines = self._rakuten_changed_lines(company, products)
         blocked = ' '.join(filter(None, [adverts, self._rakuten_blocked_summary(company, products)]))
         if not lines:
-            return ' '.join(filter(None, [_("Rakuten stock is up to date."), blocked]))
+            return ' '.join(filter(None, [self.env._("Rakuten stock is up to date."), blocked]))
         result = client.generic_import_file([StockLine(sku=line['sku'], quantity=line['quantity'],
                                                        price=line['price']) for line in lines])
         file = self.create({
             'company_id': company.id, 'file_ref': result.import_id, 'rakuten_status': result.status,
             'line_ids': [fields.Command.create({**line, 'price': float(line['price'] or 0)}) for line in lines],
         })
-        summary = _("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
+        summary = self.env._("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
                     count=len(lines))
         if not file.file_ref:
-            summary = ' '.join((summary, file._rakuten_report_lost(_("Rakuten's answer gave no file id"))))
+            summary = ' '.join((summary, file._rakuten_report_lost(self.env._("Rakuten's answer gave no file id"))))
         return ' '.join(filter(None, [summary, blocked]))
 
     @api.model
@@ -147,7 +147,7 @@ class RakutenStockImport(models.Model):
         if not company.rakuten_price_sync:
             return ''
         count = len(products.with_company(company).filtered('rakuten_price_blocked'))
-        return _("%s price(s) blocked by the guards: see Blocked Rakuten Prices.", count) if count else ''
+        return self.env._("%s price(s) blocked by the guards: see Blocked Rakuten Prices.", count) if count else ''
 
     @api.model
     def _rakuten_changed_lines(self, company, products):
@@ -190,20 +190,21 @@ class RakutenStockImport(models.Model):
             except RUN_STOPPERS:
                 raise
             except (TransientError, ResponseError) as error:  # asked again at the next run
-                summaries.append(_("Report of stock file %(file)s not read this time: %(error)s",
+                summaries.append(self.env._("Report of stock file %(file)s not read this time: %(error)s",
                                    file=file._rakuten_label(), error=file.company_id._rakuten_error_message(error)))
                 continue
             except RakutenError as error:  # unknown file id, or a report Rakuten no longer has
                 summaries.append(file._rakuten_report_lost(file.company_id._rakuten_error_message(error)))
                 continue
             if report is None:
-                summaries.append(file._rakuten_report_lost(_("Rakuten keeps reports %s days", REPORT_RETENTION.days)))
+                summaries.append(file._rakuten_report_lost(
+                    self.env._("Rakuten keeps reports %s days", REPORT_RETENTION.days)))
                 continue
             file.rakuten_status = report.status
             if report.pending:
                 continue
             file._rakuten_apply_report(report)
-            summaries.append(_("Report of stock file %(file)s: %(status)s, %(accepted)s SKU(s) accepted, "
+            summaries.append(self.env._("Report of stock file %(file)s: %(status)s, %(accepted)s SKU(s) accepted, "
                                "%(refused)s refused.", file=file.file_ref, status=report.status,
                                accepted=len(file.line_ids.filtered(lambda line: line.state == 'done')),
                                refused=len(file.line_ids.filtered(lambda line: line.state != 'done'))))
@@ -218,13 +219,13 @@ class RakutenStockImport(models.Model):
 
     def _rakuten_label(self):
         self.ensure_one()
-        return self.file_ref or _("sent on %s", fields.Datetime.to_string(self.create_date))
+        return self.file_ref or self.env._("sent on %s", fields.Datetime.to_string(self.create_date))
 
     def _rakuten_report_lost(self, why):
         """This file's report will never be read: say why on the file, its lines and products; its SKUs count
         as not sent, so the next push sends them again. Returns the translated sentence."""
         self.ensure_one()
-        message = _("The report of stock file %(file)s cannot be read (%(why)s): its SKUs are sent again.",
+        message = self.env._("The report of stock file %(file)s cannot be read (%(why)s): its SKUs are sent again.",
                     file=self._rakuten_label(), why=why)
         self.line_ids._rakuten_failed(message)
         self.write({'state': 'lost', 'message': message, 'report_date': fields.Datetime.now()})
@@ -236,7 +237,7 @@ class RakutenStockImport(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         if not (report.done or report.status == const.IMPORT_IDENTICAL):
-            self.line_ids._rakuten_failed(_("Rakuten did not process the file: %s", report.status))
+            self.line_ids._rakuten_failed(self.env._("Rakuten did not process the file: %s", report.status))
             self.write({'state': 'failed', 'report_date': now})
             return
         by_sku = {line.sku: line for line in report.lines}
@@ -263,7 +264,7 @@ class RakutenStockImportLine(models.Model):
     product_id = fields.Many2one('product.product', required=True, ondelete='cascade', index=True)
     sku = fields.Char(string="SKU", required=True)
     quantity = fields.Integer(required=True)
-    price = fields.Float(string="Price", digits='Product Price',
+    price = fields.Float(digits='Product Price',
                          help="sellingPrice sent, VAT included, in euros (0: no price sent).")
     state = fields.Selection(LINE_STATES, default='pending', required=True, index=True)
     advert_ref = fields.Char(string="Rakuten Advert ID")
@@ -284,7 +285,7 @@ class RakutenStockImportLine(models.Model):
         values = {
             'rakuten_published_qty': self.quantity, 'rakuten_published_date': now,
             'rakuten_listing_state': 'active' if self.quantity > 0 else 'ended',
-            'rakuten_push_result': _("Accepted by Rakuten"),
+            'rakuten_push_result': self.env._("Accepted by Rakuten"),
         }
         if self.price:
             values.update(rakuten_published_price=self.price, **forget)

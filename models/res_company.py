@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from psycopg2 import Error as DatabaseError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare
@@ -38,7 +38,6 @@ class ResCompany(models.Model):
     # === CREDENTIALS === #
     rakuten_enabled = fields.Boolean(string="Rakuten Integration")
     rakuten_login = fields.Char(
-        string="Rakuten Login",
         help="The name of your Rakuten shop (the seller pseudo shown in the back-office banner), not your "
              "e-mail address.",
         copy=False,
@@ -60,7 +59,7 @@ class ResCompany(models.Model):
     rakuten_connection_state = fields.Selection(
         CONNECTION_STATES, string="Rakuten Connection", default='untested', readonly=True, copy=False,
     )
-    rakuten_connection_message = fields.Char(string="Rakuten Connection Message", readonly=True, copy=False)
+    rakuten_connection_message = fields.Char(readonly=True, copy=False)
     rakuten_connection_date = fields.Datetime(string="Rakuten Connection Checked On", readonly=True,
                                               copy=False)
 
@@ -101,7 +100,7 @@ class ResCompany(models.Model):
         help="Salesperson of the imported orders (none when empty, whoever runs the import).",
     )
     rakuten_default_carrier_id = fields.Many2one(
-        'delivery.carrier', string="Rakuten Default Carrier", check_company=True,
+        'delivery.carrier', check_company=True,
         help="Carrier of the sales whose shipping type has no line in the shipping mapping.",
     )
 
@@ -130,14 +129,14 @@ class ResCompany(models.Model):
         help="When invoicing at delivery was switched on: older orders are never invoiced by the connector.",
     )
     rakuten_journal_id = fields.Many2one(
-        'account.journal', string="Rakuten Journal", check_company=True, domain="[('type', '=', 'bank')]",
+        'account.journal', check_company=True, domain="[('type', '=', 'bank')]",
         help="Where the buyers' payments collected by Rakuten wait until Rakuten transfers them to your bank "
              "(created at the first invoice when empty).",
     )
 
     # === STOCK === #
     rakuten_wallet_account_id = fields.Many2one(
-        'account.account', string="Rakuten Wallet Account", check_company=True,
+        'account.account', check_company=True,
         domain="[('account_type', 'in', ('asset_current', 'asset_receivable', 'liability_current')), "
                "('reconcile', '=', True)]",
         help="What Rakuten owes for the orders it collected: the invoices' payments debit it, Rakuten's transfers "
@@ -154,7 +153,7 @@ class ResCompany(models.Model):
         'account.account', string="Rakuten Adjustments Account", check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other', 'expense', 'expense_direct_cost'))]",
         help="Where Rakuten's adjustments on items go (empty: 758, else the income account).")
-    rakuten_stock_sync = fields.Boolean(string="Rakuten Stock Sync", default=False)
+    rakuten_stock_sync = fields.Boolean(default=False)
     rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",
                                         compute='_compute_rakuten_job_status')
     rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", compute='_compute_rakuten_job_status')
@@ -173,11 +172,11 @@ class ResCompany(models.Model):
 
     # === PRICES === #
     rakuten_price_sync = fields.Boolean(
-        string="Rakuten Price Sync", default=False,
+        default=False,
         help="Publish prices (VAT included, in euros) with the stock.",
     )
     rakuten_pricelist_id = fields.Many2one(
-        'product.pricelist', string="Rakuten Pricelist", check_company=True,
+        'product.pricelist', check_company=True,
         help="Prices published on Rakuten come from this pricelist (VAT added when the prices exclude it; a "
              "pricelist in another currency is converted to euros at today's rate). Empty: the product's sales "
              "price.",
@@ -256,7 +255,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         company = self.sudo()
         if not (company.rakuten_login and company.rakuten_token):
-            raise UserError(_("Set the Rakuten login and Token API of %s first.", self.name))
+            raise UserError(self.env._("Set the Rakuten login and Token API of %s first.", self.name))
         parameters = self.env['ir.config_parameter'].sudo()
         if timeout is None:
             timeout = float(parameters.get_param('rakuten_connector.timeout', const.DEFAULT_TIMEOUT))
@@ -283,20 +282,20 @@ class ResCompany(models.Model):
         if isinstance(error, UserError):
             return error.args[0]
         if isinstance(error, AuthError):
-            return _("Rakuten refused the login or the token. Check that the login is your shop name (not "
+            return self.env._("Rakuten refused the login or the token. Check that the login is your shop name (not "
                      "your e-mail address), and regenerate the token in your Rakuten account if it changed.")
         if isinstance(error, QuotaError):
-            return _("Rakuten's hourly request quota is used up. Try again after the top of the hour.")
+            return self.env._("Rakuten's hourly request quota is used up. Try again after the top of the hour.")
         if isinstance(error, RightsError):
-            return _("Your Rakuten account is not allowed to use this service (a PRO account is required; "
+            return self.env._("Your Rakuten account is not allowed to use this service (a PRO account is required; "
                      "some services must be enabled by Rakuten). Details: %s", error)
         if isinstance(error, ParameterError):
-            return _("Rakuten rejected the request: %s", error)
+            return self.env._("Rakuten rejected the request: %s", error)
         if isinstance(error, TransientError):
-            return _("Rakuten could not be reached or is unavailable right now: %s. Try again later.", error)
+            return self.env._("Rakuten could not be reached or is unavailable right now: %s. Try again later.", error)
         if isinstance(error, ResponseError):
-            return _("Rakuten sent an answer that could not be read: %s", error)
-        return _("Rakuten error: %s", error)
+            return self.env._("Rakuten sent an answer that could not be read: %s", error)
+        return self.env._("Rakuten error: %s", error)
 
     # === BUSINESS METHODS - RUNS === #
 
@@ -401,7 +400,7 @@ class ResCompany(models.Model):
                 'rakuten_connection_date': fields.Datetime.now(),
             })
             return False, message
-        message = _("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
+        message = self.env._("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
                     login=self.rakuten_login, seller=connection.seller_id)
         self.sudo().write({
             'rakuten_seller_ref': connection.seller_id,

@@ -7,7 +7,7 @@ class ResCompany(models.Model):
     _inherit = 'res.company'
 
     rakuten_responsible_id = fields.Many2one(
-        'res.users', string="Rakuten Responsible", domain="[('share', '=', False)]",
+        'res.users', domain="[('share', '=', False)]",
         help="Gets the buyer messages, claims and sales to check of Rakuten orders without a salesperson, when the "
              "Rakuten sales team has no leader.",
     )

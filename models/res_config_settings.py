@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..rakuten_connector import RakutenError
@@ -64,8 +64,8 @@ class ResConfigSettings(models.TransientModel):
     def _onchange_rakuten_last_order_sync(self):
         if self.rakuten_last_order_sync != self.company_id.rakuten_last_order_sync:
             return {'warning': {
-                'title': _("Changing the last Rakuten order sync"),
-                'message': _("The next import reads the sales purchased since this time. An earlier time "
+                'title': self.env._("Changing the last Rakuten order sync"),
+                'message': self.env._("The next import reads the sales purchased since this time. An earlier time "
                              "re-reads sales (already imported ones are skipped); a later time may leave "
                              "sales out of Odoo."),
             }}
@@ -80,7 +80,7 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         company = self._rakuten_company()
         success, message = company._rakuten_test_connection()
-        return self._rakuten_notification(_("Rakuten connection"), message, 'success' if success else 'danger')
+        return self._rakuten_notification(self.env._("Rakuten connection"), message, 'success' if success else 'danger')
 
     def action_rakuten_import_now(self):
         """Button: run an order import now (acceptance included) and say how it went."""
@@ -90,24 +90,25 @@ class ResConfigSettings(models.TransientModel):
         orders_before = self._rakuten_order_count(company)
         if not Sale._rakuten_import(company, until_commit=True):  # as the other buttons, the lock until commit
             return self._rakuten_notification(
-                _("Rakuten orders"), _("An import of Rakuten orders is already running: try again in a moment."),
+                self.env._("Rakuten orders"),
+                self.env._("An import of Rakuten orders is already running: try again in a moment."),
                 'warning')
         if company.rakuten_import_state == 'failed':
-            return self._rakuten_notification(_("Rakuten orders"), company.rakuten_import_message, 'danger')
+            return self._rakuten_notification(self.env._("Rakuten orders"), company.rakuten_import_message, 'danger')
         counts = dict(Sale._read_group(
             [('company_id', '=', company.id), ('state', 'in', ('to_accept', 'error'))], ['state'], ['__count']))
-        message = _("%(created)s order(s) created. To accept: %(to_accept)s. Needing attention: %(error)s.",
+        message = self.env._("%(created)s order(s) created. To accept: %(to_accept)s. Needing attention: %(error)s.",
                     created=self._rakuten_order_count(company) - orders_before,
                     to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
         company._rakuten_job_status('import', {'message': message})
-        return self._rakuten_notification(_("Rakuten orders"), message, 'success')
+        return self._rakuten_notification(self.env._("Rakuten orders"), message, 'success')
 
     def action_rakuten_push_stock(self):
         """Button: read pending stock reports and send what changed, now."""
         self.ensure_one()
         company = self._rakuten_company()
         message = company.env['rakuten.stock.import']._rakuten_sync_company(company)
-        return self._rakuten_notification(_("Rakuten stock"), message, 'info')
+        return self._rakuten_notification(self.env._("Rakuten stock"), message, 'info')
 
     def action_rakuten_read_adverts(self):
         """Button: read the seller's adverts (inventory export) and match them to products."""
@@ -119,7 +120,7 @@ class ResConfigSettings(models.TransientModel):
             message, kind = company._rakuten_error_message(error), 'danger'
         company._rakuten_job_status('stock', {'state': 'ok' if kind == 'success' else 'failed', 'message': message,
                                               'date': fields.Datetime.now()})
-        return self._rakuten_notification(_("Rakuten adverts"), message, kind)
+        return self._rakuten_notification(self.env._("Rakuten adverts"), message, kind)
 
     def _rakuten_company(self):
         """The settings' company, in its own language: what the buttons store is in that language. Only

@@ -1,6 +1,6 @@
 from collections import namedtuple
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # Overseas departments: Rakuten sends them as France (FX/FR) with their 97x zip code; Odoo gives them their own
@@ -38,7 +38,7 @@ class ResPartner(models.Model):
         values of a new one, and the delivery address values."""
         person = sale.billing_address or sale.delivery_address
         if person is None:
-            raise UserError(_("The Rakuten sale %s has no buyer address.", sale.purchaseid))
+            raise UserError(self.env._("The Rakuten sale %s has no buyer address.", sale.purchaseid))
         customer = returning.get(sale.buyer_login, self.browse()) if sale.buyer_login else self.browse()
         values = {} if customer else {
             **self._rakuten_address_values(person, sale.purchaseid),
@@ -52,7 +52,7 @@ class ResPartner(models.Model):
         elif sale.delivery_address:
             delivery = self._rakuten_address_values(sale.delivery_address, sale.purchaseid)
         else:
-            raise UserError(_("The Rakuten sale %s has neither a delivery address nor a relay point.",
+            raise UserError(self.env._("The Rakuten sale %s has neither a delivery address nor a relay point.",
                               sale.purchaseid))
         return RakutenBuyer(sale.buyer_login, customer, values, delivery, sale.relay_point)
 
@@ -114,8 +114,8 @@ class ResPartner(models.Model):
     def _rakuten_address_values(self, address, purchaseid):
         name = address.name or address.lastname
         if not (name and address.address1 and address.zipcode and address.city):
-            raise UserError(_("The address of the Rakuten sale %s is incomplete (name, street, zip code and city "
-                              "are required).", purchaseid))
+            raise UserError(self.env._("The address of the Rakuten sale %s is incomplete (name, street, zip code and "
+                              "city are required).", purchaseid))
         return {
             'name': name,
             'street': address.address1,
@@ -131,7 +131,7 @@ class ResPartner(models.Model):
     def _rakuten_relay_values(self, relay, purchaseid):
         """The relay point's address as delivery contact (its name: ``_rakuten_relay_name``)."""
         if not (relay.address and relay.zipcode and relay.city):
-            raise UserError(_("The relay point of the Rakuten sale %s has an incomplete address.", purchaseid))
+            raise UserError(self.env._("The relay point of the Rakuten sale %s has an incomplete address.", purchaseid))
         return {
             'street': relay.address,
             'street2': False,
@@ -144,7 +144,7 @@ class ResPartner(models.Model):
     def _rakuten_relay_name(self, relay, customer):
         """The relay point's name and id are what the packer puts on the label; the recipient is named too
         when it is not the customer."""
-        name = _("%(relay)s (relay point %(id)s)", relay=relay.name or '', id=relay.id).strip()
+        name = self.env._("%(relay)s (relay point %(id)s)", relay=relay.name or '', id=relay.id).strip()
         recipient = ' '.join(filter(None, (relay.firstname, relay.lastname)))
         return f'{recipient} – {name}' if recipient and recipient != customer.name else name
 
@@ -156,7 +156,7 @@ class ResPartner(models.Model):
             country = Country.search([('name', '=ilike', name)], limit=1) \
                 or Country.with_context(lang='fr_FR').search([('name', '=ilike', name)], limit=1)
         if not country:
-            raise UserError(_("The country \"%(country)s\" of the Rakuten sale %(sale)s is unknown.",
+            raise UserError(self.env._("The country \"%(country)s\" of the Rakuten sale %(sale)s is unknown.",
                               country=code or name, sale=purchaseid))
         overseas = country.code == 'FR' and OVERSEAS_ZIP_COUNTRIES.get((zipcode or '').strip()[:3])
         return Country.search([('code', '=', overseas)], limit=1) or country if overseas else country

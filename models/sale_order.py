@@ -1,6 +1,6 @@
 from contextlib import contextmanager
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -16,7 +16,7 @@ class SaleOrder(models.Model):
     _inherit = 'sale.order'
 
     rakuten_purchase_ref = fields.Char(string="Rakuten Purchase ID", readonly=True, copy=False, index='btree_not_null')
-    rakuten_sale_id = fields.Many2one('rakuten.sale', string="Rakuten Sale", readonly=True, copy=False,
+    rakuten_sale_id = fields.Many2one('rakuten.sale', readonly=True, copy=False,
                                       index='btree_not_null')
     rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
     rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
@@ -71,14 +71,14 @@ class SaleOrder(models.Model):
         check_user_may(self, SALESMAN, 'write')  # cancelling on Rakuten is a salesman's decision
         return {
             'type': 'ir.actions.act_window', 'res_model': 'rakuten.cancel', 'view_mode': 'form', 'target': 'new',
-            'name': _("Cancel on Rakuten?"),
+            'name': self.env._("Cancel on Rakuten?"),
             'context': {'default_order_ids': self.ids, 'default_item_ids': units.ids,
                         'default_cancel_orders': cancel_orders},
         }
 
     def action_open_delivery_wizard(self):
         if self.env.context.get('carrier_recompute') and self.rakuten_sale_id:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The shipping of a Rakuten order is what the buyer paid on Rakuten (%(amount)s %(currency)s): "
                 "it is not recomputed from the carrier's rates.",
                 amount=self.rakuten_sale_id.shipping_amount, currency=self.currency_id.name))
@@ -139,10 +139,10 @@ class SaleOrder(models.Model):
             return
         if not reason and self.fiscal_position_id not in (self.env['account.fiscal.position'],
                                                           self.company_id.domestic_fiscal_position_id):
-            reason = _("the fiscal position %s changed the taxes of this delivery address: check it and the "
+            reason = self.env._("the fiscal position %s changed the taxes of this delivery address: check it and the "
                        "taxes of the products.", self.fiscal_position_id.name)
-        reason = reason or _("check the taxes of its products.")
-        self.message_post(body=_(
+        reason = reason or self.env._("check the taxes of its products.")
+        self.message_post(body=self.env._(
             "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
             "%(reason)s", odoo=self.amount_total, rakuten=expected, reason=reason))
 
@@ -234,12 +234,14 @@ class SaleOrder(models.Model):
         if post:
             move.action_post()
             self._rakuten_pay_through_rakuten(move)
-            body = (_("Invoiced on delivery: %(invoice)s, paid through Rakuten.", invoice=move._get_html_link())
+            body = (self.env._("Invoiced on delivery: %(invoice)s, paid through Rakuten.",
+                               invoice=move._get_html_link())
                     if move_type == 'out_invoice' else
-                    _("Credit note of the units returned or refunded: %(invoice)s, refunded through Rakuten.",
+                    self.env._("Credit note of the units returned or refunded: %(invoice)s, refunded through Rakuten.",
                       invoice=move._get_html_link()))
         else:
-            body = _("Credit note of the units returned or refunded, in draft for the accountant: %(invoice)s.",
+            body = self.env._(
+                "Credit note of the units returned or refunded, in draft for the accountant: %(invoice)s.",
                      invoice=move._get_html_link())
         self.message_post(body=body)
         return move

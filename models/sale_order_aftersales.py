@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from .rakuten_rights import SALESMAN, check_user_may
 
@@ -38,7 +38,7 @@ class SaleOrder(models.Model):
         check_user_may(self, SALESMAN, 'write')  # as sending checks it
         return {
             'type': 'ir.actions.act_window',
-            'name': _("Reply on Rakuten"),
+            'name': self.env._("Reply on Rakuten"),
             'res_model': 'rakuten.reply',
             'view_mode': 'form',
             'target': 'new',

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_round
@@ -47,7 +47,7 @@ class StockPicking(models.Model):
 
     rakuten_despatch_state = fields.Selection(DESPATCH_STATES, string="Rakuten Despatch", readonly=True,
                                               copy=False, index='btree_not_null', tracking=True)
-    rakuten_despatch_error = fields.Text(string="Rakuten Despatch Error", readonly=True, copy=False)
+    rakuten_despatch_error = fields.Text(readonly=True, copy=False)
     rakuten_despatch_attempts = fields.Integer(readonly=True, copy=False)
     rakuten_despatch_unsure = fields.Boolean(
         string="Rakuten Outcome Unknown", readonly=True, copy=False,
@@ -55,7 +55,7 @@ class StockPicking(models.Model):
              "interrupted): Rakuten's state of the units is read back before anything is sent again.",
     )
     rakuten_despatch_file = fields.Char(
-        string="Rakuten Despatch File", readonly=True, copy=False,
+        readonly=True, copy=False,
         help="Id of the despatch file Rakuten queued for later processing: its report tells what was applied.",
     )
     rakuten_item_ids = fields.One2many('rakuten.sale.item', 'picking_id', string="Rakuten Items")
@@ -89,7 +89,7 @@ class StockPicking(models.Model):
         pickings = pickings.filtered('rakuten_item_ids')
         off = pickings.company_id.filtered(lambda company: not company.rakuten_enabled)
         if off:
-            raise UserError(_("The Rakuten integration of %s is switched off: switch it on in Settings first.",
+            raise UserError(self.env._("The Rakuten integration of %s is switched off: switch it on in Settings first.",
                               ', '.join(off.mapped('name'))))
         marked = self.browse()
         for company, company_pickings in pickings.grouped('company_id').items():
@@ -114,7 +114,7 @@ class StockPicking(models.Model):
         untracked = self.filtered(lambda picking: picking._rakuten_misses_tracking())
         if untracked:
             return {
-                'name': _("Tracking number missing"),
+                'name': self.env._("Tracking number missing"),
                 'type': 'ir.actions.act_window',
                 'res_model': 'rakuten.tracking.warning',
                 'view_mode': 'form',
@@ -221,13 +221,13 @@ class StockPicking(models.Model):
         """Units that left (or were about to be confirmed) although Rakuten does not expect them shipped: a
         note and a to-do for a user, once per delivery."""
         self.ensure_one()
-        summary = _("Rakuten units not to ship")
+        summary = self.env._("Rakuten units not to ship")
         activity = self.activity_ids.filtered(lambda activity: activity.summary == summary)[:1]
         items -= items._rakuten_named_in(activity.note)
         if not items:
             return
-        note = _("Not confirmed to Rakuten, whose status of these units does not allow a despatch: %s. Check the "
-                 "order on Rakuten (cancelled units may need a refund or a return).",
+        note = self.env._("Not confirmed to Rakuten, whose status of these units does not allow a despatch: %s. Check "
+                 "the order on Rakuten (cancelled units may need a refund or a return).",
                  ', '.join(f'{item.sku} ({item.itemid}: {item.status or "?"})' for item in items))
         self.message_post(body=note)
         if activity:
@@ -526,14 +526,14 @@ class StockPicking(models.Model):
         self.ensure_one()
         carrier = self._rakuten_carrier()
         if not carrier:
-            return _("The delivery %s has no carrier: set one, then send it to Rakuten again.", self.name)
+            return self.env._("The delivery %s has no carrier: set one, then send it to Rakuten again.", self.name)
         if not carrier.rakuten_transporter_id:
-            return _("Set the Rakuten transporter of the carrier %s (Inventory > Configuration > Shipping "
+            return self.env._("Set the Rakuten transporter of the carrier %s (Inventory > Configuration > Shipping "
                      "Methods, Rakuten tab), then send the delivery to Rakuten again.", carrier.name)
         if carrier.rakuten_transporter_id.needs_url and not carrier._rakuten_tracking_url(self.carrier_tracking_ref):
-            return _("The Rakuten transporter %s needs the carrier's Tracking Link (carrier %s): set it, then send "
-                     "the delivery to Rakuten again.",
-                     carrier.rakuten_transporter_id.name, carrier.name)
+            return self.env._("The Rakuten transporter %(transporter)s needs the carrier's Tracking Link (carrier "
+                              "%(carrier)s): set it, then send the delivery to Rakuten again.",
+                              transporter=carrier.rakuten_transporter_id.name, carrier=carrier.name)
         return False
 
     # === BUSINESS METHODS - DESPATCH REPORTS === #
@@ -543,7 +543,8 @@ class StockPicking(models.Model):
         self.write({'rakuten_despatch_state': 'waiting', 'rakuten_despatch_file': file_id,
                     'rakuten_despatch_error': False, 'rakuten_despatch_unsure': False})
         for picking in self:
-            picking.message_post(body=_("Despatch file %s queued by Rakuten: its report is read at the next runs.",
+            picking.message_post(body=self.env._(
+                "Despatch file %s queued by Rakuten: its report is read at the next runs.",
                                         file_id))
 
     def _rakuten_read_despatch_reports(self, client):
@@ -558,7 +559,7 @@ class StockPicking(models.Model):
                 continue
             except RakutenError as error:  # unknown or expired file: its outcome will never be known here
                 with pickings._rakuten_isolated():
-                    pickings._rakuten_despatch_failed(_(
+                    pickings._rakuten_despatch_failed(self.env._(
                         "The report of the despatch file %(file)s cannot be read (%(error)s): check these units on "
                         "Rakuten, then send the delivery again if they are not marked as shipped.",
                         file=file_id, error=pickings.company_id._rakuten_error_message(error)), transient=False,
@@ -572,7 +573,7 @@ class StockPicking(models.Model):
     def _rakuten_apply_despatch_report(self, report):
         """Units without error in a processed file are confirmed; line errors land on their delivery."""
         if not report.done:
-            self._rakuten_despatch_failed(_("Rakuten did not process the despatch file %(file)s: %(status)s.",
+            self._rakuten_despatch_failed(self.env._("Rakuten did not process the despatch file %(file)s: %(status)s.",
                                             file=report.file_id, status=report.status), transient=False,
                                           unsure=False)
             return
@@ -583,7 +584,8 @@ class StockPicking(models.Model):
             refused = items.filtered(lambda item: item.itemid in errors)
             if refused:
                 (items - refused).tracking_sent = True
-                picking._rakuten_despatch_failed(_("Rakuten refused units of despatch file %(file)s: %(errors)s",
+                picking._rakuten_despatch_failed(self.env._(
+                    "Rakuten refused units of despatch file %(file)s: %(errors)s",
                                                    file=report.file_id, errors=', '.join(
                                                        f'{item.itemid}: {errors[item.itemid]}' for item in refused)),
                                                  transient=False, unsure=False)
@@ -599,10 +601,10 @@ class StockPicking(models.Model):
             picking.write({'rakuten_despatch_state': 'sent', 'rakuten_despatch_error': False,
                            'rakuten_despatch_file': False, 'rakuten_despatch_unsure': False})
             transporter = picking._rakuten_carrier().rakuten_transporter_id.name
-            tracking = picking.carrier_tracking_ref or _("none")
+            tracking = picking.carrier_tracking_ref or self.env._("none")
             count = len(items.filtered(lambda item: item.picking_id == picking))
             if count:
-                picking.message_post(body=_(
+                picking.message_post(body=self.env._(
                     "Despatch sent to Rakuten: %(transporter)s, tracking %(tracking)s, %(count)s unit(s).",
                     transporter=transporter, tracking=tracking, count=count))
             shown = (confirmed or items.browse()).filtered(lambda item: item.picking_id == picking)
@@ -627,8 +629,8 @@ class StockPicking(models.Model):
                            'rakuten_despatch_error': reason, 'rakuten_despatch_attempts': attempts,
                            'rakuten_despatch_file': False})
             if give_up:
-                picking.message_post(body=_("Despatch not sent to Rakuten: %s", reason))
+                picking.message_post(body=self.env._("Despatch not sent to Rakuten: %s", reason))
                 picking.activity_unlink(['mail.mail_activity_data_warning'])
                 picking.activity_schedule(
-                    'mail.mail_activity_data_warning', summary=_("Rakuten despatch failed"), note=reason,
+                    'mail.mail_activity_data_warning', summary=self.env._("Rakuten despatch failed"), note=reason,
                     user_id=picking._rakuten_responsible().id)

@@ -5,6 +5,5 @@ class StockWarehouse(models.Model):
     _inherit = 'stock.warehouse'
 
     rakuten_stock_source = fields.Boolean(
-        string="Rakuten Stock Source",
         help="The free quantity of this warehouse counts toward the stock published on Rakuten.",
     )

@@ -65,7 +65,8 @@ class RakutenShopCase(RakutenCase):
         cls.tee = cls._product('RK-TEE', 'T-shirt coton bio', 17.30)
         for product in cls.mug | cls.tee:
             cls._set_stock(product, cls.STOCK)
-        ship = cls.env['product.product'].create({'name': 'Port', 'type': 'service', 'taxes_id': [Command.set(cls.vat.ids)]})
+        ship = cls.env['product.product'].create({'name': 'Port', 'type': 'service',
+                                                  'taxes_id': [Command.set(cls.vat.ids)]})
         cls.colissimo = cls.env['delivery.carrier'].create({'name': 'Colissimo', 'product_id': ship.id})
         cls.relay_carrier = cls.env['delivery.carrier'].create({'name': 'Mondial Relay', 'product_id': ship.id})
         cls.standard = cls.env['delivery.carrier'].create({'name': 'Lettre verte', 'product_id': ship.id})

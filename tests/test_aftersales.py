@@ -86,7 +86,8 @@ class TestAftersales(AftersalesCase):
         purchase, order = self._order()
         itemid = purchase.items[0].itemid
         self.shop.add_message(itemid, 'Premier message', date=_paris(2026, 11, 2, 10, 0))
-        self.shop.add_mail(itemid, 'Le service client vous écrit', subject='Votre vente', date=_paris(2026, 11, 2, 11, 0))
+        self.shop.add_mail(itemid, 'Le service client vous écrit', subject='Votre vente',
+                           date=_paris(2026, 11, 2, 11, 0))
         self.shop.add_message(itemid, 'Deuxième message', date=_paris(2026, 11, 3, 9, 0))
         self._aftersales()
         # A claim keeps the item in the to-do list: it is read again, its messages are not posted again.
@@ -355,7 +356,7 @@ class TestAftersales(AftersalesCase):
 
     def _reply(self, order, **values):
         action = order.with_user(self.salesman).action_rakuten_reply()
-        with Form(self.env['rakuten.reply'].with_user(self.salesman).with_context(action['context'])) as form:
+        with Form(self.env['rakuten.reply'].with_user(self.salesman).with_context(**action['context'])) as form:
             for name, value in values.items():
                 setattr(form, name, value)
         return form.record

@@ -2,7 +2,7 @@
 never share, Import orders now holding its lock until commit, bounded following, message identity."""
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -253,7 +253,8 @@ class TestBoundedFollowing(JobsCase, LifecycleCase):
         for purchase in (delivered, cancelled, partial):
             self._assert_order(self._sale(purchase))
         self._deliver(self._sale(delivered).order_id)
-        self._sale(cancelled).order_id.with_context(disable_cancel_warning=True, rakuten_cancel_decided=True).action_cancel()
+        self._sale(cancelled).order_id.with_context(disable_cancel_warning=True,
+                                                    rakuten_cancel_decided=True).action_cancel()
         partial_order = self._sale(partial).order_id
         self._deliver(partial_order, {self.mug: 1})  # one mug is left to deliver
         self.assertFalse(self._sale(delivered).item_ids.filtered('tracking_sent'), "nothing was sent to Rakuten")

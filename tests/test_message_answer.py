@@ -48,7 +48,7 @@ class TestMessagesReachSomeone(AftersalesCase):
 
     def _reply(self, order, user, body):
         action = order.with_user(user).action_rakuten_reply()
-        wizard = self.env['rakuten.reply'].with_user(user).with_context(action['context']).create({'body': body})
+        wizard = self.env['rakuten.reply'].with_user(user).with_context(**action['context']).create({'body': body})
         wizard.action_send()
         self.env['rakuten.message']._cron_rakuten_replies()
 
@@ -157,7 +157,7 @@ class TestMessagesOpenTheirSale(AftersalesCase):
         self.shop.add_message(tee.itemid, 'Le T-shirt taille-t-il grand ?', date=_paris(2026, 11, 20, 10, 0))
         self._aftersales()
         action = order.with_user(self.salesman).action_rakuten_reply()
-        wizard = self.env['rakuten.reply'].with_user(self.salesman).with_context(action['context']).create(
+        wizard = self.env['rakuten.reply'].with_user(self.salesman).with_context(**action['context']).create(
             {'body': 'Non, il taille normalement.'})
         self.assertEqual(wizard.sale_item_id.itemid, tee.itemid)
         self.assertEqual(wizard.sale_item_id.display_name, f'{self.tee.display_name} ({tee.itemid})')

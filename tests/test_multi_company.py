@@ -132,7 +132,8 @@ class TestMultiCompany(RakutenShopCase):
         files = self.env['rakuten.stock.import'].search([('company_id', 'in', (self.company | self.company_b).ids)])
         self._stock_b(self.mug, 1)
         self._cron_stock()
-        new = self.env['rakuten.stock.import'].search([('company_id', 'in', (self.company | self.company_b).ids)]) - files
+        new = self.env['rakuten.stock.import'].search(
+            [('company_id', 'in', (self.company | self.company_b).ids)]) - files
         self.assertEqual(new.company_id, self.company_b, "only the company whose quantity changed sends a file")
         self.assertEqual(new.line_ids.mapped('sku'), ['RK-MUG'])
 

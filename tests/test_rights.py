@@ -296,7 +296,7 @@ class TestRights(RakutenShopCase):
 
     def _found(self, record):
         if not record.search([('id', '=', record.id)]):
-            raise AccessError("not found")
+            raise AccessError(record.env._("not found"))
 
     def test_records_read_write_create_delete(self):
         records = self._records()
@@ -563,13 +563,13 @@ class TestRights(RakutenShopCase):
                    'default_cancel_orders': False}
 
         def on_rakuten(user):
-            wizard = Form(self.env['rakuten.cancel'].with_user(user).with_context(context)).save()
+            wizard = Form(self.env['rakuten.cancel'].with_user(user).with_context(**context)).save()
             wizard.action_cancel_on_rakuten()
             return sale.item_ids[:1].cancel_state == 'to_send' and sale.item_ids[:1].cancel_comment == wizard.comment
         self._check(('rakuten.cancel', 'action_cancel_on_rakuten'), on_rakuten)
 
         def odoo_only(user):
-            Form(self.env['rakuten.cancel'].with_user(user).with_context(context)).save().action_odoo_only()
+            Form(self.env['rakuten.cancel'].with_user(user).with_context(**context)).save().action_odoo_only()
             return sale.item_ids[:1].cancel_state == 'to_decide'
         self._check(('rakuten.cancel', 'action_odoo_only'), odoo_only)
 
@@ -619,7 +619,7 @@ class TestRights(RakutenShopCase):
         self.assertEqual(action['res_model'], 'stock.backorder.confirmation')
 
         def no_backorder(user):
-            confirmation = self.env['stock.backorder.confirmation'].with_user(user).with_context(action['context'])
+            confirmation = self.env['stock.backorder.confirmation'].with_user(user).with_context(**action['context'])
             Form(confirmation).save().process_cancel_backorder()
             left = sale.item_ids.filtered(lambda item: item.cancel_state == 'to_decide')
             return picking.state == 'done' and len(left) == 1

@@ -34,7 +34,8 @@ class TestSellerCancel(RakutenShopCase):
     def _dialog(self, action, as_user=None):
         """The dialog an action opened, filled as the user saw it, and saved."""
         self.assertEqual(action['res_model'], 'rakuten.cancel')
-        return Form(self.env['rakuten.cancel'].with_user(as_user or self.salesman).with_context(**action['context'])).save()
+        wizards = self.env['rakuten.cancel'].with_user(as_user or self.salesman)
+        return Form(wizards.with_context(**action['context'])).save()
 
     def _lines(self):
         return {(line.product_id.default_code, line.price_unit): line.product_uom_qty
@@ -187,7 +188,7 @@ class TestSellerCancel(RakutenShopCase):
             action = picking.with_user(user).button_validate()
             self.assertEqual(action['res_model'], 'stock.backorder.confirmation')
             wizard = Form(self.env['stock.backorder.confirmation'].with_user(user).with_context(
-                action['context'])).save()
+                **action['context'])).save()
             result = wizard.process_cancel_backorder()
             self.assertEqual(picking.state, 'done')
             self.assertEqual(order.rakuten_units_to_decide, 1)
@@ -201,7 +202,8 @@ class TestSellerCancel(RakutenShopCase):
                 self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.mug).product_uom_qty, 1)
             else:
                 self.assertIs(result, True, "no sales rights: no dialog")
-                self.assertTrue(order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or '')),
+                self.assertTrue(order.activity_ids.filtered(
+                    lambda activity: 'ship or cancel' in (activity.summary or '')),
                                 "the salesperson or the Rakuten team's leader is reminded")
 
     def test_a_unit_taken_off_a_line_is_never_joined_back_and_its_shipping_refunded_once(self):

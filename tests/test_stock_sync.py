@@ -80,7 +80,7 @@ class TestStockSync(RakutenStockCase):
         self._stock(self.mug, 1)
         self._sync()
         self._sync()
-        line = self._files().line_ids.filtered(lambda l: l.sku == 'RK-SANS-ANNONCE')
+        line = self._files().line_ids.filtered(lambda line: line.sku == 'RK-SANS-ANNONCE')
         self.assertEqual(line.state, 'error')
         self.assertEqual(orphan.rakuten_listing_state, 'error')
         self.assertIn('RK-SANS-ANNONCE', orphan.rakuten_push_result)

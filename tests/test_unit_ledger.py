@@ -16,7 +16,8 @@ class TestUnitLedger(RakutenShopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(cls.env, login='ledger_salesman', groups='sales_team.group_sale_salesman_all_leads')
+        cls.salesman = new_test_user(cls.env, login='ledger_salesman',
+                                     groups='sales_team.group_sale_salesman_all_leads')
 
     def _lines(self, order):
         """{(SKU, price paid): quantity} of the order's product lines (the shipping line apart)."""

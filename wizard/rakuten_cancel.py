@@ -24,7 +24,7 @@ class RakutenCancel(models.TransientModel):
     comment = fields.Text(string="Message to the Buyer", compute='_compute_comment', store=True, readonly=False,
                           required=True, help="Rakuten sends it to the buyer with the cancellation.")
     currency_id = fields.Many2one('res.currency', compute='_compute_amount_refunded')
-    amount_refunded = fields.Monetary(string="Amount Refunded", compute='_compute_amount_refunded',
+    amount_refunded = fields.Monetary(compute='_compute_amount_refunded',
                                       help="What Rakuten refunds the buyers: the units' prices and their shipping.")
 
     @api.depends('reason', 'item_ids')
@@ -47,7 +47,8 @@ class RakutenCancel(models.TransientModel):
     def _compute_amount_refunded(self):
         for wizard in self:
             wizard.currency_id = wizard.item_ids.company_id[:1].currency_id or self.env.company.currency_id
-            wizard.amount_refunded = sum(wizard.item_ids.mapped('price')) + sum(wizard.item_ids.mapped('shipping_price'))
+            wizard.amount_refunded = (sum(wizard.item_ids.mapped('price'))
+                                      + sum(wizard.item_ids.mapped('shipping_price')))
 
     def action_cancel_on_rakuten(self):
         """Cancel the units on Rakuten (by the cancellation job, right after this is saved), then the orders in

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
@@ -92,8 +92,8 @@ class RakutenReply(models.TransientModel):
     def _rakuten_check(self):
         self.ensure_one()
         if self.recipient == 'service' and not self.parent_message_id:
-            raise UserError(_("Choose the Rakuten customer-service mail you answer: Rakuten only takes messages "
-                              "to its customer service as answers to one of its mails."))
+            raise UserError(self.env._("Choose the Rakuten customer-service mail you answer: Rakuten only takes "
+                              "messages to its customer service as answers to one of its mails."))
         self._rakuten_check_access()
 
     def _rakuten_check_access(self):
@@ -102,10 +102,10 @@ class RakutenReply(models.TransientModel):
         check_user_may(self.order_id, SALESMAN, 'write')
         item, parent = self.sale_item_id.sudo(), self.parent_message_id.sudo()
         if item.sale_id != self.order_id.sudo().rakuten_sale_id:
-            raise UserError(_("Item %(item)s is not an item of order %(order)s.", item=item.itemid,
+            raise UserError(self.env._("Item %(item)s is not an item of order %(order)s.", item=item.itemid,
                               order=self.order_id.name))
         if self.recipient == 'service' and parent.aftersale_id.sale_item_id != item:
-            raise UserError(_("The customer-service mail you answer is not about item %s.", item.itemid))
+            raise UserError(self.env._("The customer-service mail you answer is not about item %s.", item.itemid))
 
     def _rakuten_record(self):
         """Keep the reply to send (matched when Rakuten shows it back) and wake the reply job up."""
@@ -120,7 +120,7 @@ class RakutenReply(models.TransientModel):
             'send_state': 'to_send', 'author_id': self.env.uid, 'parent_mail_ref': parent.mail_ref,
             'body': latin1_text(self.body).strip(), 'date': fields.Datetime.now(), 'sender': self.env.user.name,
             'recipient': dict(self._fields['recipient']._description_selection(self.env))[self.recipient],
-            'subject': parent.subject and _("Re: %s", parent.subject),
+            'subject': parent.subject and self.env._("Re: %s", parent.subject),
         })
         message._rakuten_ask_sending()
         return message

@@ -84,5 +84,5 @@ def _rename_fields(cr):
                        SQL.identifier(new)))
         cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(f'{table}__{old}_index')))
         cr.execute('UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s', (new, model, old))
-        cr.execute("UPDATE ir_model_data SET name = %s WHERE model = 'ir.model.fields' AND module = 'rakuten_connector' "
-                   "AND name = %s", (f"field_{table}__{new}", f"field_{table}__{old}"))
+        cr.execute("UPDATE ir_model_data SET name = %s WHERE model = 'ir.model.fields' AND module = "
+                   "'rakuten_connector' AND name = %s", (f"field_{table}__{new}", f"field_{table}__{old}"))

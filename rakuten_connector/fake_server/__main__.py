@@ -1,5 +1,6 @@
 """``python -m rakuten_connector.fake_server``: run the fake Rakuten service in the foreground."""
 import argparse
+import contextlib
 import logging
 
 from . import FakeRakutenServer, seed_shop
@@ -26,10 +27,8 @@ def main(argv=None):
         seed_shop(shop, sales=args.seed)
     logging.info('Fake Rakuten service on %s (login %s), %d sales, %d adverts', server.url, args.login,
                  len(shop.sales), len(shop.adverts))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == '__main__':

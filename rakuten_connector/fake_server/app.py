@@ -434,7 +434,8 @@ class FakeRakutenApp:
         """[(itemid, problem or None, ship arguments)] for each ``<item>`` of a shipping status file."""
         lines = []
         for node in root.iterfind('item'):
-            get = (lambda tag, n=node: (n.findtext(tag) or '').strip())
+            def get(tag, node=node):
+                return (node.findtext(tag) or '').strip()
             sale, item = shop.find_item(get('itemid'))
             problem = self._tracking_problem(shop, item, get('transporter'), get('trackingurl'))
             if not problem and sale.purchaseid != get('purchaseid'):

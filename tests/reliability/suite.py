@@ -288,7 +288,8 @@ class Suite:
         Cancelling is checked (the next read of its sale settles it), the others are sent."""
         purchases = self.fresh_shop(3)
         self.run_import()
-        items = self.env['rakuten.sale.item'].search([('sale_id.purchase_ref', 'in', [p.purchaseid for p in purchases])])
+        items = self.env['rakuten.sale.item'].search([
+            ('sale_id.purchase_ref', 'in', [p.purchaseid for p in purchases])])
         asked = items._rakuten_ask_cancellation('Rupture de stock, Rakuten vous rembourse.')
         self.commit()
         self.kill_worker_on_late_answer('cancel', 'cancelitem')
