@@ -57,11 +57,12 @@ def populate(env):
     product_1.with_company(company_a).write({advert if key == 'rakuten_advert_id' else key: value
                                              for key, value in state.items()})
 
-    # A carrier whose Rakuten tracking URL is to become its Tracking Link.
-    if 'rakuten_tracking_url' in env['delivery.carrier']._fields:
-        carrier_product = Product.create({'name': 'Upgrade Colissimo', 'type': 'service'})
-        env['delivery.carrier'].create({'name': NAMES['carrier'], 'product_id': carrier_product.id,
-                                        'rakuten_tracking_url': NAMES['tracking_url']})
+    # A carrier whose Rakuten tracking URL is to become its Tracking Link (one field since 19.0.1.1.0).
+    carrier_product = Product.create({'name': 'Upgrade Colissimo', 'type': 'service'})
+    env['delivery.carrier'].create({
+        'name': NAMES['carrier'], 'product_id': carrier_product.id,
+        field(env['delivery.carrier'], 'rakuten_tracking_url', 'tracking_url'): NAMES['tracking_url'],
+    })
 
     # Buyers: one who bought from both companies (shared), one from company B only, with a delivery contact.
     Partner = env['res.partner']
@@ -133,10 +134,12 @@ def populate(env):
         env.ref(f'rakuten_connector.{xml_id}').write(values)
 
     if version.startswith('19.0.1.1.'):
-        # As the 19.0.1.1.0 upgrade of a 19.0.1.0.0 database left it: the shared buyer and its contacts given to
-        # the company of its first order; the cron's external ids not marked noupdate.
+        # As the 19.0.1.1.0 upgrade of a 19.0.1.0.0 database left it: each buyer and its contacts given to the
+        # company of its first order (the shared buyer too); the cron's external ids not marked noupdate.
         cr.execute('UPDATE res_partner SET company_id = %s WHERE id IN %s',
                    [company_a.id, (shared.id, shared_relay.id)])
+        cr.execute('UPDATE res_partner SET company_id = %s WHERE id IN %s',
+                   [company_b.id, (only_b.id, only_b_home.id)])
         cr.execute("""UPDATE ir_model_data SET noupdate = FALSE WHERE module = 'rakuten_connector'
                        AND name IN ('ir_cron_rakuten_import', 'ir_cron_rakuten_import_ir_actions_server',
                                     'ir_cron_rakuten_despatch', 'ir_cron_rakuten_despatch_ir_actions_server',
