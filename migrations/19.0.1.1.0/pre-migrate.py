@@ -26,7 +26,7 @@ RENAMED = [  # (model, table, old name, new name)
 BUYER_COMPANIES = """
     SELECT buyer.id AS buyer_id, COUNT(DISTINCT docs.company_id) AS companies, MIN(docs.company_id) AS company_id
       FROM res_partner buyer
-      JOIN res_partner member ON member.commercial_partner_id = buyer.id OR member.id = buyer.id
+      JOIN res_partner member ON member.commercial_partner_id = buyer.id
       JOIN (SELECT partner_id, company_id FROM sale_order
             UNION SELECT partner_invoice_id, company_id FROM sale_order
             UNION SELECT partner_shipping_id, company_id FROM sale_order

@@ -8,7 +8,6 @@ translation update with overwrite replaces the names an administrator gave them,
 would delete the administrator's record). Every record of a ``noupdate`` data file of the manifest, and the parent
 record Odoo made for it (the server action of a scheduled action), is marked here."""
 from lxml import etree
-
 from odoo import SUPERUSER_ID, api
 from odoo.modules.module import get_manifest
 from odoo.tools.misc import file_open

@@ -7,7 +7,7 @@ does: the other company's orders and invoices are usable again."""
 SHARED_BUYERS = """
     SELECT DISTINCT buyer.id
       FROM res_partner buyer
-      JOIN res_partner member ON member.commercial_partner_id = buyer.id OR member.id = buyer.id
+      JOIN res_partner member ON member.commercial_partner_id = buyer.id
       JOIN (SELECT partner_id, company_id FROM sale_order
             UNION SELECT partner_invoice_id, company_id FROM sale_order
             UNION SELECT partner_shipping_id, company_id FROM sale_order

@@ -1,7 +1,7 @@
 """After the upgrade of a database filled by populate.py: every migrated value is where the current release
 expects it. Prints one line per check and "checks: N passed, N failed"; exits non-zero on a failure.
 
-    python3 tests/upgrade/check.py --db DB --addons-path CURRENT_ADDONS [--from-version 19.0.1.0.0]
+    python3 tests/upgrade/check.py --db DB --addons-path CURRENT_ADDONS
 """
 import argparse
 import ast
@@ -10,11 +10,10 @@ import sys
 from datetime import datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts'))
-from odoo_session import environment  # noqa: E402
-from values import ADMIN_CRONS, COMPANY_STATUS, CRONS, NAMES, PRODUCT_STATE  # noqa: E402
-
-from odoo.exceptions import AccessError, UserError  # noqa: E402
-from odoo.tools.sql import column_exists  # noqa: E402
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.sql import column_exists
+from odoo_session import environment
+from values import ADMIN_CRONS, COMPANY_STATUS, CRONS, NAMES, PRODUCT_STATE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # {job: {status field: old company column}}, as migrations/19.0.1.2.0 moves them.
@@ -45,7 +44,8 @@ def _date(value):
 
 
 def check(env, check):
-    manifest = ast.literal_eval(open(os.path.join(HERE, '..', '..', '__manifest__.py')).read())
+    with open(os.path.join(HERE, '..', '..', '__manifest__.py')) as file:
+        manifest = ast.literal_eval(file.read())
     module = env['ir.module.module'].search([('name', '=', 'rakuten_connector')])
     check("module upgraded to the manifest's version", (module.state, module.latest_version),
           ('installed', manifest['version']))

@@ -11,10 +11,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts'))
-from odoo_session import environment  # noqa: E402
+from odoo_session import environment
 
 # The values each check of check.py expects; shared by both scripts.
-from values import ADMIN_CRONS, COMPANY_STATUS, NAMES, PRODUCT_STATE  # noqa: E402
+from values import ADMIN_CRONS, COMPANY_STATUS, NAMES, PRODUCT_STATE
 
 
 def field(model, *names):
