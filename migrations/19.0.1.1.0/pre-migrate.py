@@ -23,7 +23,7 @@ RENAMED = [  # (model, table, old name, new name)
 ]
 # Per Rakuten buyer: how many companies its sale orders and invoices (its own, or its contacts') belong to, and
 # the smallest of them. A buyer with one company is owned by it; with several, it stays shared.
-BUYER_COMPANIES = """
+BUYER_COMPANIES = SQL("""
     SELECT buyer.id AS buyer_id, COUNT(DISTINCT docs.company_id) AS companies, MIN(docs.company_id) AS company_id
       FROM res_partner buyer
       JOIN res_partner member ON member.commercial_partner_id = buyer.id
@@ -34,7 +34,7 @@ BUYER_COMPANIES = """
         ON docs.partner_id = member.id
      WHERE buyer.rakuten_buyer_login IS NOT NULL
      GROUP BY buyer.id
-"""
+""")
 PER_COMPANY = {
     'rakuten_advert_id': SQL('to_jsonb(rakuten_advert_id)'),
     'rakuten_listing_state': SQL('to_jsonb(rakuten_listing_state)'),
@@ -79,11 +79,11 @@ def _buyers_company(cr):
     it invisible to the others and their orders and invoices unusable."""
     if not column_exists(cr, 'res_partner', 'rakuten_buyer_login'):
         return
-    cr.execute(f"""
+    cr.execute(SQL("""
         UPDATE res_partner buyer SET company_id = owners.company_id
-          FROM ({BUYER_COMPANIES}) owners
+          FROM (%s) owners
          WHERE buyer.id = owners.buyer_id AND owners.companies = 1 AND buyer.company_id IS NULL
-    """)
+    """, BUYER_COMPANIES))
     cr.execute("""
         UPDATE res_partner contact SET company_id = buyer.company_id
           FROM res_partner buyer

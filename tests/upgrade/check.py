@@ -3,6 +3,7 @@ expects it. Prints one line per check and "checks: N passed, N failed"; exits no
 
     python3 tests/upgrade/check.py --db DB --addons-path CURRENT_ADDONS
 """
+# pylint: disable=print-used  # a command-line script: its output is the report
 import argparse
 import ast
 import os

@@ -6,6 +6,7 @@ Run with the previous release's code on the addons path (scripts/upgrade-test do
 What the previous release would not let the ORM write (job statuses, a state a buggy upgrade left) is written
 in SQL, as that release's own code or upgrade wrote it.
 """
+# pylint: disable=print-used  # a command-line script: its output is the report
 import argparse
 import os
 import sys
