@@ -5,7 +5,8 @@
   company whose Rakuten account published them: the first company with the integration on.
 - The carrier's Rakuten tracking URL becomes Odoo's Tracking Link (one field): kept where the Tracking Link
   was empty.
-- Rakuten buyers belong to the company that imported them: the company of their orders.
+- Rakuten buyers belong to the company that imported them: the company of their orders. A buyer whose orders
+  or invoices belong to several companies stays shared (no company).
 - Char fields named like Many2one fields (``*_id``) are renamed ``*_ref``: columns, field records, their
   xml ids and indexes follow, so that nothing is dropped and recreated.
 """
@@ -20,6 +21,20 @@ RENAMED = [  # (model, table, old name, new name)
     ('res.company', 'res_company', 'rakuten_seller_id', 'rakuten_seller_ref'),
     ('rakuten.stock.import', 'rakuten_stock_import', 'import_id', 'file_ref'),
 ]
+# Per Rakuten buyer: how many companies its sale orders and invoices (its own, or its contacts') belong to, and
+# the smallest of them. A buyer with one company is owned by it; with several, it stays shared.
+BUYER_COMPANIES = SQL("""
+    SELECT buyer.id AS buyer_id, COUNT(DISTINCT docs.company_id) AS companies, MIN(docs.company_id) AS company_id
+      FROM res_partner buyer
+      JOIN res_partner member ON member.commercial_partner_id = buyer.id
+      JOIN (SELECT partner_id, company_id FROM sale_order
+            UNION SELECT partner_invoice_id, company_id FROM sale_order
+            UNION SELECT partner_shipping_id, company_id FROM sale_order
+            UNION SELECT partner_id, company_id FROM account_move WHERE partner_id IS NOT NULL) docs
+        ON docs.partner_id = member.id
+     WHERE buyer.rakuten_buyer_login IS NOT NULL
+     GROUP BY buyer.id
+""")
 PER_COMPANY = {
     'rakuten_advert_id': SQL('to_jsonb(rakuten_advert_id)'),
     'rakuten_listing_state': SQL('to_jsonb(rakuten_listing_state)'),
@@ -59,15 +74,16 @@ def _carrier_tracking_link(cr):
 
 
 def _buyers_company(cr):
+    """A buyer whose orders and invoices all belong to one company becomes that company's, with its contacts; a
+    buyer whose documents belong to several companies stays shared (no company): giving it to one would make
+    it invisible to the others and their orders and invoices unusable."""
     if not column_exists(cr, 'res_partner', 'rakuten_buyer_login'):
         return
-    cr.execute("""
-        UPDATE res_partner buyer SET company_id = orders.company_id
-          FROM (SELECT DISTINCT ON (partner_id) partner_id, company_id FROM sale_order
-                 WHERE rakuten_sale_id IS NOT NULL ORDER BY partner_id, id) orders
-         WHERE buyer.id = orders.partner_id AND buyer.rakuten_buyer_login IS NOT NULL
-           AND buyer.company_id IS NULL
-    """)
+    cr.execute(SQL("""
+        UPDATE res_partner buyer SET company_id = owners.company_id
+          FROM (%s) owners
+         WHERE buyer.id = owners.buyer_id AND owners.companies = 1 AND buyer.company_id IS NULL
+    """, BUYER_COMPANIES))
     cr.execute("""
         UPDATE res_partner contact SET company_id = buyer.company_id
           FROM res_partner buyer
