@@ -130,8 +130,8 @@ def check(env, check):
         check(f"company column {column} dropped", column_exists(env.cr, 'res_company', column), False)
 
     # 19.0.1.2.0: shipping per unit: a sale not yet an order is read again; orders keep their shipping.
-    shipping = {sale.purchase_ref: (sale.shipping_known, sale.shipping_amount, round(sum(sale.item_ids.mapped('price')), 2))
-                for sale in sales}
+    shipping = {sale.purchase_ref: (sale.shipping_known, sale.shipping_amount,
+                                    round(sum(sale.item_ids.mapped('price')), 2)) for sale in sales}
     check("sales' shipping and units kept, the waiting sale's shipping read again", shipping, {
         NAMES['purchase_shared_a']: (True, 6.8, 57.3), NAMES['purchase_shared_b']: (True, 7.2, 69.9),
         NAMES['purchase_b']: (True, 4.9, 42.4), NAMES['purchase_waiting']: (False, 5.5, 29.8),
