@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
 from ..rakuten_connector.stock_rules import Rules, published_quantity
-from .rakuten_rights import SALES_MANAGER, check_user_may
+from .rakuten_rights import SALES_MANAGER, check_connector_fields, check_user_may
 
 LISTING_STATES = [
     ('unknown', "Not published"),
@@ -43,6 +43,14 @@ def _plain_percents(taxes):
         return None
     return (sum(taxes.filtered(lambda tax: not tax.price_include).mapped('amount')),
             sum(taxes.mapped('amount')))
+
+
+# What the stock and price sync recorded per company: written by the connector only (users read it).
+CONNECTOR_FIELDS = frozenset({
+    'rakuten_advert_ref', 'rakuten_listing_state', 'rakuten_published_qty', 'rakuten_published_date',
+    'rakuten_push_result', 'rakuten_published_price', 'rakuten_price_confirmed', 'rakuten_price_blocked',
+    'rakuten_price_blocked_reason',
+})
 
 
 class ProductProduct(models.Model):
@@ -151,6 +159,17 @@ class ProductProduct(models.Model):
             product.rakuten_preview_price = price.price if price else 0.0
             product.rakuten_price_floor = price.floor if price else 0.0
             product.rakuten_price_rule = price.rule if price else 'off'
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_connector_fields(self, CONNECTOR_FIELDS, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_connector_fields(self, CONNECTOR_FIELDS, [vals])
+        return super().write(vals)
 
     # === ACTION METHODS === #
 

@@ -25,6 +25,8 @@ class RakutenAdvert(models.Model):
 
         :return: translated summary
         """
+        self = self.sudo()  # noqa: PLW0642 - the adverts and the products' listing are the connector's
+        company = company.with_env(self.env)
         adverts = list(company._rakuten_client().iter_inventory())
         self.search([('company_id', '=', company.id)]).unlink()
         products = self.env['product.product'].with_company(company)._rakuten_synced(company)

@@ -81,6 +81,7 @@ class RakutenStockImport(models.Model):
     def _rakuten_sync_company(self, company):
         """Read the reports of the files Rakuten has not answered yet, then send what changed since. A report
         that cannot be read never stops the push; a company without credentials only stops itself."""
+        self = self.sudo()  # noqa: PLW0642 - the stock bookkeeping (products included) is the connector's
         company = company.with_env(self.env)  # its messages in the language this run is bound to
         with company._rakuten_company_run('stock'):  # an unexpected error is recorded, the next company goes on
             state = 'ok'

@@ -69,6 +69,8 @@ WRITES = {
 # Fields the connector keeps on Odoo's own records: no user writes them, whatever the user's rights on the record.
 CONNECTOR_FIELDS = {
     'sale.order': {'rakuten_purchase_ref': 'FAUX-1', 'rakuten_sale_id': False, 'rakuten_claim_state': 'closed'},
+    'product.product': {'rakuten_published_price': 1.0, 'rakuten_price_confirmed': 1.0, 'rakuten_price_blocked': False,
+                        'rakuten_published_qty': 999, 'rakuten_advert_ref': 'FAUX-1', 'rakuten_push_result': 'OK'},
     'stock.picking': {'rakuten_despatch_state': 'sent', 'rakuten_despatch_error': False,
                       'rakuten_despatch_file': 'F1', 'rakuten_despatch_attempts': 0, 'rakuten_despatch_unsure': False},
 }
@@ -117,6 +119,8 @@ BUTTONS = {
     ('sale.order', 'write'): ("Order write, not its Rakuten fields", None),
     ('stock.picking', 'create'): ("Delivery create, not its Rakuten fields", None),
     ('stock.picking', 'write'): ("Delivery write, not its Rakuten fields", None),
+    ('product.product', 'create'): ("Product create, not its Rakuten sync fields", None),
+    ('product.product', 'write'): ("Product write, not its Rakuten sync fields", None),
 }
 
 README = pathlib.Path(__file__).resolve().parent.parent / 'README.rst'
@@ -322,7 +326,7 @@ class TestRights(RakutenShopCase):
         """Who may change an order or a delivery may not make it pose as Rakuten's, nor mark its despatch sent."""
         sale, picking = self._delivered()
         picking.rakuten_despatch_state = 'failed'
-        records = {'sale.order': sale.order_id, 'stock.picking': picking}
+        records = {'sale.order': sale.order_id, 'stock.picking': picking, 'product.product': self.mug}
         for role, user in self.users.items():
             for model, values in CONNECTOR_FIELDS.items():
                 for name, value in values.items():
