@@ -20,6 +20,7 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_picking
 from . import stock_move
+from . import stock_scrap
 from . import rakuten_aftersale
 from . import rakuten_message
 from . import res_company_aftersales

@@ -865,15 +865,17 @@ class RakutenSale(models.Model):
             order.activity_ids.filtered(lambda activity: activity.summary == summary).unlink()
         self._rakuten_sync_cancellations()
 
-    def _rakuten_units_to_decide(self, items):
-        """``items`` left the order in Odoo but Rakuten still shows them accepted: the buyer waits. A user is asked
-        to ship them or cancel them on Rakuten, by the day they should have left."""
+    def _rakuten_units_to_decide(self, items, note=None):
+        """``items`` left the order in Odoo (or can no longer be shipped: ``note`` says why) but Rakuten still
+        shows them accepted: the buyer waits. A user is asked to ship them or cancel them on Rakuten, by the day
+        they should have left."""
         self.ensure_one()
         target = self.order_id or self
         summary = self._rakuten_to_decide_summary()
-        note = self.env._("%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as "
-                 "accepted: the buyer waits for them. Cancel them on Rakuten (button on the order) or ship them.",
-                 count=len(items), skus=items._rakuten_skus())
+        note = note or self.env._(
+            "%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: the buyer "
+            "waits for them. Cancel them on Rakuten (button on the order) or ship them.",
+            count=len(items), skus=items._rakuten_skus())
         target.message_post(body=note)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return

@@ -70,3 +70,27 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         lines = self.invoice_lines.filtered(lambda line: line.move_id.state != 'cancel')
         return sum(line.price_total * (-1 if line.move_id.move_type == 'out_refund' else 1) for line in lines)
+
+    def _rakuten_units_short(self):
+        """After stock was scrapped: the units of this line that neither their reservation nor the free stock of
+        the warehouse can ship any more are marked for a user to decide (ship once restocked, or cancel on
+        Rakuten), with an activity by the day they should leave."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(lambda move: move.state not in ('done', 'cancel')
+                                       and move.location_dest_id.usage == 'customer')
+        if not moves or self.order_id.state != 'sale':
+            return
+        product = self.product_id.with_context(warehouse_id=self.order_id.warehouse_id.id)
+        product.invalidate_recordset(['free_qty'])
+        short = int(sum(moves.mapped('product_uom_qty')) - sum(moves.mapped('quantity')) - max(product.free_qty, 0))
+        waiting = self.rakuten_item_ids.filtered(lambda item: item.status not in GONE_STATUSES)
+        stranded = waiting._rakuten_cancellable().filtered(lambda item: item.cancel_state != 'to_decide')
+        stranded = stranded.sorted('id', reverse=True)[:max(short, 0)]
+        if stranded:
+            stranded.sudo().cancel_state = 'to_decide'
+            sale = stranded.sale_id
+            sale._rakuten_units_to_decide(stranded, note=self.env._(
+                "%(count)s unit(s) (%(skus)s) can no longer be shipped: the stock was scrapped. The buyer waits for "
+                "them: ship them once restocked, or cancel them on Rakuten (button on the order).",
+                count=len(stranded), skus=stranded._rakuten_skus()))
+

@@ -1,12 +1,12 @@
 """Seller-side cancellations reach Rakuten: cancelling a Rakuten order or lowering a line asks, in one dialog,
 whether to cancel the units on Rakuten too; the call is recorded before it is made and checked after, never made
 twice for a unit; an answer lost is read back from Rakuten."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..rakuten_connector import const
+from ..rakuten_connector import const, deadlines
 from .common import RakutenShopCase
 
 
@@ -134,6 +134,24 @@ class TestSellerCancel(RakutenShopCase):
         self.assertEqual(self.sale.item_ids.sorted('id')[0].cancel_state, 'to_check')
         self.assertTrue(self.order.message_ids.filtered(
             lambda message: 'never sent twice' in (message.body or '') or 'jamais' in (message.body or '')))
+
+    def test_scrapped_stock_leaves_units_for_a_user_to_ship_or_cancel(self):
+        """A warehouse user scraps every mug in stock, the two reserved for the order included: those units can no
+        longer be shipped; a user is asked to decide by the day they should leave; the T-shirt is untouched."""
+        storeman = new_test_user(self.env, login='rk_scrap_storeman', groups='stock.group_stock_user')
+        mugs = self.sale.item_ids.filtered(lambda item: item.sku == 'RK-MUG')
+        self.assertEqual(self.order.order_line.filtered(lambda line: line.product_id == self.mug).move_ids.quantity, 2)
+        scrap = self.env['stock.scrap'].with_user(storeman).create({
+            'product_id': self.mug.id, 'scrap_qty': self.STOCK, 'location_id': self.warehouse.lot_stock_id.id})
+        scrap.do_scrap()
+        self.assertEqual(set(mugs.mapped('cancel_state')), {'to_decide'})
+        self.assertFalse((self.sale.item_ids - mugs).mapped('cancel_state')[0])
+        [activity] = self.order.activity_ids.filtered(lambda activity: 'ship or cancel' in (activity.summary or ''))
+        self.assertEqual(activity.date_deadline, deadlines.ship_deadline(
+            self.sale.purchase_date.replace(tzinfo=timezone.utc)).date())
+        self.assertTrue(self.order.message_ids.filtered(lambda message: 'scrapped' in (message.body or '')))
+        self.assertEqual(self.order.rakuten_units_to_decide, 2)
+        self.assertEqual(self.server.state.count('cancelitem'), 0, "nothing sent without a user's decision")
 
     def test_a_run_that_died_during_the_call_is_checked_not_resent(self):
         self._dialog(self.order.with_user(self.salesman).action_cancel()).action_cancel_on_rakuten()
