@@ -77,6 +77,9 @@ class RakutenSale(models.Model):
     relay_point = fields.Char(readonly=True)
     state = fields.Selection(SALE_STATES, default='new', required=True, readonly=True, tracking=True, index=True)
     error_message = fields.Text(string="Reason", readonly=True)
+    held_for_stock = fields.Boolean(
+        readonly=True, copy=False,
+        help="The stock did not cover this sale when the connector decided: accepting it by hand asks first.")
     order_id = fields.Many2one('sale.order', string="Sale Order", readonly=True, check_company=True,
                                index='btree_not_null')
     item_ids = fields.One2many('rakuten.sale.item', 'sale_id', string="Items", readonly=True)
@@ -295,8 +298,11 @@ class RakutenSale(models.Model):
                 return False
             shortage = self._rakuten_stock_shortage(available)
             if shortage:
-                self._rakuten_wait_for_user(self.env._("Not enough stock in the Rakuten stock sources for: %s.",
-                                              ', '.join(shortage)))
+                self._rakuten_wait_for_user(self.env._(
+                    "Not enough stock in the Rakuten stock sources for: %(shortage)s. Restock, or accept the sale "
+                    "if you can ship it anyway.", shortage=', '.join(
+                        self.env._("%(sku)s (%(needed)s needed, %(available)s available)", sku=sku, needed=needed,
+                                   available=max(int(left), 0)) for sku, needed, left in shortage)), for_stock=True)
                 return False
         elif policy == 'manual':
             self._rakuten_wait_for_user(self.env._("Accept or refuse this Rakuten sale."))
@@ -304,14 +310,15 @@ class RakutenSale(models.Model):
         return True
 
     def _rakuten_stock_shortage(self, available):
-        """SKUs (of known products) of this sale that ``available`` (units left in this run, per SKU) cannot
-        cover; when it can, the units are taken from ``available`` so that the next sales of the run see what is
-        left."""
+        """(SKU, units needed, units available) of the known products of this sale that ``available`` (units left
+        in this run, per SKU) cannot cover; when it can, the units are taken from ``available`` so that the next
+        sales of the run see what is left."""
         self.ensure_one()
         needed = defaultdict(int)
         for item in self.item_ids._to_confirm():
             needed[item.sku] += 1
-        shortage = [sku for sku, quantity in needed.items() if available.get(sku, 0) < quantity]
+        shortage = [(sku, quantity, available.get(sku, 0)) for sku, quantity in sorted(needed.items())
+                    if available.get(sku, 0) < quantity]
         if not shortage:
             for sku, quantity in needed.items():
                 available[sku] -= quantity
@@ -366,8 +373,10 @@ class RakutenSale(models.Model):
         elif self.state == 'accepted':
             self.message_post(body=self.env._("Accepted on Rakuten."))
 
-    def _rakuten_wait_for_user(self, reason):
+    def _rakuten_wait_for_user(self, reason, for_stock=False):
         self.ensure_one()
+        if self.held_for_stock != for_stock:
+            self.held_for_stock = for_stock
         if self.state != 'to_accept' or self.error_message != reason:
             self.write({'state': 'to_accept', 'error_message': reason})
             self._rakuten_activity(self.env._("Rakuten sale %s to accept", self.purchase_ref), reason,

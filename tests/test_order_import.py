@@ -190,6 +190,22 @@ class TestAcceptance(RakutenShopCase):
         self.assertNotIn('Not enough stock', sale.error_message)
         self.assertEqual({item.status for item in purchase.items}, {const.STATUS_TO_CONFIRM}, "nothing promised")
 
+    def test_a_sale_held_for_stock_says_what_is_short_and_accepting_it_asks_first(self):
+        """Two mugs and a T-shirt, one mug in stock: the reason counts units, a salesman's Accept asks first."""
+        self._set_stock(self.mug, 1)
+        purchase = self._basket()
+        self._run()
+        sale = self._sale(purchase)
+        self.assertEqual(sale.state, 'to_accept')
+        self.assertIn('RK-MUG (2 needed, 1 available)', sale.error_message)
+        self.assertNotIn('RK-TEE', sale.error_message, "the T-shirt is covered")
+        self.assertTrue(sale.held_for_stock)
+        arch = self.env['rakuten.sale'].get_view(view_type='form')['arch']
+        self.assertIn('The stock does not cover this sale', arch, "the Accept of a held sale asks for confirmation")
+        self._set_stock(self.mug, 5)
+        self._run()
+        self.assertEqual(sale.state, 'imported', sale.error_message)
+
     def test_stock_policy_accepts_what_the_stock_covers(self):
         self.assertEqual(self.company.rakuten_accept_policy, 'stock', "the shipped default")
         self._set_stock(self.mug, 2)
