@@ -16,10 +16,34 @@ CARRIERS = [  # Odoo carrier, Rakuten transporter xml id, Rakuten shipping types
     ('Lettre verte La Poste', 'transporter_courrier_suivi', ['Normal']),
 ]
 SCARCE = {'RK-CASQUE-BT': 2}  # little stock: some sales wait for a user under the "stock" policy
+# The terminal story is in English; what the connector itself says is French (the company is French) and is
+# quoted as such: « ... ».
+SALE_STATES = {  # Odoo-side Rakuten sale states, in words
+    'new': 'new', 'to_accept': 'waiting for a user to accept them', 'accepted': 'accepted, not yet imported',
+    'imported': 'imported as confirmed orders', 'error': 'needing attention', 'refused': 'refused',
+    'cancelled': 'cancelled', 'handled': 'handled on Rakuten',
+}
+ITEM_STATUSES = {  # Rakuten item statuses (doc/rakuten-api.md §6.1), in words
+    'TO_CONFIRM': 'waiting for the seller to accept them', 'REQUESTED': 'waiting for the seller',
+    'REMINDED': 'waiting for the seller', 'ACCEPTED': 'accepted', 'COMMITTED': 'accepted',
+    'ON_HOLD': 'under a claim', 'PENDING_CLAIM': 'under a claim', 'CLAIM': 'under a claim', 'PENDING': 'pending',
+    'CANCELLED': 'cancelled', 'REFUSED': 'refused', 'CLOSED': 'closed',
+}
 
 
 def step(text):
     print(f'  • {text}', flush=True)
+
+
+def said(message):
+    """The connector's own message (French: the company's language), quoted."""
+    step(f'the connector says: « {message} »')
+
+
+def in_words(counts, words):
+    """{'imported': 47, 'to_accept': 3} -> '47 imported as confirmed orders, 3 waiting for a user to accept them'"""
+    return ', '.join(f'{count} {words.get(key, str(key).lower())}'
+                     for key, count in sorted(counts.items(), key=lambda pair: -pair[1])) or 'none'
 
 
 def configure(env, fake_url, login, token):
@@ -29,6 +53,15 @@ def configure(env, fake_url, login, token):
     euro = env.ref('base.EUR')
     euro.active = True
     company.write({'name': 'Boutique Démo', 'currency_id': euro.id, 'country_id': env.ref('base.fr').id})
+    step('a French company in euros: euro pricelists only, a French sales team')
+    Pricelist = env['product.pricelist'].with_context(active_test=False)
+    foreign = Pricelist.search([('currency_id', '!=', euro.id), ('company_id', 'in', (False, company.id))])
+    foreign.filtered(lambda pricelist: not pricelist.item_ids).write({'currency_id': euro.id})  # Odoo's default
+    foreign.filtered('item_ids').action_archive()  # fixed prices in another currency: not the demo's
+    team = env.ref('sales_team.team_sales_department', raise_if_not_found=False)
+    if team:
+        team.with_context(lang='en_US').name = 'Ventes'
+        team.with_context(lang='fr_FR').name = 'Ventes'
     company.partner_id.lang = 'fr_FR'  # the connector writes in the company's language
     env.ref('base.user_admin').write({'password': 'admin', 'lang': 'fr_FR', 'tz': 'Europe/Paris'})
     step("French chart of accounts (l10n_fr_account): TVA 20 % and Odoo's French fiscal positions")
@@ -58,7 +91,8 @@ def configure(env, fake_url, login, token):
         'rakuten_warehouse_id': warehouse.id, 'rakuten_invoice_policy': 'delivery',
     })
     ok, message = company._rakuten_test_connection()
-    step(f'Test connection: {message}')
+    step('test connection')
+    said(message)
     return company
 
 
@@ -66,7 +100,7 @@ def cycle(env, company, deliveries):
     step('importing orders: accept new sales, create confirmed orders…')
     env['rakuten.sale']._rakuten_import(company)
     states = dict(env['rakuten.sale']._read_group([('company_id', '=', company.id)], ['state'], ['__count']))
-    step(f'Rakuten sales: {states}')
+    step(f'Rakuten sales: {in_words(states, SALE_STATES)}')
     step('after-sales job: buyer messages and customer-service mails onto the orders…')
     env['rakuten.aftersale']._rakuten_aftersales_run(company)
     step(f"Rakuten messages stored: {env['rakuten.message'].search_count([('company_id', '=', company.id)])}")
@@ -88,8 +122,9 @@ def cycle(env, company, deliveries):
     step('stock push: one file with every SKU, then Rakuten\'s report…')
     Stock = env['rakuten.stock.import']
     for _poll in range(3):
-        step(Stock._rakuten_sync_company(company))
-    step(env['rakuten.advert']._rakuten_refresh(company))
+        said(Stock._rakuten_sync_company(company))
+    step('advert read: which Rakuten adverts match which products…')
+    said(env['rakuten.advert']._rakuten_refresh(company))
 
 
 def fake(fake_url, command, payload):
@@ -148,8 +183,8 @@ def main():
     with urllib.request.urlopen(urllib.request.Request(f'{args.fake_url}/_fake/state', data=b'{}')) as answer:
         shop = json.load(answer)['shops'][args.login]
     print('\nSummary', flush=True)
-    print(f'  Rakuten shop: {shop["sales"]} sales, items {shop["items_by_status"]}, '
-          f'{shop["items_shipped"]} units with tracking')
+    print(f'  Rakuten shop: {shop["sales"]} sales; their units: {in_words(shop["items_by_status"], ITEM_STATUSES)}; '
+          f'{shop["items_shipped"]} units shipped with tracking')
     print(f'  Odoo: {orders} confirmed orders, {attention} sales waiting for a user (Sales > Orders > Rakuten Sales)')
 
 
