@@ -26,7 +26,8 @@ class RakutenPrice(NamedTuple):
 
 
 PRICE_RULES = [
-    ('off', "No price sync"), ('pricelist', "Rakuten pricelist"), ('fixed', "Fixed Rakuten price"),
+    ('off', "No price sync"), ('pricelist', "Rakuten pricelist"), ('sales_price', "Sales price (no Rakuten pricelist)"),
+    ('fixed', "Fixed Rakuten price"),
     (price_rules.BLOCKED_NO_PRICE, "Blocked: no price"), (price_rules.BLOCKED_FLOOR, "Blocked: under the floor"),
     (price_rules.BLOCKED_DROP, "Blocked: drop to confirm"), (price_rules.BLOCKED_RISE, "Blocked: rise to confirm"),
     (price_rules.BLOCKED_REVIEW, "Blocked: first price to review"),
@@ -124,6 +125,9 @@ class ProductProduct(models.Model):
     )
     rakuten_price_floor = fields.Float(string="Price Floor", digits='Product Price',
                                        compute='_compute_rakuten_price_preview')
+    rakuten_company_price_sync = fields.Boolean(
+        compute='_compute_rakuten_company_price_sync',
+        help="Whether the current company publishes prices on Rakuten (Settings).")
     rakuten_price_rule = fields.Selection(PRICE_RULES, string="Price Decided By",
                                           compute='_compute_rakuten_price_preview')
 
@@ -149,6 +153,9 @@ class ProductProduct(models.Model):
         quantities = storable._rakuten_published_quantities(self.env.company) if storable else {}
         for product in self:
             product.rakuten_preview_qty, product.rakuten_preview_rule = quantities.get(product.id, (0, False))
+
+    def _compute_rakuten_company_price_sync(self):
+        self.rakuten_company_price_sync = self.env.company.rakuten_price_sync
 
     def _compute_rakuten_price_preview(self):
         company = self.env.company
@@ -276,15 +283,16 @@ class ProductProduct(models.Model):
         on_rakuten = products.filtered(lambda product: not product.rakuten_published_price)._rakuten_prices_on_rakuten(
             company)
         taxed = {}  # Odoo's tax engine once per (taxes, amount) of the run
+        listed_source = 'pricelist' if company.rakuten_pricelist_id else 'sales_price'
         result = {}
         for product in products:
             taxes, plain = taxes_of[product.id]
             if product.rakuten_fixed_price:
                 price, source = cents(product.rakuten_fixed_price), 'fixed'
             elif plain:
-                price, source = with_vat(listed[product.id], plain[0]), 'pricelist'
+                price, source = with_vat(listed[product.id], plain[0]), listed_source
             else:
-                price, source = product._rakuten_taxed(taxes, listed[product.id], euro, taxed), 'pricelist'
+                price, source = product._rakuten_taxed(taxes, listed[product.id], euro, taxed), listed_source
             if product.rakuten_min_price:
                 floor = cents(product.rakuten_min_price)
             elif plain:

@@ -56,12 +56,12 @@ class TestPriceSync(RakutenStockCase):
     def test_price_vat_included_from_the_sales_price_pricelist_or_fixed(self):
         # Published by Odoo before (the first price waits for a review): the rule shows the price's source.
         self.mug.rakuten_published_price, self.tee.rakuten_published_price = 11.40, 23.88
-        self.assertEqual(self._preview(self.mug), (11.40, 'pricelist'), "9.50 + 20 % VAT")
+        self.assertEqual(self._preview(self.mug), (11.40, 'sales_price'), "9.50 + 20 % VAT, no Rakuten pricelist")
         included = self.env['account.tax'].create({
             'name': 'TVA 20 % TTC (test)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
             'price_include_override': 'tax_included', 'company_id': self.company.id})
         self.tee.taxes_id = [Command.set(included.ids)]
-        self.assertEqual(self._preview(self.tee), (19.90, 'pricelist'), "a VAT already included is not added twice")
+        self.assertEqual(self._preview(self.tee), (19.90, 'sales_price'), "a VAT already included is not added twice")
         pricelist = self.env['product.pricelist'].create({
             'name': 'Rakuten', 'currency_id': self.env.ref('base.EUR').id,
             'item_ids': [Command.create({'applied_on': '0_product_variant', 'product_id': self.mug.id,
