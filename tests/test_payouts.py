@@ -371,7 +371,8 @@ class TestPayoutTour(InvoiceCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.carrier.rakuten_transporter_id = cls.env.ref('rakuten_connector.transporter_colissimo')
-        cls.env['res.lang']._activate_lang('fr_FR')
+        cls.env['res.lang']._activate_lang('fr_FR')  # with the module's terms, as a French database has them
+        cls.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
         cls.accountant = new_test_user(cls.env, login='rk_tour_accountant', password='rk_tour_accountant',
                                        groups='account.group_account_manager,account.group_account_readonly',
                                        company_id=cls.company.id, lang='fr_FR')
