@@ -14,6 +14,7 @@ from . import res_partner
 from . import stock_warehouse
 from . import product_product
 from . import product_pricelist
+from . import account_move
 from . import account_tax
 from . import delivery_carrier
 from . import sale_order

@@ -145,8 +145,9 @@ class RakutenPayout(models.Model):
         # A day read again: an operation dated like the last one read (whether Rakuten's date is inclusive is
         # not known) is never missed; those already recorded are skipped.
         since = max(filter(None, (status.last_sync and status.last_sync - timedelta(days=1), floor)), default=None)
-        recent = ['|', ('date', '=', False), ('date', '>=', since)] if since else []
-        known = set(self.search([('company_id', '=', company.id), *recent]).mapped('operation_ref'))
+        # Every operation recorded (a few hundred a year): one Rakuten serves again is never recorded twice,
+        # whatever its date.
+        known = set(self.search([('company_id', '=', company.id)]).mapped('operation_ref'))
         values, newest = [], status.last_sync
         for operation in client.iter_operations(since=since):
             if not operation.is_transfer or operation.id in known:
@@ -263,7 +264,10 @@ class RakutenPayout(models.Model):
                 'shipping_commission': float(sign * (line.shipping_commission or 0)),
                 'shipping_commission_vat': float(sign * (line.shipping_commission_vat or 0)),
                 'shipping_commission_rate': float(line.shipping_commission_vat_rate or 0),
-                'adjustment': float(line.amount) if kind == 'adjustment' else 0.0,
+                # An adjustment's amount; for a unit, what Rakuten's paymentamount differs from price + shipping
+                # less commissions (a cent of rounding): booked on the adjustments account, so the entry balances.
+                'adjustment': float(line.amount) if kind == 'adjustment' else float(sign * (
+                    line.amount - line.computed_amount)),
                 'amount': float(line.signed_amount),
             })
         for fee in compensation.fees:
@@ -333,7 +337,8 @@ class RakutenPayout(models.Model):
             return
         totals = bill.tax_totals
         groups = [group for subtotal in totals['subtotals'] for group in subtotal['tax_groups']]
-        if len(groups) != 1 or abs(bill.amount_tax - vat) > 0.05:
+        # Global rounding drifts by half a cent per line at most: more is not a rounding.
+        if len(groups) != 1 or abs(bill.amount_tax - vat) > max(0.05, 0.005 * len(bill.invoice_line_ids)):
             return  # not a rounding: the check that follows refuses the bill with its reason
         groups[0]['tax_amount_currency'] = vat
         bill.tax_totals = totals
@@ -357,9 +362,9 @@ class RakutenPayout(models.Model):
         for line in lines.filtered(lambda line: line.kind in ('paid', 'cancelled')):
             label = self.env._("Rakuten %(purchase)s / %(item)s", purchase=line.purchase_ref, item=line.itemid)
             positions[line] = add(label, -line.gross, wallet, line._rakuten_partner())
-        for line in lines.filtered(lambda line: line.kind in ('adjustment', 'difference')):
-            label = self.env._("Rakuten adjustment %(purchase)s / %(item)s", purchase=line.purchase_ref,
-                               item=line.itemid) if line.kind == 'adjustment' else line.headline
+        for line in lines.filtered('adjustment'):
+            label = line.headline if line.kind == 'difference' else self.env._(
+                "Rakuten adjustment %(purchase)s / %(item)s", purchase=line.purchase_ref, item=line.itemid)
             add(label, -line.adjustment, company._rakuten_adjustment_account())
         if bill:
             sign = -1 if bill.move_type == 'in_refund' else 1
@@ -405,9 +410,14 @@ class RakutenPayout(models.Model):
                     continue
                 payments = order.invoice_ids.filtered(lambda move: move.state == 'posted').matched_payment_ids
                 open_lines = payments.move_id.line_ids.filtered(
-                    lambda line: line.account_id == wallet and not line.reconciled)
+                    lambda line: line.account_id == wallet and not line.reconciled and line.parent_state == 'posted')
                 if open_lines:
-                    (move_lines | open_lines).reconcile()
+                    try:
+                        with self.env.cr.savepoint():  # one order's problem leaves its units listed, not the run
+                            (move_lines | open_lines).reconcile()
+                    except UserError as error:
+                        _logger.info("Rakuten payout %s: order %s not reconciled: %s", payout.operation_ref,
+                                     order.name, error)
             unmatched = payout.line_ids.filtered(
                 lambda line: line.wallet_line_id and not line.wallet_line_id.reconciled)
             units = ', '.join('%s/%s' % (line.purchase_ref, line.itemid) for line in unmatched)

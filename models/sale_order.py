@@ -158,6 +158,7 @@ class SaleOrder(models.Model):
             # Credit notes an accountant posted since the last run: refunded through Rakuten too.
             posted = self.env['account.move'].sudo().search([
                 ('company_id', '=', company.id), ('move_type', '=', 'out_refund'), ('state', '=', 'posted'),
+                ('rakuten_generated', '=', True),
                 ('payment_state', '=', 'not_paid'),
                 ('invoice_line_ids.sale_line_ids.order_id.rakuten_sale_id', '!=', False)])
             posted.invoice_line_ids.sale_line_ids.order_id.sudo().rakuten_invoice_pending = True
@@ -195,7 +196,7 @@ class SaleOrder(models.Model):
         complete = True
         for line in self.order_line.filtered(lambda line: not line.display_type and not line.is_delivery):
             left, kept = line._rakuten_units_left_and_kept()
-            difference = kept - line.qty_invoiced
+            difference = kept - line._rakuten_units_invoiced()
             if float_compare(difference, 0, precision_digits=precision) > 0:
                 to_invoice.append((line, difference, line.price_unit))
             elif float_compare(difference, 0, precision_digits=precision) < 0:
@@ -226,7 +227,7 @@ class SaleOrder(models.Model):
         """An invoice or credit note of ``lines`` ((order line, quantity, unit price paid)), in the company's
         language; posted ones are paid through Rakuten."""
         values = self._prepare_invoice()
-        values['move_type'] = move_type
+        values.update(move_type=move_type, rakuten_generated=True)
         values['invoice_line_ids'] = [
             fields.Command.create({**line._prepare_invoice_line(quantity=quantity), 'price_unit': price})
             for line, quantity, price in lines]
@@ -257,7 +258,7 @@ class SaleOrder(models.Model):
     def _rakuten_refund_through_rakuten(self):
         """Credit notes of this order an accountant posted since: refunded through Rakuten, as Rakuten refunds
         the buyer."""
-        refunds = self.invoice_ids.filtered(lambda move: move.move_type == 'out_refund' and move.state == 'posted'
+        refunds = self.invoice_ids.filtered(lambda move: move.rakuten_generated and move.state == 'posted'
                                             and move.payment_state == 'not_paid')
         if refunds:
             self._rakuten_pay_through_rakuten(refunds)

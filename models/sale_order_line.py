@@ -57,19 +57,36 @@ class SaleOrderLine(models.Model):
         """(units that left, units the buyer keeps and paid for): those that left, less those returned or refunded
         by Rakuten; a unit both returned and refunded counts once."""
         self.ensure_one()
-        outgoing, _incoming = self._get_outgoing_incoming_moves()
-        left = sum(move.product_uom._compute_quantity(move.quantity, self.product_uom_id, rounding_method='HALF-UP')
-                   for move in outgoing if move.state == 'done')
-        returned = left - self.qty_delivered
+        if self.move_ids and not self.move_ids.filtered(lambda move: move.product_id == self.product_id):
+            # A kit: its components move, Odoo counts the kits delivered (returns included).
+            left, returned = self.qty_delivered, 0
+        else:
+            outgoing, _incoming = self._get_outgoing_incoming_moves()
+            left = sum(move.product_uom._compute_quantity(move.quantity, self.product_uom_id,
+                                                          rounding_method='HALF-UP')
+                       for move in outgoing if move.state == 'done')
+            returned = left - self.qty_delivered
         refunded = len(self.rakuten_item_ids.filtered(lambda item: item.status in GONE_STATUSES))
         return left, left - max(returned, refunded)
 
-    def _rakuten_amount_invoiced(self):
-        """What this line's invoices charged less what its credit notes gave back (drafts included: they will be
-        posted), VAT included."""
+    def _rakuten_invoiced_lines(self):
+        """This line's invoice lines that count for the connector: every invoice (a user's too: never invoiced
+        twice), only the credit notes the connector made (a user's credit note, a commercial gesture, is not a
+        unit returned or refunded); drafts included (they will be posted), cancelled ones not."""
         self.ensure_one()
-        lines = self.invoice_lines.filtered(lambda line: line.move_id.state != 'cancel')
-        return sum(line.price_total * (-1 if line.move_id.move_type == 'out_refund' else 1) for line in lines)
+        return self.invoice_lines.filtered(lambda line: line.move_id.state != 'cancel' and (
+            line.move_id.move_type == 'out_invoice' or line.move_id.rakuten_generated))
+
+    def _rakuten_units_invoiced(self):
+        self.ensure_one()
+        return sum(line.product_uom_id._compute_quantity(line.quantity, self.product_uom_id)
+                   * (-1 if line.move_id.move_type == 'out_refund' else 1) for line in self._rakuten_invoiced_lines())
+
+    def _rakuten_amount_invoiced(self):
+        """What this line's invoices charged less what the connector's credit notes gave back, VAT included."""
+        self.ensure_one()
+        return sum(line.price_total * (-1 if line.move_id.move_type == 'out_refund' else 1)
+                   for line in self._rakuten_invoiced_lines())
 
     def _rakuten_units_short(self):
         """After stock was scrapped: the units of this line that neither their reservation nor the free stock of

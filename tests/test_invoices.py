@@ -1,5 +1,6 @@
 """Invoices of Rakuten orders at delivery, on Odoo's French chart: the units that left, at the price paid, with
 their shipping, posted and paid through the Rakuten journal; never a cancelled unit, never twice."""
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from ..rakuten_connector import const
@@ -184,6 +185,47 @@ class TestInvoices(InvoiceCase):
                          "the mug returned and refunded is credited once; its shipping now")
         self.assertAlmostEqual(sum(move.amount_total * (1 if move.move_type == 'out_invoice' else -1)
                                    for move in order.invoice_ids), 47.30 - 9.50 - 1.50, places=2)
+
+    def test_a_kit_is_invoiced_by_the_kits_that_left(self):
+        """A kit's components move, not the kit: the kits Odoo counts delivered are invoiced, with the shipping."""
+        if 'mrp.bom' not in self.env:
+            self.skipTest("Kits need the mrp module in the test database.")
+        kit = self._rakuten_product('RK-KIT', 'Coffret mug et T-shirt', 25.0)
+        kit.is_storable = False
+        self.env['mrp.bom'].create({
+            'product_tmpl_id': kit.product_tmpl_id.id, 'type': 'phantom',
+            'bom_line_ids': [Command.create({'product_id': self.mug.id, 'product_qty': 1}),
+                             Command.create({'product_id': self.tee.id, 'product_qty': 1})]})
+        purchase = self.shop.add_sale([('RK-KIT', '27.90'), ('RK-MUG', '9.50')], shipping_price=['3.90', '1.00'],
+                                      shipping_type='Suivi')
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', purchase.purchaseid)])
+        self.assertTrue(order)
+        self._deliver(order)
+        self._invoice_job()
+        self.assertEqual(self._lines(order.invoice_ids), sorted([
+            ('Coffret mug et T-shirt', 1, 27.90, 27.90), ('Frais de port', 1, 4.90, 4.90),
+            ('Mug « Café crème »', 1, 9.50, 9.50)]))
+        self._invoice_job()
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_a_users_credit_note_is_a_gesture_never_re_invoiced_nor_refunded_through_rakuten(self):
+        """An accountant's credit note of 2.00 on a mug (a commercial gesture) is not a unit returned: the
+        connector neither invoices the mug again nor refunds that credit note through Rakuten."""
+        _purchase, order = self._order()
+        self._deliver(order)
+        self._invoice_job()
+        invoice = order.invoice_ids
+        gesture = invoice._reverse_moves([{'ref': 'Geste commercial'}])
+        mug_line = gesture.invoice_line_ids.filtered(lambda line: line.product_id == self.mug)
+        gesture.invoice_line_ids = [Command.unlink(line.id) for line in gesture.invoice_line_ids - mug_line]
+        mug_line.write({'quantity': 1, 'price_unit': 2.00})
+        gesture.action_post()
+        self.assertFalse(gesture.rakuten_generated)
+        order.rakuten_invoice_pending = True  # as a later return would mark it
+        self._invoice_job()
+        self.assertEqual(order.invoice_ids, invoice | gesture, "nothing invoiced again, nothing credited")
+        self.assertEqual(gesture.payment_state, 'not_paid', "the accountant pays a gesture as they choose")
 
     def test_credit_notes_in_draft_are_refunded_once_posted(self):
         self.company.rakuten_refund_policy = 'draft'

@@ -296,6 +296,26 @@ class TestPayouts(InvoiceCase):
             self.assertIn(item.itemid, payout.reason)
         self.assertTrue(payout.activity_ids)
 
+    def test_a_cancelled_payment_leaves_its_units_listed_and_the_run_goes_on(self):
+        """An accountant cancelled the Rakuten payment of an invoice: its units cannot be matched; the transfer is
+        booked, they are listed, and the other order's units are matched."""
+        purchase_a, order_a = self._shipped_and_invoiced()
+        purchase_b, order_b = self._shipped_and_invoiced()
+        payment = order_a.invoice_ids.matched_payment_ids
+        payment.action_draft()
+        payment.action_cancel()
+        self._receive(purchase_a)
+        self._receive(purchase_b)
+        self.shop.pay_out(self.day)
+        self._payout_run()
+        payout = self._payouts()
+        self.assertEqual((payout.state, payout.to_reconcile), ('booked', True), payout.reason)
+        for item in purchase_a.items:
+            self.assertIn(item.itemid, payout.reason)
+        self.assertTrue(all(self._wallet_lines(order_b).mapped('reconciled')))
+        self._payout_run()
+        self.assertEqual(payout.state, 'booked', "a second run goes on")
+
     def test_rights(self):
         purchase, _order = self._shipped_and_invoiced()
         self._receive(purchase)
