@@ -170,3 +170,7 @@ class TestMessagesOpenTheirSale(AftersalesCase):
         self.assertTrue(wizard.has_service_mail)
         wizard.recipient = 'service'
         self.assertIn('Merci de répondre au client.', wizard.last_message)
+        # About a unit the buyer never wrote about: nothing above the text (not an empty record's name).
+        wizard.write({'recipient': 'buyer', 'sale_item_id': self._sale(purchase).item_ids.filtered(
+            lambda item: item.itemid == purchase.items[0].itemid).id})
+        self.assertFalse(wizard.last_message)

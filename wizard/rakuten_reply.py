@@ -61,9 +61,9 @@ class RakutenReply(models.TransientModel):
             wizard.has_service_mail = bool(received.filtered(lambda message: message.channel == 'mail'))
             channel = const.CHANNEL_SERVICE if wizard.recipient == 'service' else const.CHANNEL_BUYER
             last = received.filtered(lambda message: message.channel == channel)[:1]
-            wizard.last_message = last and self.env._(
+            wizard.last_message = self.env._(
                 "%(sender)s, %(date)s:\n%(text)s", sender=last.sender or '-', text=last.body or '',
-                date=format_datetime(self.env, last.date, dt_format='short') if last.date else '-')
+                date=format_datetime(self.env, last.date, dt_format='short') if last.date else '-') if last else False
 
     @api.depends('sale_item_id', 'recipient')
     def _compute_parent_message_id(self):
