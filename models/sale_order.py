@@ -28,6 +28,10 @@ class SaleOrder(models.Model):
         string="Rakuten Units to Decide", compute='_compute_rakuten_units_to_decide',
         help="Units removed from this order in Odoo that Rakuten still shows as accepted: the buyer waits.",
     )
+    rakuten_units_cancellable = fields.Integer(
+        string="Rakuten Units Cancellable", compute='_compute_rakuten_units_cancellable',
+        help="Units of this order the buyer still waits for on Rakuten: cancelling the order asks about them.",
+    )
 
     _rakuten_purchase_unique = models.Constraint(
         'UNIQUE(company_id, rakuten_purchase_ref)', "This Rakuten sale was already imported.",
@@ -50,6 +54,10 @@ class SaleOrder(models.Model):
         for order in self:
             order.rakuten_units_to_decide = len(order.rakuten_sale_id.item_ids.filtered(
                 lambda item: item.cancel_state in ('to_decide', 'failed') and item._rakuten_cancellable()))
+
+    def _compute_rakuten_units_cancellable(self):
+        for order in self:
+            order.rakuten_units_cancellable = len(order.rakuten_sale_id.item_ids._rakuten_cancellable())
 
     # === ACTION METHODS === #
 

@@ -3,7 +3,7 @@ whether to cancel the units on Rakuten too; the call is recorded before it is ma
 twice for a unit; an answer lost is read back from Rakuten."""
 from datetime import datetime, timedelta, timezone
 
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..rakuten_connector import const, deadlines
@@ -261,3 +261,24 @@ class TestSellerCancel(RakutenShopCase):
     def _paris_days_ago(self, days):
         from ..rakuten_connector.fake_server.state import PARIS  # noqa: PLC0415
         return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(days=days)
+
+
+@tagged('post_install', '-at_install')
+class TestSellerCancelTour(RakutenShopCase, HttpCase):
+    """The cancellation of a Rakuten order as a French salesman, in Chromium."""
+
+    def test_cancelling_asks_once_in_the_rakuten_dialog(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        salesman = new_test_user(self.env, login='rk_cancel_tour', password='rk_cancel_tour', lang='fr_FR',
+                                 groups='sales_team.group_sale_salesman_all_leads,stock.group_stock_user',
+                                 company_id=self.company.id)
+        purchase = self._basket()
+        self._run()
+        order = self._sale(purchase).order_id
+        self.assertEqual(order.with_user(salesman).rakuten_units_cancellable, 3)
+        self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_cancel_tour',
+                        login='rk_cancel_tour', timeout=120)
+        self.assertEqual(order.state, 'cancel')
+        self.assertEqual(set(order.rakuten_sale_id.item_ids.mapped('cancel_state')), {'to_send'})
+        self.assertEqual(self.server.state.count('cancelitem'), 0, "sent by the job, not by the click")
