@@ -29,7 +29,7 @@ class SaleOrder(models.Model):
         help="Units removed from this order in Odoo that Rakuten still shows as accepted: the buyer waits.",
     )
     rakuten_units_cancellable = fields.Integer(
-        string="Rakuten Units Cancellable", compute='_compute_rakuten_units_cancellable',
+        compute='_compute_rakuten_units_cancellable',
         help="Units of this order the buyer still waits for on Rakuten: cancelling the order asks about them.",
     )
 
