@@ -8,7 +8,7 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import float_compare, split_every
+from odoo.tools import float_compare, format_amount, split_every
 
 from ..rakuten_connector import (
     RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
@@ -891,6 +891,18 @@ class RakutenSale(models.Model):
         deadline = self.purchase_date and ship_deadline(self.purchase_date.replace(tzinfo=timezone.utc))
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  date_deadline=deadline and deadline.date(), user_id=self._rakuten_responsible().id)
+
+    def _rakuten_shipping_kept(self, items):
+        """``items`` were taken off their line by a user: their price left the order, their shipping stays on it
+        until Rakuten cancels them (then it is refunded once, as for Rakuten's cancellations): the order says so."""
+        self.ensure_one()
+        shipping = sum(items.filtered(lambda item: not item.shipping_refunded).mapped('shipping_price'))
+        if shipping and self.order_id:
+            order = self.order_id.with_context(lang=self.company_id._rakuten_lang())  # the company's language
+            order.message_post(body=order.env._(
+                "Until the units taken off this order (%(skus)s) are cancelled on Rakuten, its total keeps their "
+                "shipping (%(amount)s).",
+                skus=items._rakuten_skus(), amount=format_amount(order.env, shipping, order.currency_id)))
 
     def _rakuten_to_decide_summary(self):
         return self.env._("Rakuten units to ship or cancel: %s", self.purchase_ref)

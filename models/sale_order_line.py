@@ -17,13 +17,17 @@ class SaleOrderLine(models.Model):
 
     def write(self, vals):
         """A user lowering the quantity of a Rakuten line takes units off the order that Rakuten still shows as
-        accepted: they leave the line, and the order asks whether to cancel them on Rakuten."""
-        if 'product_uom_qty' not in vals or self.env.context.get('rakuten_connector'):
+        accepted: they leave the line, and the order asks whether to cancel them on Rakuten. A line lowered (by
+        a user or by Rakuten's cancellation) may leave an order partly delivered with nothing more to ship: the
+        invoice job looks at it again (its shipping is due once all its units left)."""
+        if 'product_uom_qty' not in vals:
             return super().write(vals)
         before = {line: line.product_uom_qty for line in self if line.rakuten_item_ids}
         result = super().write(vals)
-        for line, quantity in before.items():
-            if line.product_uom_qty < quantity:
+        lowered = self.browse([line.id for line, quantity in before.items() if line.product_uom_qty < quantity])
+        lowered.order_id.filtered(lambda order: any(order.order_line.mapped('qty_delivered')))._rakuten_mark_to_invoice()
+        if not self.env.context.get('rakuten_connector'):
+            for line in lowered:
                 line._rakuten_units_removed_by_user()
         return result
 
@@ -36,6 +40,8 @@ class SaleOrderLine(models.Model):
         removed.sudo().write({'order_line_id': False, 'cancel_state': 'to_decide'})
         if new:
             new.sale_id._rakuten_units_to_decide(new)
+        if removed:
+            removed.sale_id._rakuten_shipping_kept(removed)
 
     def _rakuten_units_left_unshipped(self):
         """Units of this line that no delivery will ship any more (its deliveries cancelled) are marked for a user

@@ -21,7 +21,13 @@ The invariants (the design's "unit ledger"; README.rst, Reliability), for each u
 - an open order's total = prices paid for its units on open lines + the shipping Rakuten charges for them
   (``FakeItem.shipping_price``), or its chatter says why (a message about the total);
 - nothing confirmed to Rakuten twice (``tracking_calls`` ≤ 1), and (``despatched=True``: after a clean
-  despatch run) every accepted unit whose delivery Odoo validated was confirmed to Rakuten.
+  despatch run) every accepted unit whose delivery Odoo validated was confirmed to Rakuten;
+- seller cancellations: no unit cancelled on Rakuten twice (``cancel_calls`` ≤ 1); a unit Odoo says it cancelled
+  on Rakuten is cancelled there; none left waiting to be sent after a clean run (``cancelled=True``);
+- money (``invoiced=True``, companies invoicing at delivery, after a clean invoice run): per order line, the units
+  invoiced less those the connector credited = the units that left and the buyer keeps (not cancelled/refused by
+  Rakuten); an order all of whose units left is invoiced, net, exactly what the buyer paid for the units kept and
+  their shipping; every posted invoice and credit note of the connector is paid or refunded through Rakuten.
 """
 from collections import defaultdict
 from decimal import Decimal
@@ -46,13 +52,15 @@ def _money(value):
 class _Ledger:
     """One check of one company against one fake shop: the reads are done once, each rule appends words."""
 
-    def __init__(self, env, company, shop, attention_ok, resent_ok, despatched):
+    def __init__(self, env, company, shop, attention_ok, resent_ok, despatched, cancelled=True, invoiced=True):
         self.env = env(su=True)
         self.company = company.with_env(self.env)
         self.shop = shop
         self.attention_ok = attention_ok
         self.resent_ok = resent_ok
         self.despatched = despatched
+        self.cancelled = cancelled
+        self.invoiced = invoiced
         self.violations = []
         self.fake = [(sale, item) for sale in shop.sales.values() for item in sale.items]
         self.rounding = self.company.currency_id.rounding or 0.01
@@ -95,6 +103,12 @@ class _Ledger:
         if item.tracking_calls > 1 and not self.resent_ok:
             self.add('despatch', f'{unit}: confirmed as shipped to Rakuten {item.tracking_calls} times (the buyer was '
                                  f'notified more than once)')
+        if item.cancel_calls > 1:
+            self.add('seller', f'{unit}: cancelled on Rakuten by the seller {item.cancel_calls} times')
+        if record and record.cancel_state == 'done' and item.status not in GONE:
+            self.add('seller', f'{unit}: Odoo says it was cancelled on Rakuten, Rakuten shows it {item.status}')
+        if record and self.cancelled and record.cancel_state in ('to_send', 'sending'):
+            self.add('seller', f'{unit}: still {record.cancel_state!r} to Rakuten after a clean cancellation run')
         if item.status in SHIPPABLE:
             self.check_accepted(sale, item, record, unit)
         elif item.status in GONE:
@@ -256,6 +270,47 @@ class _Ledger:
         messages = self.env['mail.message'].search([('model', '=', 'sale.order'), ('res_id', '=', order.id)])
         return any(word in str(message.body or '').lower() for message in messages for word in TOTAL_WORDS)
 
+    # --- money ---
+
+    def check_invoices(self):
+        """Units invoiced (net of the connector's credit notes) = units that left and the buyer keeps."""
+        if not self.invoiced or self.company.rakuten_invoice_policy != 'delivery':
+            return
+        AccountLine = self.env['account.move.line']
+        lines = AccountLine.search([('sale_line_ids', 'in', self.orders.order_line.ids),
+                                    ('move_id.state', '!=', 'cancel'), ('display_type', '=', 'product')])
+        counted = lines.filtered(lambda line: line.move_id.move_type == 'out_invoice' or line.move_id.rakuten_generated)
+        quantity, amount = defaultdict(float), defaultdict(float)
+        for line in counted:
+            sign = -1 if line.move_id.move_type == 'out_refund' else 1
+            for order_line in line.sale_line_ids:
+                quantity[order_line] += sign * line.quantity
+                amount[order_line.order_id] += sign * line.price_total
+        kept = defaultdict(list)
+        for record in self.linked:
+            sale_item = self.by_itemid.get(record.itemid)
+            if sale_item and self.shipped(sale_item[1], record) and sale_item[1].status not in GONE:
+                kept[record.order_line_id].append(sale_item[1])
+        for order in self.orders:
+            product_lines = order.order_line.filtered(lambda line: not line.is_delivery and not line.display_type)
+            for line in product_lines:
+                if float_compare(quantity[line], len(kept[line]), precision_digits=3):
+                    self.add('money', f'order {order.name}: line "{line.product_id.display_name}" invoiced '
+                                      f'{quantity[line]:g} unit(s) net, {len(kept[line])} left and kept')
+            all_left = order.state != 'cancel' and all(
+                float_compare(line.qty_delivered, line.product_uom_qty, precision_digits=3) >= 0
+                for line in product_lines)
+            if all_left:
+                items = [item for line in product_lines for item in kept[line]]
+                paid = sum((item.price + item.shipping_price for item in items), Decimal(0))
+                if not float_is_zero(amount[order] - float(paid), precision_rounding=self.rounding):
+                    self.add('money', f'order {order.name}: everything left, invoiced {_money(amount[order])} net, '
+                                      f'the buyer paid {_money(paid)} for the {len(items)} unit(s) kept')
+        for move in counted.move_id.filtered(lambda move: move.state == 'posted'):
+            if move.payment_state not in ('paid', 'in_payment', 'reversed'):
+                self.add('money', f'{move.name} ({move.move_type}, {_money(move.amount_total)}): posted, '
+                                  f'{move.payment_state} instead of paid or refunded through Rakuten')
+
     def run(self):
         self.covered = self.stock_covered()
         self.waiting_checked = set()
@@ -263,14 +318,17 @@ class _Ledger:
             self.check_unit(sale, item)
         self.check_lines()
         self.check_totals()
+        self.check_invoices()
         return self.violations
 
 
-def violations_by_kind(env, company, shop, *, attention_ok=False, resent_ok=False, despatched=True):
-    """{kind: [violations]} (kinds: accepted, price, gone, to_confirm, lines, totals, despatch)."""
+def violations_by_kind(env, company, shop, *, attention_ok=False, resent_ok=False, despatched=True,
+                       cancelled=True, invoiced=True):
+    """{kind: [violations]} (kinds: accepted, price, gone, to_confirm, lines, totals, despatch, seller,
+    money)."""
     env.flush_all()
     result = defaultdict(list)
-    for kind, text in _Ledger(env, company, shop, attention_ok, resent_ok, despatched).run():
+    for kind, text in _Ledger(env, company, shop, attention_ok, resent_ok, despatched, cancelled, invoiced).run():
         result[kind].append(text)
     return dict(result)
 
@@ -283,6 +341,8 @@ def unit_violations(env, company, shop, **options):
     :param resent_ok: a unit may have been confirmed to Rakuten more than once (the documented at-least-once
         case: Rakuten applied a despatch file and its answer was lost)
     :param despatched: the despatch job ran cleanly: every accepted unit of a validated delivery was confirmed
+    :param cancelled: the cancellation job ran cleanly: no unit waits to be cancelled on Rakuten
+    :param invoiced: the invoice job ran cleanly (companies invoicing at delivery): the money invariants hold
     """
     return [text for texts in violations_by_kind(env, company, shop, **options).values() for text in texts]
 

@@ -101,6 +101,23 @@ class TestInvoices(InvoiceCase):
         self.assertAlmostEqual(sum(order.invoice_ids.mapped('amount_total')), 9.50 * 2 + 6.40, places=2)
         self.assertFalse(order.invoice_ids.invoice_line_ids.filtered(lambda line: line.product_id == self.tee))
 
+    def test_the_last_unit_cancelled_after_the_others_left_completes_the_order_and_its_shipping(self):
+        # Found by the model-based ledger test: the units that left were invoiced without the shipping (it waits
+        # for the last units), then Rakuten cancelled the last one: nothing looked at the order again.
+        purchase, order = self._order()
+        self._deliver(order, {self.tee: 0})  # the mugs leave; the T-shirt waits in a backorder
+        self._invoice_job()
+        self.assertEqual(self._lines(order.invoice_ids), [('Mug « Café crème »', 2, 9.50, 19.00)])
+        purchase.items[2].status = const.STATUS_CANCELLED  # then Rakuten cancels the T-shirt
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.tee).product_uom_qty, 0)
+        self._invoice_job()
+        self.assertEqual(self._lines(order.invoice_ids.sorted('id')[1:]), [('Frais de port', 1, 6.40, 6.40)],
+                         "the shipping of the mugs, now that every unit of the order left")
+        self.assertAlmostEqual(sum(order.invoice_ids.mapped('amount_total')), 9.50 * 2 + 4.90 + 1.50, places=2)
+        self._invoice_job()
+        self.assertEqual(len(order.invoice_ids), 2, "and nothing more at the next run")
+
     def test_off_by_default(self):
         self.company.rakuten_invoice_policy = 'off'
         self.assertEqual(self.env['res.company'].create({'name': 'Autre'}).rakuten_invoice_policy, 'off')

@@ -72,6 +72,10 @@ class TestSellerCancel(RakutenShopCase):
         activity = self.order.activity_ids
         self.assertEqual(len(activity), 1, "a user is reminded that the buyer waits")
         self.assertTrue(activity.date_deadline)
+        kept = self.order.message_ids.filtered(lambda message: 'keeps their shipping' in (message.body or ''))
+        self.assertEqual(len(kept), 1, "the order says why its total is not what Rakuten pays until then")
+        self.assertIn('1.50', kept.body)
+        self.assertAlmostEqual(self.order.amount_total, 9.50 + 19.90 + 8.40, places=2)
         dialog = self._dialog(self.order.with_user(self.salesman).action_rakuten_cancel_units())
         self.assertEqual(len(dialog.item_ids), 1)
         dialog.action_cancel_on_rakuten()

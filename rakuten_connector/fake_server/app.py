@@ -315,6 +315,7 @@ class FakeRakutenApp:
         _sale, item = self._item(shop, request)
         if not request.args.get('comment'):
             raise _mandatory('comment')
+        item.cancel_calls += 1
         # A unit under a claim that has not left can be cancelled too (the claim offers it: guessed, §4.7).
         claimed = item.status in const.CLAIM_STATUSES and not item.tracking
         if item.status not in const.SHIPPABLE_STATUSES and not claimed:

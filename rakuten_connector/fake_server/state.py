@@ -39,6 +39,7 @@ class FakeItem:
     shipping_from_country: str = ''
     tracking: dict | None = None  # transporter, number, url of the last despatch confirmation
     tracking_calls: int = 0  # how many despatch notifications the buyer got for this item
+    cancel_calls: int = 0  # how many seller cancellations (``cancelitem``) reached this item
     # After-sales (naive Paris dates, as Rakuten shows them)
     messages: list = field(default_factory=list)  # dicts: sender, recipient, date, content, status
     mails: list = field(default_factory=list)  # dicts: mailid, sender, recipient, date, object, content, status
