@@ -25,7 +25,8 @@ class SaleOrderLine(models.Model):
         before = {line: line.product_uom_qty for line in self if line.rakuten_item_ids}
         result = super().write(vals)
         lowered = self.browse([line.id for line, quantity in before.items() if line.product_uom_qty < quantity])
-        lowered.order_id.filtered(lambda order: any(order.order_line.mapped('qty_delivered')))._rakuten_mark_to_invoice()
+        started = lowered.order_id.filtered(lambda order: any(order.order_line.mapped('qty_delivered')))
+        started._rakuten_mark_to_invoice()
         if not self.env.context.get('rakuten_connector'):
             for line in lowered:
                 line._rakuten_units_removed_by_user()

@@ -5,8 +5,9 @@ partial and full cancellations before and after shipping, quota stops, repeated 
 policies), Odoo's warehouse (deliveries validated, whole or short without a backorder) and the seller's
 salesman (an order cancelled, a line lowered: on Rakuten too or only in Odoo, the call maybe lost), runs the jobs
 after each step (a faulty run is followed by a clean one: import, cancellations, despatch, invoices; the first
-company invoices at delivery) and checks the unit ledger (tests/ledger.py, money included) after every step. Each example starts from a clean
-state: its database changes are rolled back to a savepoint, the fake shops emptied.
+company invoices at delivery) and checks the unit ledger (tests/ledger.py, money included) after every step.
+Each example starts from a clean state: its database changes are rolled back to a savepoint, the fake shops
+emptied.
 
 Normal run: a few examples with a fixed seed. Longer run (any seed-independent count)::
 
