@@ -24,7 +24,4 @@ from . import stock_move
 from . import stock_scrap
 from . import rakuten_aftersale
 from . import rakuten_message
-from . import res_company_aftersales
 from . import sale_order_aftersales
-from . import res_config_settings_aftersales
-from . import rakuten_sale_aftersales

@@ -83,6 +83,8 @@ class RakutenSale(models.Model):
     order_id = fields.Many2one('sale.order', string="Sale Order", readonly=True, check_company=True,
                                index='btree_not_null')
     item_ids = fields.One2many('rakuten.sale.item', 'sale_id', string="Items", readonly=True)
+    # A sale not turned into an order yet (awaiting acceptance, held back) shows its buyer's messages itself.
+    rakuten_message_ids = fields.One2many('rakuten.message', 'sale_id', string="Rakuten Messages", readonly=True)
     item_count = fields.Integer(string="Units", compute='_compute_amounts', store=True)
     amount_items = fields.Float(string="Items Total", digits='Product Price', compute='_compute_amounts',
                                 store=True)

@@ -157,6 +157,17 @@ class ResCompany(models.Model):
     rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",
                                         compute='_compute_rakuten_job_status')
     rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", compute='_compute_rakuten_job_status')
+    rakuten_aftersales_state = fields.Selection(RUN_STATES, string="Last Rakuten Messages Run",
+                                                compute='_compute_rakuten_job_status')
+    rakuten_aftersales_message = fields.Char(string="Last Rakuten Messages Run Message",
+                                             compute='_compute_rakuten_job_status')
+    rakuten_aftersales_date = fields.Datetime(string="Last Rakuten Messages Run On",
+                                              compute='_compute_rakuten_job_status')
+    rakuten_responsible_id = fields.Many2one(
+        'res.users', domain="[('share', '=', False)]",
+        help="Gets the buyer messages, claims and sales to check of Rakuten orders without a salesperson, when the "
+             "Rakuten sales team has no leader.",
+    )
     rakuten_max_qty = fields.Integer(
         string="Default Max List Quantity", default=0,
         help="Never publish more than this quantity (0: no limit).",

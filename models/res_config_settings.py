@@ -36,6 +36,10 @@ class ResConfigSettings(models.TransientModel):
     rakuten_fee_tax_id = fields.Many2one(related='company_id.rakuten_fee_tax_id', readonly=False)
     rakuten_adjustment_account_id = fields.Many2one(related='company_id.rakuten_adjustment_account_id',
                                                     readonly=False)
+    rakuten_responsible_id = fields.Many2one(related='company_id.rakuten_responsible_id', readonly=False)
+    rakuten_aftersales_state = fields.Selection(related='company_id.rakuten_aftersales_state')
+    rakuten_aftersales_message = fields.Char(related='company_id.rakuten_aftersales_message')
+    rakuten_aftersales_date = fields.Datetime(related='company_id.rakuten_aftersales_date')
     rakuten_import_state = fields.Selection(related='company_id.rakuten_import_state')
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
     rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')
