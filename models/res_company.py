@@ -503,8 +503,8 @@ class ResCompany(models.Model):
                                   and all(line.factor_percent >= 0 for line in tax.invoice_repartition_line_ids))[:1]
         if not tax:
             raise UserError(self.env._("No purchase tax of %(rate)s %% for Rakuten's commissions in %(company)s: "
-                                       "create one or set it in the Rakuten settings.", rate=rakuten_percent(self.env, rate),
-                                       company=self.name))
+                                       "create one or set it in the Rakuten settings.",
+                                       rate=rakuten_percent(self.env, rate), company=self.name))
         return tax
 
     def _rakuten_fee_account(self):

@@ -312,8 +312,10 @@ class TestPriceSync(RakutenStockCase):
         }, "the quantities go, the prices wait")
         self.assertIn('2 prices blocked by the guards', message)
         self.assertEqual((self.mug.rakuten_price_blocked, self.tee.rakuten_price_blocked), ('review', 'review'))
-        self.assertIn('9.50\N{NO-BREAK SPACE}€ on Rakuten today, 11.40\N{NO-BREAK SPACE}€ to publish', self.mug.rakuten_price_blocked_reason)
-        self.assertIn('19.90\N{NO-BREAK SPACE}€ on Rakuten today, 23.88\N{NO-BREAK SPACE}€ to publish', self.tee.rakuten_price_blocked_reason)
+        self.assertIn('9.50\N{NO-BREAK SPACE}€ on Rakuten today, 11.40\N{NO-BREAK SPACE}€ to publish',
+                      self.mug.rakuten_price_blocked_reason)
+        self.assertIn('19.90\N{NO-BREAK SPACE}€ on Rakuten today, 23.88\N{NO-BREAK SPACE}€ to publish',
+                      self.tee.rakuten_price_blocked_reason)
         self.assertEqual(self.server.state.count('export'), 1, "Rakuten's prices read once")
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
         review = self.env['product.product'].with_user(self.manager).search(ast.literal_eval(action['domain']))
@@ -341,7 +343,8 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._sent(self._files() - files), {
             'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2', 'sellingPrice': '25.20'}})
         self.assertEqual(self.mug.rakuten_price_blocked, 'rise')
-        self.assertIn('14.40\N{NO-BREAK SPACE}€ is more than 20 % above the last published price (11.40\N{NO-BREAK SPACE}€)',
+        self.assertIn('14.40\N{NO-BREAK SPACE}€ is more than 20 % above the last published price '
+                      '(11.40\N{NO-BREAK SPACE}€)',
                       self.mug.rakuten_price_blocked_reason)
         # A confirmation is for that price: once the price moves, it is gone, even if the price comes back.
         self._review(self.mug)
