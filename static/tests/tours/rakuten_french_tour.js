@@ -30,6 +30,10 @@ registry.category("web_tour.tours").add("rakuten_french_relay_tour", {
             trigger: ".o_form_view .o_field_widget[name=rakuten_relay_partner_id] .o_field_many2one_extra:contains(2 place de la Gare):contains(33800 Bordeaux)",
         },
         {
+            content: "named by the relay point alone: the buyer is the customer just above",
+            trigger: ".o_form_view .o_field_widget[name=rakuten_relay_partner_id]:contains(Tabac de la Gare):not(:contains(Lefèvre))",
+        },
+        {
             content: "labelled in French",
             trigger: ".o_form_view .o_group label:contains(Point relais)",
         },
