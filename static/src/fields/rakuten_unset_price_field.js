@@ -14,7 +14,7 @@ export class RakutenUnsetPriceField extends FloatField {
     }
 
     get formattedValue() {
-        return this.isUnset && !this.state.hasFocus ? "" : super.formattedValue;
+        return this.isUnset ? "" : super.formattedValue;
     }
 
     parse(value) {
