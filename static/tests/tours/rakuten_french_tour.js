@@ -113,3 +113,42 @@ registry.category("web_tour.tours").add("rakuten_french_settings_tour", {
         },
     ],
 });
+
+// A sales manager in French on a product never published on Rakuten, with no fixed price nor floor.
+registry.category("web_tour.tours").add("rakuten_unset_price_tour", {
+    steps: () => [
+        {
+            content: "Open the product's Rakuten tab",
+            trigger: ".o_notebook a.nav-link:contains(Rakuten)",
+            run: "click",
+        },
+        {
+            content: "The last published price says it never was, not 0,00",
+            trigger: ".o_field_widget[name=rakuten_published_price]:contains(Jamais publié):not(:contains(0,00))",
+        },
+        {
+            content: "The price floor is empty and says what that means",
+            trigger: ".o_field_widget[name=rakuten_min_price] input[placeholder*='coût + marge minimale']",
+            run() {
+                const value = document.querySelector(".o_field_widget[name=rakuten_min_price] input").value;
+                if (value !== "") {
+                    throw new Error(`The floor shows "${value}"`);
+                }
+            },
+        },
+        {
+            content: "The fixed price is empty: type one, in French",
+            trigger: ".o_field_widget[name=rakuten_fixed_price] input[placeholder*='prix calculé']",
+            run: "edit 24,90",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved, shown in French",
+            trigger: ".o_form_saved .o_field_widget[name=rakuten_fixed_price] input:value(24,90)",
+        },
+    ],
+});
