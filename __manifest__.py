@@ -34,6 +34,9 @@
         'data/rakuten_payout_data.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'rakuten_connector/static/src/**/*',
+        ],
         'web.assets_tests': [
             'rakuten_connector/static/tests/tours/**/*',
         ],

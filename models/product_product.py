@@ -1,4 +1,5 @@
 from collections import defaultdict
+from functools import partial
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -7,6 +8,7 @@ from odoo import api, fields, models
 from ..rakuten_connector import price_rules
 from ..rakuten_connector.price_rules import Guards, cents, floor_price, guarded_price, with_vat
 from ..rakuten_connector.stock_rules import Rules, published_quantity
+from .rakuten_format import rakuten_amount, rakuten_percent
 from .rakuten_rights import SALES_MANAGER, check_connector_fields, check_user_may
 
 LISTING_STATES = [
@@ -407,31 +409,36 @@ class ProductProduct(models.Model):
             products.write({'rakuten_price_blocked': blocked, 'rakuten_price_blocked_reason': reason})
 
     def _rakuten_price_block_reason(self, price):
-        """Why the guards block ``price`` (a RakutenPrice), in the context's language."""
+        """Why the guards block ``price`` (a RakutenPrice), in the context's language (its amounts and
+        percentages too)."""
         self.ensure_one()
         company = self.env.company
+        amount = partial(rakuten_amount, self.env)
         if price.rule == price_rules.BLOCKED_FLOOR:
-            return self.env._("%(price)s € is under the floor of %(floor)s € (VAT included).", price=price.price,
-                     floor=price.floor)
+            return self.env._("%(price)s is under the floor of %(floor)s (VAT included).", price=amount(price.price),
+                              floor=amount(price.floor))
         if price.rule == price_rules.BLOCKED_DROP:
-            return self.env._("%(price)s € is more than %(drop)s %% under the last published price (%(last)s €): "
-                     "confirm it to publish it.", price=price.price, drop=company.rakuten_max_price_drop,
-                     last=price.reference)
+            return self.env._("%(price)s is more than %(drop)s %% under the last published price (%(last)s): "
+                              "confirm it to publish it.", price=amount(price.price),
+                              drop=rakuten_percent(self.env, company.rakuten_max_price_drop),
+                              last=amount(price.reference))
         if price.rule == price_rules.BLOCKED_RISE:
-            return self.env._("%(price)s € is more than %(rise)s %% above the last published price (%(last)s €): "
-                     "confirm it to publish it.", price=price.price, rise=company.rakuten_max_price_rise,
-                     last=price.reference)
+            return self.env._("%(price)s is more than %(rise)s %% above the last published price (%(last)s): "
+                              "confirm it to publish it.", price=amount(price.price),
+                              rise=rakuten_percent(self.env, company.rakuten_max_price_rise),
+                              last=amount(price.reference))
         if price.rule == price_rules.BLOCKED_REVIEW and price.reference:
-            return self.env._("First price published by Odoo: %(current)s € on Rakuten today, %(price)s € to publish "
-                     "(VAT included): confirm it to publish it.", current=price.reference, price=price.price)
+            return self.env._("First price published by Odoo: %(current)s on Rakuten today, %(price)s to publish "
+                              "(VAT included): confirm it to publish it.", current=amount(price.reference),
+                              price=amount(price.price))
         if price.rule == price_rules.BLOCKED_REVIEW:
-            return self.env._("First price published by Odoo: %(price)s € to publish (VAT included), Rakuten's current "
-                     "price unknown (Read Rakuten adverts in the settings): confirm it to publish it.",
-                     price=price.price)
+            return self.env._("First price published by Odoo: %(price)s to publish (VAT included), Rakuten's current "
+                              "price unknown (Read Rakuten adverts in the settings): confirm it to publish it.",
+                              price=amount(price.price))
         if price.rule == price_rules.BLOCKED_REFUSED:
-            return self.env._("Rakuten refused %(price)s € (see Last Push Result): the quantity goes without a price "
-                     "until the price changes.", price=price.price)
+            return self.env._("Rakuten refused %(price)s (see Last Push Result): the quantity goes without a price "
+                              "until the price changes.", price=amount(price.price))
         if price.rule == price_rules.BLOCKED_NO_TAX:
             return self.env._("No sale tax of the company on this product: its price would be published VAT excluded. "
-                     "Set its customer taxes (a 0 % tax when you charge no VAT).")
+                              "Set its customer taxes (a 0 % tax when you charge no VAT).")
         return self.env._("No price above 0 €.")

@@ -43,7 +43,7 @@ class RakutenAdvert(models.Model):
             lambda product: product.rakuten_listing_state in (False, 'unknown', 'missing'))
         unlisted.rakuten_listing_state = 'missing'
         matched.filtered(lambda product: product.rakuten_listing_state == 'missing').rakuten_listing_state = 'unknown'
-        return self.env._("%(adverts)s Rakuten adverts read: %(matched)s matched to a product, %(orphans)s without "
-                 "Odoo product, %(missing)s synced products without advert.", adverts=len(records),
+        return self.env._("Rakuten adverts read: %(adverts)s. Matched to a product: %(matched)s; without Odoo "
+                          "product: %(orphans)s; synced products without advert: %(missing)s.", adverts=len(records),
                  matched=len(matched), orphans=len(records) - len(records.filtered('product_id')),
                  missing=len(products - matched))

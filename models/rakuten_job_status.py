@@ -11,7 +11,7 @@ RUN_STATES = [('never', "Never run"), ('ok', "Succeeded"), ('failed', "Failed")]
 COMPANY_FIELDS = {
     'import': {'rakuten_import_state': 'state', 'rakuten_import_message': 'message',
                'rakuten_import_date': 'date', 'rakuten_last_order_sync': 'last_sync'},
-    'stock': {'rakuten_stock_message': 'message', 'rakuten_stock_date': 'date'},
+    'stock': {'rakuten_stock_state': 'state', 'rakuten_stock_message': 'message', 'rakuten_stock_date': 'date'},
     'aftersales': {'rakuten_aftersales_state': 'state', 'rakuten_aftersales_message': 'message',
                    'rakuten_aftersales_date': 'date'},
 }

@@ -21,6 +21,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare, float_is_zero
 
 from ..rakuten_connector import RUN_STOPPERS, RakutenError, TransientError, const
+from .rakuten_format import rakuten_amount
 from .rakuten_rights import ACCOUNTING_MANAGER, BILLING, check_user_may
 
 _logger = logging.getLogger(__name__)
@@ -221,7 +222,8 @@ class RakutenPayout(models.Model):
                 "The lines of Rakuten's detail add up to %(total)s, not to the %(amount)s transferred: Rakuten "
                 "does not detail commercial gestures and penalties. Check the transfer in Rakuten's back office, "
                 "then book it with the difference (on the adjustments account).",
-                total=compensation.total, amount=self.amount))
+                total=rakuten_amount(self.env, compensation.total, self.currency_id),
+                amount=rakuten_amount(self.env, self.amount, self.currency_id)))
         self.line_ids.unlink()
         values = self._rakuten_line_values(compensation)
         if difference:
@@ -324,7 +326,8 @@ class RakutenPayout(models.Model):
             raise BookingRefused(self.env._(
                 "Rakuten's commissions and fees of this transfer come to %(rakuten)s VAT included, Odoo's bill to "
                 "%(odoo)s: check the purchase tax of the Rakuten commissions (Settings) and the VAT rounding of the "
-                "company (per line).", rakuten=round(total, 2), odoo=sign * bill.amount_total))
+                "company (per line).", rakuten=rakuten_amount(self.env, total, self.currency_id),
+                odoo=rakuten_amount(self.env, sign * bill.amount_total, self.currency_id)))
         bill.action_post()
         return bill
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_datetime
 
 from ..rakuten_connector import (
     RUN_STOPPERS, AuthError, QuotaError, RakutenError, ResponseError, TransientError, const,
@@ -116,8 +117,8 @@ class RakutenStockImport(models.Model):
             'company_id': company.id, 'file_ref': result.import_id, 'rakuten_status': result.status,
             'line_ids': [fields.Command.create({**line, 'price': float(line['price'] or 0)}) for line in lines],
         })
-        summary = self.env._("Stock file %(file)s sent to Rakuten with %(count)s SKU(s).", file=file._rakuten_label(),
-                    count=len(lines))
+        summary = self.env._("Stock file sent to Rakuten with 1 SKU.") if len(lines) == 1 else \
+            self.env._("Stock file sent to Rakuten with %(count)s SKUs.", count=len(lines))
         if not file.file_ref:
             summary = ' '.join((summary, file._rakuten_report_lost(self.env._("Rakuten's answer gave no file id"))))
         return ' '.join(filter(None, [summary, blocked]))
@@ -148,7 +149,9 @@ class RakutenStockImport(models.Model):
         if not company.rakuten_price_sync:
             return ''
         count = len(products.with_company(company).filtered('rakuten_price_blocked'))
-        return self.env._("%s price(s) blocked by the guards: see Blocked Rakuten Prices.", count) if count else ''
+        if count == 1:
+            return self.env._("1 price blocked by the guards: see Blocked Rakuten Prices.")
+        return self.env._("%s prices blocked by the guards: see Blocked Rakuten Prices.", count) if count else ''
 
     @api.model
     def _rakuten_changed_lines(self, company, products):
@@ -191,7 +194,7 @@ class RakutenStockImport(models.Model):
             except RUN_STOPPERS:
                 raise
             except (TransientError, ResponseError) as error:  # asked again at the next run
-                summaries.append(self.env._("Report of stock file %(file)s not read this time: %(error)s",
+                summaries.append(self.env._("Report of the stock file of %(file)s not read this time: %(error)s",
                                    file=file._rakuten_label(), error=file.company_id._rakuten_error_message(error)))
                 continue
             except RakutenError as error:  # unknown file id, or a report Rakuten no longer has
@@ -205,8 +208,8 @@ class RakutenStockImport(models.Model):
             if report.pending:
                 continue
             file._rakuten_apply_report(report)
-            summaries.append(self.env._("Report of stock file %(file)s: %(status)s, %(accepted)s SKU(s) accepted, "
-                               "%(refused)s refused.", file=file.file_ref, status=report.status,
+            summaries.append(self.env._("Rakuten's report on the stock file of %(file)s: SKUs accepted: "
+                                        "%(accepted)s, refused: %(refused)s.", file=file._rakuten_label(),
                                accepted=len(file.line_ids.filtered(lambda line: line.state == 'done')),
                                refused=len(file.line_ids.filtered(lambda line: line.state != 'done'))))
         return summaries
@@ -220,13 +223,14 @@ class RakutenStockImport(models.Model):
 
     def _rakuten_label(self):
         self.ensure_one()
-        return self.file_ref or self.env._("sent on %s", fields.Datetime.to_string(self.create_date))
+        return format_datetime(self.env, self.create_date, tz=self.env.user.tz or 'Europe/Paris', dt_format='short')
 
     def _rakuten_report_lost(self, why):
         """This file's report will never be read: say why on the file, its lines and products; its SKUs count
         as not sent, so the next push sends them again. Returns the translated sentence."""
         self.ensure_one()
-        message = self.env._("The report of stock file %(file)s cannot be read (%(why)s): its SKUs are sent again.",
+        message = self.env._("The report of the stock file of %(file)s cannot be read (%(why)s): its SKUs are sent "
+                             "again.",
                     file=self._rakuten_label(), why=why)
         self.line_ids._rakuten_failed(message)
         self.write({'state': 'lost', 'message': message, 'report_date': fields.Datetime.now()})

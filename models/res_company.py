@@ -12,6 +12,7 @@ from ..rakuten_connector import (
     AuthError, ParameterError, QuotaError, RakutenClient, RakutenError, ResponseError, RightsError,
     TransientError, const, redact,
 )
+from .rakuten_format import rakuten_percent
 from .rakuten_job_status import COMPANY_FIELDS, RUN_STATES
 
 _logger = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ class ResCompany(models.Model):
         domain="[('account_type', 'in', ('income', 'income_other', 'expense', 'expense_direct_cost'))]",
         help="Where Rakuten's adjustments on items go (empty: 758, else the income account).")
     rakuten_stock_sync = fields.Boolean(default=False)
+    rakuten_stock_state = fields.Selection(RUN_STATES, string="Last Rakuten Stock Sync",
+                                           compute='_compute_rakuten_job_status')
     rakuten_stock_message = fields.Char(string="Last Rakuten Stock Sync Message",
                                         compute='_compute_rakuten_job_status')
     rakuten_stock_date = fields.Datetime(string="Last Rakuten Stock Sync On", compute='_compute_rakuten_job_status')
@@ -406,13 +409,13 @@ class ResCompany(models.Model):
         except (RakutenError, UserError) as error:
             message = self._rakuten_error_message(error)
             self.sudo().write({
+                'rakuten_seller_ref': False,  # the shop this seller id was read from is no longer the one set
                 'rakuten_connection_state': 'failed',
                 'rakuten_connection_message': message,
                 'rakuten_connection_date': fields.Datetime.now(),
             })
             return False, message
-        message = self.env._("Connected to Rakuten: shop %(login)s, seller ID %(seller)s.",
-                    login=self.rakuten_login, seller=connection.seller_id)
+        message = self.env._("Connected to Rakuten: shop %(login)s.", login=self.rakuten_login)
         self.sudo().write({
             'rakuten_seller_ref': connection.seller_id,
             'rakuten_connection_state': 'connected',
@@ -511,7 +514,8 @@ class ResCompany(models.Model):
                                   and all(line.factor_percent >= 0 for line in tax.invoice_repartition_line_ids))[:1]
         if not tax:
             raise UserError(self.env._("No purchase tax of %(rate)s %% for Rakuten's commissions in %(company)s: "
-                                       "create one or set it in the Rakuten settings.", rate=rate, company=self.name))
+                                       "create one or set it in the Rakuten settings.",
+                                       rate=rakuten_percent(self.env, rate), company=self.name))
         return tax
 
     def _rakuten_fee_account(self):

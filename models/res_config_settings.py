@@ -44,6 +44,7 @@ class ResConfigSettings(models.TransientModel):
     rakuten_import_message = fields.Char(related='company_id.rakuten_import_message')
     rakuten_import_date = fields.Datetime(related='company_id.rakuten_import_date')
     rakuten_stock_sync = fields.Boolean(related='company_id.rakuten_stock_sync', readonly=False)
+    rakuten_stock_state = fields.Selection(related='company_id.rakuten_stock_state')
     rakuten_stock_message = fields.Char(related='company_id.rakuten_stock_message')
     rakuten_stock_date = fields.Datetime(related='company_id.rakuten_stock_date')
     rakuten_max_qty = fields.Integer(related='company_id.rakuten_max_qty', readonly=False)
@@ -101,9 +102,15 @@ class ResConfigSettings(models.TransientModel):
             return self._rakuten_notification(self.env._("Rakuten orders"), company.rakuten_import_message, 'danger')
         counts = dict(Sale._read_group(
             [('company_id', '=', company.id), ('state', 'in', ('to_accept', 'error'))], ['state'], ['__count']))
-        message = self.env._("%(created)s order(s) created. To accept: %(to_accept)s. Needing attention: %(error)s.",
-                    created=self._rakuten_order_count(company) - orders_before,
-                    to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))
+        created = self._rakuten_order_count(company) - orders_before
+        if created == 0:
+            message = self.env._("No new order.")
+        elif created == 1:
+            message = self.env._("1 order created.")
+        else:
+            message = self.env._("%(count)s orders created.", count=created)
+        message = ' '.join((message, self.env._("To accept: %(to_accept)s. Needing attention: %(error)s.",
+                                                to_accept=counts.get('to_accept', 0), error=counts.get('error', 0))))
         company._rakuten_job_status('import', {'message': message})
         return self._rakuten_notification(self.env._("Rakuten orders"), message, 'success')
 

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .rakuten_format import rakuten_amount
 from .rakuten_rights import SALESMAN, check_connector_fields, check_user_may
 from .rakuten_sale_item import GONE_STATUSES
 
@@ -19,6 +20,9 @@ class SaleOrder(models.Model):
     rakuten_sale_id = fields.Many2one('rakuten.sale', readonly=True, copy=False,
                                       index='btree_not_null')
     rakuten_relay_point = fields.Char(related='rakuten_sale_id.relay_point', string="Rakuten Relay Point")
+    # The parcel's destination on the order's front page (the customer shown there is the buyer's home): the
+    # delivery contact made of the relay point, with its address.
+    rakuten_relay_partner_id = fields.Many2one(related='partner_shipping_id', string="Relay Point")
     rakuten_shipping_type = fields.Char(related='rakuten_sale_id.shipping_type', string="Rakuten Shipping Type")
 
     rakuten_invoice_pending = fields.Boolean(
@@ -152,7 +156,8 @@ class SaleOrder(models.Model):
         reason = reason or self.env._("check the taxes of its products.")
         self.message_post(body=self.env._(
             "The total of this order (%(odoo)s) differs from what the buyer paid on Rakuten (%(rakuten)s): "
-            "%(reason)s", odoo=self.amount_total, rakuten=expected, reason=reason))
+            "%(reason)s", odoo=rakuten_amount(self.env, self.amount_total, self.currency_id),
+            rakuten=rakuten_amount(self.env, expected, self.currency_id), reason=reason))
 
     # === BUSINESS METHODS - INVOICES === #
 

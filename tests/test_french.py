@@ -71,7 +71,7 @@ class TestCompanyLanguage(FrenchShopCase):
         self.company.rakuten_stock_sync = True
         self._stock(self.mug, 3)
         self.bot_env['rakuten.stock.import']._cron_rakuten_stock()
-        self.assertRegex(self.company.rakuten_stock_message, r"^Fichier de stock \S+ envoyé à Rakuten avec 2 SKU\.$")
+        self.assertRegex(self.company.rakuten_stock_message, r"^Fichier de stock envoyé à Rakuten avec 2 SKU\.$")
         self.bot_env['rakuten.stock.import']._cron_rakuten_stock()
         self.assertIn("Le stock Rakuten est à jour.", self.company.rakuten_stock_message)
 
@@ -99,7 +99,7 @@ class TestCompanyLanguage(FrenchShopCase):
         sale.with_user(self.english).action_accept()
         self.assertIn("Acceptée sur Rakuten.", ''.join(sale.message_ids.mapped('body')))
         settings.action_rakuten_read_adverts()
-        self.assertIn("annonces Rakuten lues", self.company.rakuten_stock_message)
+        self.assertIn("Annonces Rakuten lues : 1.", self.company.rakuten_stock_message)
 
     def test_send_to_rakuten_clicked_by_an_english_user_writes_french(self):
         picking = self._delivered_order()
@@ -220,4 +220,5 @@ class TestSalesScreens(FrenchShopCase):
         self.assertEqual(action['params']['type'], 'warning', "not processed yet: says so")
         action = file.action_rakuten_read_report()
         self.assertEqual(file.state, 'done')
-        self.assertIn(file.file_ref, action['params']['message'])
+        self.assertIn(file._rakuten_label(), action['params']['message'], "the file named by when it was sent")
+        self.assertNotIn(file.file_ref, action['params']['message'], "not by Rakuten's file id")

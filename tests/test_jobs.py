@@ -113,7 +113,7 @@ class TestOneCompanyNeverStopsTheOthers(JobsCase):
         self.assertFalse(self.env['rakuten.stock.import'].search([('company_id', '=', self.company_b.id)]))
         self._accept_rows_of_lyon('rakuten_stock_import')
         self.env['rakuten.stock.import']._cron_rakuten_stock()
-        self.assertIn('sent to Rakuten with 2 SKU(s)', self.company_b.rakuten_stock_message)
+        self.assertIn('Stock file sent to Rakuten with 2 SKUs.', self.company_b.rakuten_stock_message)
 
 
 @tagged('post_install', '-at_install')

@@ -238,7 +238,8 @@ class TestPayouts(InvoiceCase):
         self._payout_run()
         payout = self._payouts()
         self.assertEqual(payout.state, 'waiting')
-        self.assertIn('7.31', payout.reason)  # 47.30 - 6.62 - 47.99 - 5 + 5: what the lines add up to
+        # 47.30 - 6.62 - 47.99 - 5 + 5: what the lines add up to
+        self.assertIn('7.31\N{NO-BREAK SPACE}€', payout.reason)
         self.assertEqual(self.env['account.move'].search_count([]), moves_before, "nothing booked")
         activity = payout.activity_ids
         self.assertEqual(activity.user_id, self.env['res.company'].browse(self.company.id)._rakuten_accountant())

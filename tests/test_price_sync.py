@@ -170,8 +170,8 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(sent['RK-MUG'], {'sellerReference': 'RK-MUG', 'qty': '3'}, "the quantity still goes")
         self.assertEqual(sent['RK-TEE']['sellingPrice'], '23.88', "the rest goes out")
         self.assertEqual(self.mug.rakuten_price_blocked, 'floor')
-        self.assertIn('12.00', self.mug.rakuten_price_blocked_reason)
-        self.assertIn('1 price(s) blocked', message)
+        self.assertIn('12.00\N{NO-BREAK SPACE}€', self.mug.rakuten_price_blocked_reason)
+        self.assertIn('1 price blocked by the guards', message)
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
         blocked = self.env['product.product'].search(ast.literal_eval(action['domain']))
         self.assertEqual(blocked, self.mug, "listed with the blocked prices")
@@ -203,7 +203,7 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._files(), files, "nothing to send")
         self.assertEqual(self.mug.rakuten_price_blocked, 'drop')
         self.assertEqual(self._preview(self.mug), (6.0, 'drop'))
-        self.assertIn('9.60', self.mug.rakuten_price_blocked_reason)
+        self.assertIn('9.60\N{NO-BREAK SPACE}€', self.mug.rakuten_price_blocked_reason)
         self._review(self.mug)
         self.assertEqual(self.mug.rakuten_price_confirmed, 6.0)
         self.assertFalse(self.mug.rakuten_price_blocked)
@@ -249,7 +249,32 @@ class TestPriceSync(RakutenStockCase):
         self.mug.standard_price = 10.0
         self._stock(self.mug, 3)
         self.env['rakuten.stock.import'].with_context(lang='en_US')._cron_rakuten_stock()
-        self.assertIn('plancher', self.mug.with_context(lang='en_US').rakuten_price_blocked_reason)
+        self.assertEqual(self.mug.with_context(lang='en_US').rakuten_price_blocked_reason,
+                         "11,40\N{NO-BREAK SPACE}€ est sous le prix plancher de 12,00\N{NO-BREAK SPACE}€ (TTC).",
+                         "French words, French amounts")
+
+    def test_amounts_and_percentages_in_the_company_language_format(self):
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
+        self.company.rakuten_max_price_drop = 12.5
+        self._stock(self.mug, 3)
+        self._review(self.mug)
+        self._sync()
+        self._sync()
+        self.assertEqual(self.mug.rakuten_published_price, 11.40)
+        self.mug.list_price = 8.0  # 9.60: 15.8 % under 11.40
+        for lang, reason in (
+            ('en_US', "9.60\N{NO-BREAK SPACE}€ is more than 12.5 % under the last published price "
+                      "(11.40\N{NO-BREAK SPACE}€): confirm it to publish it."),
+            ('fr_FR', "9,60\N{NO-BREAK SPACE}€ est plus de 12,5 % sous le dernier prix publié "
+                      "(11,40\N{NO-BREAK SPACE}€) : confirmez-le pour le publier."),
+        ):
+            with self.subTest(lang=lang):
+                self.company.partner_id.lang = lang
+                self.mug.rakuten_price_blocked_reason = False
+                self.env['rakuten.stock.import'].with_context(lang='en_US')._cron_rakuten_stock()
+                self.assertEqual(self.mug.rakuten_price_blocked, 'drop')
+                self.assertEqual(self.mug.with_context(lang='en_US').rakuten_price_blocked_reason, reason)
 
     # --- Who confirms ---
 
@@ -285,10 +310,12 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._sent(self._files()), {
             'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '3'}, 'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2'},
         }, "the quantities go, the prices wait")
-        self.assertIn('2 price(s) blocked', message)
+        self.assertIn('2 prices blocked by the guards', message)
         self.assertEqual((self.mug.rakuten_price_blocked, self.tee.rakuten_price_blocked), ('review', 'review'))
-        self.assertIn('9.50 € on Rakuten today, 11.40 € to publish', self.mug.rakuten_price_blocked_reason)
-        self.assertIn('19.90 € on Rakuten today, 23.88 € to publish', self.tee.rakuten_price_blocked_reason)
+        self.assertIn('9.50\N{NO-BREAK SPACE}€ on Rakuten today, 11.40\N{NO-BREAK SPACE}€ to publish',
+                      self.mug.rakuten_price_blocked_reason)
+        self.assertIn('19.90\N{NO-BREAK SPACE}€ on Rakuten today, 23.88\N{NO-BREAK SPACE}€ to publish',
+                      self.tee.rakuten_price_blocked_reason)
         self.assertEqual(self.server.state.count('export'), 1, "Rakuten's prices read once")
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_price_blocked')
         review = self.env['product.product'].with_user(self.manager).search(ast.literal_eval(action['domain']))
@@ -316,7 +343,8 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._sent(self._files() - files), {
             'RK-TEE': {'sellerReference': 'RK-TEE', 'qty': '2', 'sellingPrice': '25.20'}})
         self.assertEqual(self.mug.rakuten_price_blocked, 'rise')
-        self.assertIn('14.40 € is more than 20.0 % above the last published price (11.40 €)',
+        self.assertIn('14.40\N{NO-BREAK SPACE}€ is more than 20 % above the last published price '
+                      '(11.40\N{NO-BREAK SPACE}€)',
                       self.mug.rakuten_price_blocked_reason)
         # A confirmation is for that price: once the price moves, it is gone, even if the price comes back.
         self._review(self.mug)
@@ -354,7 +382,7 @@ class TestPriceSync(RakutenStockCase):
         self.assertEqual(self._sent(self._files() - files), {'RK-MUG': {'sellerReference': 'RK-MUG', 'qty': '0'}},
                          "the quantity goes without the refused price")
         self.assertEqual(self.mug.rakuten_price_blocked, 'refused', "listed with the blocked prices")
-        self.assertIn('Rakuten refused 12.00 €', self.mug.rakuten_price_blocked_reason)
+        self.assertIn('Rakuten refused 12.00\N{NO-BREAK SPACE}€', self.mug.rakuten_price_blocked_reason)
         self._review(self.mug)
         self.assertEqual((self.mug.rakuten_price_blocked, self.mug.rakuten_price_confirmed), ('refused', 0.0),
                          "not confirmed: Rakuten would skip the same file again")

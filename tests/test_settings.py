@@ -57,7 +57,8 @@ class TestConnectionButton(RakutenCase):
     def test_success_stores_seller_id_and_status(self):
         action = self._press()
         self.assertEqual(action['params']['type'], 'success')
-        self.assertIn(self.shop.seller_id, action['params']['message'])
+        self.assertEqual(action['params']['message'], f"Connected to Rakuten: shop {self.shop.login}.",
+                         "the seller id is shown once, on its own line of the section")
         self.assertEqual(self.company.rakuten_seller_ref, self.shop.seller_id)
         self.assertEqual(self.company.rakuten_connection_state, 'connected')
         self.assertTrue(self.company.rakuten_connection_date)
@@ -70,6 +71,13 @@ class TestConnectionButton(RakutenCase):
         self.assertNotIn('wrong-token', action['params']['message'])
         self.assertEqual(self.company.rakuten_connection_state, 'failed')
         self.assertEqual(self.company.rakuten_token, 'wrong-token', "nothing typed is lost")
+
+    def test_a_failed_test_forgets_the_seller_id(self):
+        self._press()
+        self.assertEqual(self.company.rakuten_seller_ref, self.shop.seller_id)
+        self.company.rakuten_login = 'autre-boutique'
+        self.assertEqual(self._press()['params']['type'], 'danger')
+        self.assertFalse(self.company.rakuten_seller_ref, "a seller id read with other credentials is not shown")
 
     def test_each_failure_has_its_own_verdict(self):
         cases = {
@@ -148,22 +156,26 @@ class TestSettingsButtons(RakutenShopCase):
         self.shop.add_sale([('RK-TEE', '19.90')])
         action = self._settings().action_rakuten_import_now()
         self.assertStaysInPlace(action)
-        self.assertEqual(action['params']['message'],
-                         "2 order(s) created. To accept: 0. Needing attention: 0.")
+        self.assertEqual(action['params']['message'], "2 orders created. To accept: 0. Needing attention: 0.")
         self.assertEqual(self.company.rakuten_import_message, action['params']['message'], "shown in the section")
+        self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50'), ('RK-TEE', '19.90')])
+        self.assertRegex(self._settings().action_rakuten_import_now()['params']['message'], r'^1 order created\. ')
+        self.assertRegex(self._settings().action_rakuten_import_now()['params']['message'], r'^No new order\. ')
 
     def test_connection_and_stock_results_are_stored(self):
         self.assertStaysInPlace(self._settings().action_rakuten_test_connection())
-        self.assertIn(self.shop.seller_id, self.company.rakuten_connection_message)
+        self.assertEqual(self.company.rakuten_connection_message, f"Connected to Rakuten: shop {self.shop.login}.",
+                         "the seller id shows once, on its own line")
         self.assertStaysInPlace(self._settings().action_rakuten_push_stock())
         self.assertTrue(self.company.rakuten_stock_message)
+        self.assertEqual(self.company.rakuten_stock_state, 'ok', "the section's badge says it went well")
 
     def test_read_adverts_result_is_stored(self):
         self.shop.adverts.clear()
         self.shop.add_advert('RK-MUG', stock=3, price='9.50')
         action = self._settings().action_rakuten_read_adverts()
         self.assertStaysInPlace(action)
-        self.assertIn('1 Rakuten adverts read', self.company.rakuten_stock_message)
+        self.assertIn('Rakuten adverts read: 1. Matched to a product: 1;', self.company.rakuten_stock_message)
         self.assertEqual(action['params']['message'], self.company.rakuten_stock_message)
 
     def test_read_adverts_failure_is_stored_too(self):
@@ -171,6 +183,7 @@ class TestSettingsButtons(RakutenShopCase):
         action = self._settings().action_rakuten_read_adverts()
         self.assertEqual(action['params']['type'], 'danger')
         self.assertIn('shop name', self.company.rakuten_stock_message)
+        self.assertEqual(self.company.rakuten_stock_state, 'failed', "the section's badge says it failed")
 
     def test_salesperson_setting_decides_the_salesperson(self):
         bot = self.env(user=self.env.ref('base.user_root'))

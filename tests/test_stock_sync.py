@@ -138,7 +138,7 @@ class TestStockSync(RakutenStockCase):
         self.assertEqual(adverts.filtered(lambda a: not a.product_id).sku, 'RK-ORPHELIN')
         self.assertEqual(self.mug.rakuten_advert_ref, self.mug_advert.advertid)
         self.assertEqual(lonely.rakuten_listing_state, 'missing')
-        self.assertIn('1 without Odoo product', message)
+        self.assertIn('without Odoo product: 1', message)
 
     # --- Reports that cannot be read ---
 
@@ -154,7 +154,7 @@ class TestStockSync(RakutenStockCase):
         message = self._sync()
         self.assertEqual(old.state, 'lost')
         self.assertIn('5 days', old.message)
-        self.assertIn(old.file_ref, message, "the user sees why")
+        self.assertIn(old._rakuten_label(), message, "the user sees why, and which file (when it was sent)")
         self.assertIn('5 days', self.mug.rakuten_push_result)
         self.assertEqual(sorted((self._files() - old).line_ids.mapped('sku')), sorted(old.line_ids.mapped('sku')),
                          "the next push goes out, with the SKUs whose report was lost")
@@ -171,7 +171,7 @@ class TestStockSync(RakutenStockCase):
         self.assertEqual(set(unknown.line_ids.mapped('state')), {'failed'})
         new = self._files() - unknown
         self.assertEqual(sorted(new.line_ids.mapped('sku')), ['RK-MUG', 'RK-TEE'], "lost SKUs are sent again")
-        self.assertIn(unknown.file_ref, message)
+        self.assertIn(unknown._rakuten_label(), message)
 
     def test_answer_without_file_id(self):
         self._stock(self.mug, 4)

@@ -107,7 +107,7 @@ class TestFrenchChart(FrenchChartCase):
         self.mug.taxes_id |= ecotax
         order = self._import()
         bodies = ''.join(order.message_ids.mapped('body'))
-        self.assertIn("differs from what the buyer paid on Rakuten (34.3)", bodies)
+        self.assertIn("differs from what the buyer paid on Rakuten (34.30&nbsp;€)", bodies)
         self.assertIn("check the taxes of its products", bodies)
         self.assertNotIn("fiscal position", bodies, "the domestic one changes nothing")
         order = self._import(zipcode='97400', city='Saint-Denis', login='acheteur-974')

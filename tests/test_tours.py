@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo import Command
+from odoo.tests import new_test_user, tagged
 
 from .common import RakutenHttpCase
 from .test_french import HELOISE, RELAY, french_company
@@ -67,3 +68,13 @@ class TestFrenchTours(RakutenHttpCase):
         self.start_tour('/odoo/settings#rakuten_orders', 'rakuten_french_settings_tour', login='admin',
                         timeout=180)
         self.assertEqual(self.company.rakuten_connection_state, 'connected')
+
+    def test_prices_never_sent_read_empty_not_zero(self):
+        self.company.rakuten_price_sync = True
+        manager = new_test_user(self.env, login='rk_fr_price_manager',
+                                groups='sales_team.group_sale_manager,product.group_product_manager',
+                                lang='fr_FR', company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        self.start_tour(f'/odoo/action-product.product_normal_action_sell/{self.tee.id}', 'rakuten_unset_price_tour',
+                        login=manager.login, timeout=120)
+        self.assertEqual(self.tee.rakuten_fixed_price, 24.90, "typed in French, in the empty field")
+        self.assertEqual(self.tee.rakuten_min_price, 0.0, "left empty: no floor of its own")

@@ -37,6 +37,10 @@ registry.category("web_tour.tours").add("rakuten_settings_tour", {
             trigger: "[name=rakuten_connection_status] .badge.text-bg-danger:visible",
         },
         {
+            content: "No seller id after a failed test",
+            trigger: "[name=rakuten_connection_status]:not(:contains(Seller ID)):visible",
+        },
+        {
             content: "Close the failure notification",
             trigger: ".o_notification:has(.o_notification_bar.bg-danger) .o_notification_close",
             run: "click",
@@ -56,8 +60,12 @@ registry.category("web_tour.tours").add("rakuten_settings_tour", {
             run: "click",
         },
         {
-            content: "Connected, with the seller id",
-            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(seller ID 123456)",
+            content: "Connected to the shop",
+            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(Connected to Rakuten: shop boutique-demo.)",
+        },
+        {
+            content: "The seller id shows on its own line of the section",
+            trigger: "[name=rakuten_connection_status]:contains(Seller ID: 123456):visible",
         },
         {
             content: "The status badge says connected",
