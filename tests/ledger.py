@@ -27,7 +27,11 @@ The invariants (the design's "unit ledger"; README.rst, Reliability), for each u
 - money (``invoiced=True``, companies invoicing at delivery, after a clean invoice run): per order line, the units
   invoiced less those the connector credited = the units that left and the buyer keeps (not cancelled/refused by
   Rakuten); an order all of whose units left is invoiced, net, exactly what the buyer paid for the units kept and
-  their shipping; every posted invoice and credit note of the connector is paid or refunded through Rakuten.
+  their shipping; every posted invoice and credit note of the connector is paid or refunded through Rakuten;
+- payouts (same companies, after a clean payout run): every transfer Rakuten made recorded once and booked;
+  a unit Rakuten paid (and did not take back) is paid in Odoo, a unit that left and was not paid is listed as
+  still to be paid; the Rakuten wallet account holds, to the cent, what the connector invoiced net less the
+  units Rakuten paid (price + shipping).
 """
 from collections import defaultdict
 from decimal import Decimal
@@ -311,6 +315,43 @@ class _Ledger:
                 self.add('money', f'{move.name} ({move.move_type}, {_money(move.amount_total)}): posted, '
                                   f'{move.payment_state} instead of paid or refunded through Rakuten')
 
+    def check_payouts(self):
+        """Transfers booked once; units paid or still to be paid; the wallet = invoiced net − paid."""
+        if not self.invoiced or self.company.rakuten_invoice_policy != 'delivery':
+            return
+        payouts = self.env['rakuten.payout'].search([('company_id', '=', self.company.id)])
+        for operation in self.shop.operations:
+            found = payouts.filtered(lambda payout: payout.operation_ref == str(operation.operationid))
+            if len(found) != 1 or found.state != 'booked':
+                self.add('payout', f'transfer {operation.operationid} ({_money(operation.amount)}): recorded '
+                                   f'{len(found)} time(s), {", ".join(found.mapped("state")) or "never"}')
+        paid = Decimal(0)
+        for sale, item in self.fake:
+            record = self.records.get(item.itemid)
+            if not record:
+                continue
+            rakuten_paid = bool(item.paid_in) and not item.charged_back_in
+            if rakuten_paid:
+                paid += item.price + item.shipping_price
+            if rakuten_paid and not record.paid_by_rakuten:
+                self.add('payout', f'{_unit(sale, item)}: paid by Rakuten (compensation {item.paid_in}), not in Odoo')
+            elif not rakuten_paid and record.paid_by_rakuten:
+                self.add('payout', f'{_unit(sale, item)}: paid in Odoo, Rakuten did not pay it')
+            elif item.tracking and item.status not in GONE and not item.paid_in and not record.tracking_sent:
+                self.add('payout', f'{_unit(sale, item)}: left, not paid yet, missing from the units to be paid')
+        wallet = self.company.rakuten_wallet_account_id
+        if not wallet:
+            return
+        moves = self.env['account.move'].search([
+            ('company_id', '=', self.company.id), ('state', '=', 'posted'), ('rakuten_generated', '=', True),
+            ('move_type', 'in', ('out_invoice', 'out_refund'))])
+        invoiced = sum(moves.mapped('amount_total_signed'))
+        balance = sum(self.env['account.move.line'].search([
+            ('account_id', '=', wallet.id), ('parent_state', '=', 'posted')]).mapped('balance'))
+        if not float_is_zero(balance - (invoiced - float(paid)), precision_rounding=self.rounding):
+            self.add('payout', f'Rakuten wallet {_money(balance)}: the connector invoiced {_money(invoiced)} net, '
+                               f'Rakuten paid {_money(paid)} for units: {_money(invoiced - float(paid))} expected')
+
     def run(self):
         self.covered = self.stock_covered()
         self.waiting_checked = set()
@@ -319,13 +360,14 @@ class _Ledger:
         self.check_lines()
         self.check_totals()
         self.check_invoices()
+        self.check_payouts()
         return self.violations
 
 
 def violations_by_kind(env, company, shop, *, attention_ok=False, resent_ok=False, despatched=True,
                        cancelled=True, invoiced=True):
     """{kind: [violations]} (kinds: accepted, price, gone, to_confirm, lines, totals, despatch, seller,
-    money)."""
+    money, payout)."""
     env.flush_all()
     result = defaultdict(list)
     for kind, text in _Ledger(env, company, shop, attention_ok, resent_ok, despatched, cancelled, invoiced).run():
@@ -342,7 +384,8 @@ def unit_violations(env, company, shop, **options):
         case: Rakuten applied a despatch file and its answer was lost)
     :param despatched: the despatch job ran cleanly: every accepted unit of a validated delivery was confirmed
     :param cancelled: the cancellation job ran cleanly: no unit waits to be cancelled on Rakuten
-    :param invoiced: the invoice job ran cleanly (companies invoicing at delivery): the money invariants hold
+    :param invoiced: the invoice and payout jobs ran cleanly (companies invoicing at delivery): the money
+        invariants hold
     """
     return [text for texts in violations_by_kind(env, company, shop, **options).values() for text in texts]
 

@@ -74,7 +74,10 @@ class TestLedgerStateful(RakutenShopCase):
         cls.salesman = new_test_user(cls.env, login='ledger_salesman',
                                      groups='sales_team.group_sale_salesman_all_leads,stock.group_stock_user',
                                      company_id=cls.company.id, company_ids=(cls.company | cls.company_b).ids)
-        cls.company.rakuten_invoice_policy = 'delivery'  # the second company does not invoice
+        # The first company invoices at delivery and books Rakuten's transfers; the second does neither.
+        cls.company.write({'rakuten_invoice_policy': 'delivery', 'rakuten_fee_tax_id': cls.env['account.tax'].create({
+            'name': 'TVA déductible 20 % (registre)', 'amount': 20, 'type_tax_use': 'purchase',
+            'company_id': cls.company.id}).id})
 
     def test_ledger_stateful(self):
         """Every Rakuten unit ends in exactly one right place, whatever happens in whatever order."""
@@ -109,6 +112,7 @@ class LedgerMachine(RuleBasedStateMachine):
                                                        'rakuten_last_order_sync': False})
         self.failed_runs = []
         self.tracking = 0
+        self.payday = fields.Date.today()
 
     def teardown(self):
         self.savepoint.close(rollback=True)
@@ -123,6 +127,10 @@ class LedgerMachine(RuleBasedStateMachine):
             for shop in self.shops:
                 shop.sales.clear()
                 shop.imports.clear()
+                shop.operations.clear()
+                shop.compensations.clear()
+                shop.license_fee_periods.clear()
+                shop.pending_adjustments.clear()
 
     # --- jobs ---
 
@@ -150,6 +158,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self._job('cancellations', self.env['rakuten.sale.item']._cron_rakuten_cancel)
         self.env['stock.picking']._cron_rakuten_despatch()
         self._job('invoices', self.env['sale.order']._cron_rakuten_invoice)
+        self._job('payouts', self.env['rakuten.payout']._cron_rakuten_payouts)
 
     def _job(self, name, job):
         try:
@@ -270,6 +279,24 @@ class LedgerMachine(RuleBasedStateMachine):
                     'cancel_date': fields.Datetime.now() - CANCEL_SETTLED - timedelta(minutes=1)})
         self._clean_run()
 
+    @rule(received=st.booleans(), fault=st.sampled_from((None, None, 'quota', 'repeat_page')))
+    def payout(self, received, fault):
+        """Rakuten's next transfer to the first company: the units whose buyers confirmed receipt (or all the
+        units that left), the month's subscription, the units cancelled after they were paid taken back."""
+        shop = self.shops[0]
+        for _sale, item in shop.items():
+            if received and item.tracking and not item.received_date:
+                shop.receive(item.itemid)
+        self.payday += timedelta(days=1)
+        while self.payday.weekday() not in (0, 3):
+            self.payday += timedelta(days=1)
+        shop.pay_out(self.payday)
+        if fault:
+            self.state.inject(fault, 'getoperations' if fault == 'repeat_page' else 'getcompensationdetails')
+            self.env['rakuten.payout']._cron_rakuten_payouts()
+            self.state.faults.clear()
+        self._clean_run()
+
     @rule(index=companies, action=st.sampled_from(('getnewsales', 'acceptsale', 'getcurrentsales',
                                                    'getbillinginformation')))
     def quota_stop(self, index, action):
@@ -312,4 +339,6 @@ class LedgerMachine(RuleBasedStateMachine):
             raise AssertionError("seller's cancellations sent twice, never or wrongly:\n- " + message)
         if 'money' in found:
             raise AssertionError('units invoiced unlike what left and was kept:\n- ' + message)
+        if 'payout' in found:
+            raise AssertionError("Rakuten's transfers booked unlike what Rakuten paid:\n- " + message)
 
