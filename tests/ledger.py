@@ -31,7 +31,7 @@ The invariants (the design's "unit ledger"; README.rst, Reliability), for each u
 - payouts (same companies, after a clean payout run): every transfer Rakuten made recorded once and booked;
   a unit Rakuten paid (and did not take back) is paid in Odoo, a unit that left and was not paid is listed as
   still to be paid; the Rakuten wallet account holds, to the cent, what the connector invoiced net less the
-  units Rakuten paid (price + shipping).
+  units Rakuten paid (price + shipping) — when the shop's sales are all the company's Rakuten invoices.
 """
 from collections import defaultdict
 from decimal import Decimal
@@ -345,6 +345,8 @@ class _Ledger:
         moves = self.env['account.move'].search([
             ('company_id', '=', self.company.id), ('state', '=', 'posted'), ('rakuten_generated', '=', True),
             ('move_type', 'in', ('out_invoice', 'out_refund'))])
+        if moves.invoice_line_ids.sale_line_ids.order_id - self.orders:
+            return  # the company sold on Rakuten before this shop's sales (a reliability row after another)
         invoiced = sum(moves.mapped('amount_total_signed'))
         balance = sum(self.env['account.move.line'].search([
             ('account_id', '=', wallet.id), ('parent_state', '=', 'posted')]).mapped('balance'))
