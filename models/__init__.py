@@ -28,3 +28,4 @@ from . import res_company_aftersales
 from . import sale_order_aftersales
 from . import res_config_settings_aftersales
 from . import rakuten_sale_aftersales
+from . import rakuten_overview
