@@ -60,6 +60,7 @@ class RakutenOverview(models.Model):
     price_blocked_count = fields.Integer(string="Blocked Prices", compute='_compute_price_blocked_count')
     job_runs = fields.Json(string="Last Runs", compute='_compute_job_runs')
 
+    @api.private  # as Odoo's: never callable over RPC
     def init(self):
         self.env.cr.execute(SQL(
             "CREATE OR REPLACE VIEW %s AS (SELECT id, id AS company_id FROM res_company WHERE rakuten_enabled AND active)",
