@@ -2,11 +2,13 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
+from odoo import Command
 from odoo.fields import Domain
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import RakutenShopCase
+from .common import RakutenHttpCase, RakutenShopCase
+from .test_french import french_company
 
 COUNTERS = ('to_accept', 'attention', 'message', 'claim', 'despatch', 'stock_error', 'price_blocked')
 
@@ -207,3 +209,40 @@ class TestOverview(RakutenShopCase):
         self.company_b.rakuten_enabled = False
         self.env.flush_all()
         self.assertFalse(self._cards(self.manager).filtered(lambda card: card.company_id == self.company_b))
+
+
+@tagged('post_install', '-at_install')
+class TestOverviewTour(RakutenHttpCase):
+    """A French salesman reads the overview and the lists behind it."""
+
+    def test_salesman_reads_the_overview_in_french(self):
+        french_company(self.env, self.company)
+        self.env.ref('base.EUR').active = True
+        self.company.write({'name': 'Boutique Tour', 'currency_id': self.env.ref('base.EUR').id})
+        vat = self.env['account.tax'].create({
+            'name': 'TVA 20 % (tour)', 'amount': 20, 'amount_type': 'percent', 'type_tax_use': 'sale',
+            'price_include_override': 'tax_excluded', 'company_id': self.company.id})
+        warehouse = self.env['stock.warehouse'].search([('company_id', '=', self.company.id)], limit=1)
+        warehouse.rakuten_stock_source = True
+        products = {}
+        for sku, name, price in (('RK-LAMPE', 'Lampe Zen', 29.0), ('RK-MUG', 'Mug tour', 8.10)):
+            products[sku] = self.env['product.product'].create({
+                'name': name, 'default_code': sku, 'list_price': price, 'is_storable': True,
+                'taxes_id': [Command.set(vat.ids)]})
+        self.env['stock.quant']._update_available_quantity(products['RK-MUG'], warehouse.lot_stock_id, 20)
+        port = self.env['product.product'].create({'name': 'Port', 'type': 'service'})
+        carrier = self.env['delivery.carrier'].create({'name': 'Lettre tour', 'product_id': port.id})
+        self.company.write({'rakuten_default_carrier_id': carrier.id, 'rakuten_last_order_sync': False})
+        for _sale in range(2):  # the shipped default policy: no lamp in stock, the sales wait for a user
+            self.shop.add_sale([('RK-LAMPE', '34.90'), ('RK-LAMPE', '34.90'), ('RK-MUG', '9.50')],
+                               shipping_price=['3.90', '1.00', '1.50'])
+        basket = self.shop.add_sale([('RK-MUG', '9.50'), ('RK-MUG', '9.50')], shipping_price=['4.90', '1.50'])
+        self.env['rakuten.sale']._rakuten_import(self.company)
+        order = self.env['sale.order'].search([('rakuten_purchase_ref', '=', basket.purchaseid)])
+        self.assertEqual(order.amount_total, 9.50 * 2 + 4.90 + 1.50)
+        self.shop.add_message(basket.items[0].itemid, "Quand partira mon colis ?")
+        self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
+        new_test_user(self.env, login='rk_overview_salesman', groups='sales_team.group_sale_salesman',
+                      name='Sam Vendeur', company_id=self.company.id, lang='fr_FR')
+        self.start_tour('/odoo/action-sale.action_quotations_with_onboarding', 'rakuten_overview_tour',
+                        login='rk_overview_salesman', timeout=120)
