@@ -35,6 +35,9 @@
         'data/rakuten_payout_data.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'rakuten_connector/static/src/scss/rakuten_overview.scss',
+        ],
         'web.assets_tests': [
             'rakuten_connector/static/tests/tours/**/*',
         ],
