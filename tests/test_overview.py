@@ -203,6 +203,14 @@ class TestOverview(RakutenShopCase):
         self.assertEqual(cards.with_context(allowed_company_ids=self.company_b.ids).search([]).company_id,
                          self.company_b)
 
+    def test_despatch_list_keeps_its_help(self):
+        """Stock gives every transfer list its own help ("create one"): the Rakuten despatches say theirs."""
+        action = self.env['ir.actions.act_window'].with_user(self.salesman)._for_xml_id(
+            'rakuten_connector.action_rakuten_despatch')
+        self.assertIn("No despatch waits for you", action['help'])
+        transfers = self.env['ir.actions.act_window']._for_xml_id('stock.action_picking_tree_all')
+        self.assertNotIn("No despatch waits for you", transfers['help'])
+
     def test_no_card_for_other_users_or_companies(self):
         self.assertFalse(self.env['rakuten.overview'].search([('company_id', '=', self.company_c.id)]))
         self.assertFalse(self.env['rakuten.overview'].with_user(self.warehouse_user).has_access('read'))

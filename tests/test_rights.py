@@ -123,6 +123,7 @@ BUTTONS = {
     ('sale.order', 'write'): ("Order write, not its Rakuten fields", None),
     ('stock.picking', 'create'): ("Delivery create, not its Rakuten fields", None),
     ('stock.picking', 'write'): ("Delivery write, not its Rakuten fields", None),
+    ('stock.picking', 'get_empty_list_help'): ("Empty list help (Rakuten despatches: theirs)", None),
     ('stock.scrap', 'do_scrap'): ("Scrap (Rakuten units left unshippable are flagged)", None),
     ('product.product', 'create'): ("Product create, not its Rakuten sync fields", None),
     ('product.product', 'write'): ("Product write, not its Rakuten sync fields", None),
