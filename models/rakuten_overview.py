@@ -63,7 +63,8 @@ class RakutenOverview(models.Model):
     @api.private  # as Odoo's: never callable over RPC
     def init(self):
         self.env.cr.execute(SQL(
-            "CREATE OR REPLACE VIEW %s AS (SELECT id, id AS company_id FROM res_company WHERE rakuten_enabled AND active)",
+            "CREATE OR REPLACE VIEW %s AS "
+            "(SELECT id, id AS company_id FROM res_company WHERE rakuten_enabled AND active)",
             SQL.identifier(self._table)))
 
     # === COMPUTE METHODS === #
