@@ -10,6 +10,7 @@
         'security/rakuten_security.xml',
         'data/rakuten_transporter_data.xml',
         'data/ir_cron_data.xml',
+        'views/rakuten_overview_views.xml',
         'views/rakuten_sale_views.xml',
         'views/rakuten_transporter_views.xml',
         'views/rakuten_shipping_mapping_views.xml',

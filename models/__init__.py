@@ -25,3 +25,4 @@ from . import stock_scrap
 from . import rakuten_aftersale
 from . import rakuten_message
 from . import sale_order_aftersales
+from . import rakuten_overview

@@ -138,6 +138,13 @@ class StockPicking(models.Model):
             return None
         return super().send_to_shipper()
 
+    @api.model
+    def get_empty_list_help(self, help_message):
+        # Stock replaces every transfer list's help by its own ("create one"): the Rakuten despatch list keeps its.
+        if self.env.context.get('rakuten_despatch_list'):
+            return help_message
+        return super().get_empty_list_help(help_message)
+
     def _add_delivery_cost_to_so(self):
         # The shipping line of a Rakuten order is what the buyer paid: a carrier's real cost never replaces it.
         if self.sale_id.rakuten_sale_id:

@@ -185,7 +185,7 @@ def main():
     print('\nSummary', flush=True)
     print(f'  Rakuten shop: {shop["sales"]} sales; their units: {in_words(shop["items_by_status"], ITEM_STATUSES)}; '
           f'{shop["items_shipped"]} units shipped with tracking')
-    print(f'  Odoo: {orders} confirmed orders, {attention} sales waiting for a user (Sales > Orders > Rakuten Sales)')
+    print(f'  Odoo: {orders} confirmed orders, {attention} sales waiting for a user (Sales > Rakuten > Rakuten Sales)')
 
 
 if __name__ == '__main__':

@@ -27,6 +27,7 @@ WALK = {
                                  "?.scrollIntoView({block: 'start'})"),
     'walk_settings_stock.png': ('/odoo/settings#rakuten_stock', "document.getElementById('rakuten_despatch')"
                                 "?.scrollIntoView({block: 'start'})"),
+    'walk_overview.png': ('/odoo/action-rakuten_connector.action_rakuten_overview', None),
     'walk_sales.png': ('/odoo/action-rakuten_connector.action_rakuten_sale', None),
     'walk_sale_to_accept.png': ('/odoo/action-rakuten_connector.action_rakuten_sale/{to_accept}', None),
     'walk_order_lines.png': ('/odoo/action-sale.action_orders/{relay_order}', None),

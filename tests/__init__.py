@@ -25,3 +25,4 @@ if __name__.startswith('odoo.addons.'):
     from . import test_ledger
     from . import test_ledger_stateful
     from . import test_rights
+    from . import test_overview

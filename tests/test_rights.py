@@ -40,6 +40,8 @@ MODELS = {
     'rakuten.stock.import.line': (R,      R,      '',       '',        '',   ''),
     'rakuten.advert':            (R,      R,      '',       '',        '',   ''),
     'rakuten.job.status':        ('',     '',     '',       '',        R,    ''),
+    # The overview's card of the shop's company (a view of the company: nobody writes it).
+    'rakuten.overview':          (R,      R,      '',       '',        '',   ''),
     # Accounting: Rakuten's transfers, read by billing users.
     'rakuten.payout':            ('',     '',     '',       R,         '',   ''),
     'rakuten.payout.line':       ('',     '',     '',       R,         '',   ''),
@@ -61,6 +63,7 @@ WRITES = {
     'rakuten.stock.import.line': {'state': 'done'},
     'rakuten.advert': {'price': 1.0},
     'rakuten.job.status': {'state': 'ok', 'message': False},
+    'rakuten.overview': {'company_id': False},
     'rakuten.payout': {'state': 'booked', 'amount': 0.0},
     'rakuten.payout.line': {'amount': 0.0},
     'rakuten.shipping.mapping': {'requires_tracking': False},
@@ -101,6 +104,7 @@ BUTTONS = {
     ('rakuten.aftersale', 'action_rakuten_reply'): ("Reply (claim)", (Y, Y, N, N, N, N)),
     ('rakuten.aftersale', 'action_rakuten_cancel_item'): ("Cancel the unit on Rakuten (claim)", (Y, Y, N, N, N, N)),
     ('rakuten.message', 'action_open_rakuten_document'): ("Open a Rakuten message's order", (Y, Y, N, N, N, N)),
+    ('rakuten.overview', 'action_rakuten_open_list'): ("A counter of the Rakuten overview", (Y, Y, N, N, N, N)),
     ('rakuten.payout', 'action_rakuten_retry'): ("Book now (transfer)", (N, N, N, Y, N, N)),
     # An accounting manager's decision (none of the roles here: accounting managers only).
     ('rakuten.payout', 'action_rakuten_book_difference'): ("Book with the difference (transfer)", (N, N, N, N, N, N)),
@@ -119,6 +123,7 @@ BUTTONS = {
     ('sale.order', 'write'): ("Order write, not its Rakuten fields", None),
     ('stock.picking', 'create'): ("Delivery create, not its Rakuten fields", None),
     ('stock.picking', 'write'): ("Delivery write, not its Rakuten fields", None),
+    ('stock.picking', 'get_empty_list_help'): ("Empty list help (Rakuten despatches: theirs)", None),
     ('stock.scrap', 'do_scrap'): ("Scrap (Rakuten units left unshippable are flagged)", None),
     ('product.product', 'create'): ("Product create, not its Rakuten sync fields", None),
     ('product.product', 'write'): ("Product write, not its Rakuten sync fields", None),
@@ -270,6 +275,7 @@ class TestRights(RakutenShopCase):
             'rakuten.stock.import.line': files.line_ids[:1],
             'rakuten.advert': self.env['rakuten.advert'].search([('company_id', '=', self.company.id)], limit=1),
             'rakuten.job.status': self.company.rakuten_job_status_ids[:1],
+            'rakuten.overview': self.env['rakuten.overview'].search([('company_id', '=', self.company.id)]),
             'rakuten.shipping.mapping': self.env['rakuten.shipping.mapping'].search(
                 [('company_id', '=', self.company.id)], limit=1),
             'rakuten.transporter': self.env.ref('rakuten_connector.transporter_colissimo'),
@@ -531,6 +537,18 @@ class TestRights(RakutenShopCase):
         def open_message(user):
             return message.with_user(user).action_open_rakuten_document()['res_id'] == sale.order_id.id
         self._check(('rakuten.message', 'action_open_rakuten_document'), open_message)
+
+    def test_overview_counter(self):
+        waiting = self._waiting(2)
+        card = self.env['rakuten.overview'].search([('company_id', '=', self.company.id)])
+
+        def open_list(user):
+            action = card.with_user(user).with_context(rakuten_list='to_accept').action_rakuten_open_list()
+            shown = self.env['rakuten.sale'].with_user(user).search(
+                action['domain'] + [('state', '=', 'to_accept')])
+            return action['context'] == {'search_default_to_accept': 1} and \
+                shown == self.env['rakuten.sale'].union(*(sale for _purchase, sale in waiting)).with_user(user)
+        self._check(('rakuten.overview', 'action_rakuten_open_list'), open_list)
 
     def test_payout_buttons(self):
         payout = self._payout()

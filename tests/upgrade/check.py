@@ -143,6 +143,26 @@ def check(env, check):
           [(m.direction, m.mail_ref, m.send_state or False, m.answer_asked) for m in messages],
           [('in', NAMES['mail'], False, True), ('out', NAMES['mail'], 'sent', False)])
 
+    # The daily lists moved to the Rakuten menu of Sales (same external ids, nothing left in their old places),
+    # set-up kept in Sales > Configuration; the overview has a card per company with the integration on.
+    root = env.ref('rakuten_connector.menu_rakuten_root')
+    check("daily lists in the Rakuten menu", sorted(env['ir.ui.menu'].search([('parent_id', '=', root.id)]).mapped(
+        lambda menu: menu.get_external_id()[menu.id])), sorted(f'rakuten_connector.{name}' for name in (
+            'menu_rakuten_overview', 'menu_rakuten_sale', 'menu_rakuten_message', 'menu_rakuten_claim',
+            'menu_rakuten_despatch', 'menu_rakuten_stock_import', 'menu_rakuten_stock_import_line',
+            'menu_rakuten_price_blocked')))
+    check("no Rakuten list left under Sales > Orders",
+          env['ir.ui.menu'].search([('parent_id', '=', env.ref('sale.sale_order_menu').id),
+                                    ('name', 'ilike', 'Rakuten')]).mapped('name'), [])
+    check("set-up in Sales > Configuration > Rakuten France",
+          env.ref('rakuten_connector.menu_rakuten_config').child_id.mapped(
+              lambda menu: menu.get_external_id()[menu.id]),
+          [f'rakuten_connector.{name}' for name in ('menu_rakuten_shipping_mapping', 'menu_rakuten_transporter',
+                                                     'menu_rakuten_advert', 'menu_rakuten_products_without_advert')])
+    check("overview: a card per company with the integration on",
+          sorted(env['rakuten.overview'].search([]).company_id.mapped('name')),
+          sorted(env['res.company'].search([('rakuten_enabled', '=', True)]).mapped('name')))
+
     # Scheduled actions: an administrator's changes kept, external ids noupdate as on a new installation.
     for xml_id, values in ADMIN_CRONS.items():
         cron = env.ref(f'rakuten_connector.{xml_id}')
