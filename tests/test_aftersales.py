@@ -102,7 +102,7 @@ class TestAftersales(AftersalesCase):
         self.assertIn('Deuxième message', posts[2].body)
         service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
         self.assertEqual(posts[1].author_id, service)
-        self.assertEqual(posts[1].author_id.name, 'Rakuten customer service')
+        self.assertEqual(posts[1].author_id.name, 'Service client Rakuten')
         self.assertEqual(len(self._record(itemid).rakuten_message_ids), 3)
 
     def test_item_of_a_sale_not_imported_keeps_its_messages_until_the_order_exists(self):
