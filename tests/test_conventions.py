@@ -2,10 +2,11 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .test_aftersales import AftersalesCase, _paris
 from .test_french import FrenchShopCase
+from .test_message_migration import _migration
 
 
 @tagged('post_install', '-at_install')
@@ -140,3 +141,23 @@ class TestConventionsInFrench(FrenchShopCase):
         self.assertEqual(wizard.with_context(lang='fr_FR')._buyer_message(),
                          "Nous sommes désolés pour le problème que vous nous avez signalé : nous annulons cet "
                          "article et Rakuten vous rembourse intégralement.")
+
+
+@tagged('post_install', '-at_install')
+class TestCustomerServiceNameMigration(TransactionCase):
+
+    def test_english_name_of_an_older_release_becomes_french_a_chosen_name_stays(self):
+        service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
+        migrate = _migration('post-customer-service-name')
+        service.name = 'Rakuten customer service'  # as a release before 19.0.1.3.0 created it
+        look_alike = self.env['res.partner'].create({'name': 'Rakuten customer service'})  # not the connector's
+        self.env.flush_all()
+        migrate(self.env.cr, '19.0.1.2.0')
+        self.env.invalidate_all()
+        self.assertEqual((service.name, service.display_name), ('Service client Rakuten', 'Service client Rakuten'))
+        self.assertEqual(look_alike.name, 'Rakuten customer service')
+        service.name = 'SAV Rakuten'  # an administrator's choice
+        self.env.flush_all()
+        migrate(self.env.cr, '19.0.1.2.0')
+        self.env.invalidate_all()
+        self.assertEqual(service.name, 'SAV Rakuten')
