@@ -72,7 +72,7 @@ class RakutenSale(models.Model):
         help="Rakuten cancels the sale when it is not accepted within 72 working hours (then until midnight).",
     )
     accept_by = fields.Date(
-        string="Accept By", compute='_compute_accept_by', store=True,
+        compute='_compute_accept_by', store=True,
         help="The last day to accept the sale, until midnight (Paris time): Rakuten cancels a sale not accepted "
              "within 72 working hours.")
     buyer_name = fields.Char(readonly=True)
