@@ -65,9 +65,10 @@ class RakutenAftersale(models.Model):
     todo_causes = fields.Char(string="Rakuten To-Do Codes", readonly=True)
     todo_label = fields.Char(string="Rakuten To-Do", compute='_compute_code_labels')
     item_status = fields.Char(string="Rakuten Status Code", readonly=True)
-    item_status_label = fields.Char(string="Rakuten Status", compute='_compute_code_labels')
+    item_status_label = fields.Char(string="Item Status", compute='_compute_code_labels')
     item_state = fields.Char(string="Rakuten State Code", readonly=True)
-    item_state_label = fields.Char(string="Rakuten State", readonly=True, help="Rakuten's own words.")
+    item_state_label = fields.Char(string="Stage on Rakuten", readonly=True,
+                                   help="Rakuten's own words for where the item stands.")
     payment_status = fields.Char(string="Payment Status Code", readonly=True)
     payment_status_label = fields.Char(string="Payment Status", compute='_compute_code_labels')
     claim_type = fields.Char(string="Claim Type Code", readonly=True)
@@ -177,6 +178,12 @@ class RakutenAftersale(models.Model):
         for record in self:
             record.order_id = record.sale_item_id.sale_id.order_id
 
+    def _rakuten_unit_name(self):
+        """The unit for a sentence a user reads: its product and SKU (``Mug (RK-MUG)``), else Rakuten's title of
+        it, else its item id (a sale not read yet)."""
+        self.ensure_one()
+        return self.sale_item_id._rakuten_products() if self.sale_item_id else self.env._("item %s", self.itemid)
+
     # === BUSINESS METHODS - RUN === #
 
     # === ACTION METHODS === #
@@ -202,7 +209,9 @@ class RakutenAftersale(models.Model):
         if not (self.can_cancel_item and units and self.order_id):
             raise UserError(self.env._("This unit can no longer be cancelled on Rakuten (it left, or Rakuten no "
                                        "longer offers it)."))
-        return self.order_id._rakuten_cancel_dialog(units, cancel_orders=False)
+        action = self.order_id._rakuten_cancel_dialog(units, cancel_orders=False)
+        action['context'] = {**action['context'], 'default_reason': 'claim'}  # words for a buyer who complained
+        return action
 
     @api.model
     def _cron_rakuten_aftersales(self):

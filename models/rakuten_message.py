@@ -103,14 +103,16 @@ class RakutenMessage(models.Model):
                 message._rakuten_post_reply(order)
                 continue
             if message.direction == 'out':
-                author, title = order.company_id.partner_id, self.env._("Sent on Rakuten (item %s)", message.itemid)
+                author = order.company_id.partner_id
+                title = self.env._("Sent on Rakuten about %s", message.aftersale_id._rakuten_unit_name())
             elif message.channel == 'mail':
                 author = service
-                title = self.env._("Mail from Rakuten customer service (item %(item)s): %(subject)s",
-                          item=message.itemid, subject=message.subject or '-')
+                title = self.env._("Mail from Rakuten customer service about %(unit)s: %(subject)s",
+                                   unit=message.aftersale_id._rakuten_unit_name(), subject=message.subject or '-')
             else:
                 author = order.partner_id
-                title = self.env._("Message from the buyer on Rakuten (item %s)", message.itemid)
+                title = self.env._("Message from the buyer on Rakuten about %s",
+                                   message.aftersale_id._rakuten_unit_name())
             body = Markup('<p><b>%s</b></p>%s') % (title, plaintext2html(message.body or ''))
             order.message_post(body=body, author_id=author.id, partner_ids=notified, message_type='comment',
                                subtype_xmlid='mail.mt_comment')
@@ -120,9 +122,10 @@ class RakutenMessage(models.Model):
         """A reply written in Odoo and taken by Rakuten, on the order's chatter, by its writer."""
         self.ensure_one()
         if self.channel == const.CHANNEL_SERVICE:
-            title = self.env._("Reply sent on Rakuten to Rakuten customer service (item %s)", self.itemid)
+            title = self.env._("Reply sent on Rakuten to Rakuten customer service about %s",
+                               self.aftersale_id._rakuten_unit_name())
         else:
-            title = self.env._("Reply sent on Rakuten to the buyer (item %s)", self.itemid)
+            title = self.env._("Reply sent on Rakuten to the buyer about %s", self.aftersale_id._rakuten_unit_name())
         order.message_post(body=Markup('<p><b>%s</b></p>%s') % (title, plaintext2html(self.body or '')),
                            author_id=(self.author_id.partner_id or order.company_id.partner_id).id,
                            message_type='comment', subtype_xmlid='mail.mt_note')
@@ -246,6 +249,7 @@ class RakutenMessage(models.Model):
         user = self.author_id or self.order_id.user_id or self.env['rakuten.sale'].new(
             {'company_id': self.company_id.id})._rakuten_responsible()
         target.activity_schedule(
-            'mail.mail_activity_data_todo', summary=self.env._("Reply not sent on Rakuten (item %s)", self.itemid),
+            'mail.mail_activity_data_todo', summary=self.env._("Reply not sent on Rakuten: %s",
+                                                                  self.aftersale_id._rakuten_unit_name()),
             note=Markup('<p>%s</p>%s') % (reason, plaintext2html(self.body or '')), user_id=user.id,
             date_deadline=fields.Date.context_today(self))

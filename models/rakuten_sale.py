@@ -2,8 +2,7 @@ import logging
 from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 from datetime import timedelta, timezone
-
-from markupsafe import escape
+from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -19,6 +18,7 @@ from .rakuten_rights import SALESMAN, check_user_may
 from .rakuten_sale_item import FINISHED, GONE_STATUSES
 
 _logger = logging.getLogger(__name__)
+_PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
 
 SALE_STATES = [
     ('new', "New"),
@@ -71,6 +71,10 @@ class RakutenSale(models.Model):
         string="Accept Before", readonly=True,
         help="Rakuten cancels the sale when it is not accepted within 72 working hours (then until midnight).",
     )
+    accept_by = fields.Date(
+        compute='_compute_accept_by', store=True,
+        help="The last day to accept the sale, until midnight (Paris time): Rakuten cancels a sale not accepted "
+             "within 72 working hours.")
     buyer_name = fields.Char(readonly=True)
     buyer_login = fields.Char(string="Buyer Pseudo", readonly=True)
     shipping_type = fields.Char(readonly=True)
@@ -90,6 +94,8 @@ class RakutenSale(models.Model):
                                 store=True)
     shipping_amount = fields.Float(string="Shipping Paid", digits='Product Price', readonly=True)
     shipping_known = fields.Boolean(readonly=True)
+    currency_id = fields.Many2one('res.currency', compute='_compute_currency_id',
+                                  help="Rakuten France sells in euros.")
     payload = fields.Text(readonly=True, groups='base.group_system', copy=False)
 
     _purchase_company_unique = models.Constraint(
@@ -103,6 +109,17 @@ class RakutenSale(models.Model):
         for sale in self:
             sale.item_count = len(sale.item_ids)
             sale.amount_items = sum(sale.item_ids.mapped('price'))
+
+    @api.depends('accept_deadline')
+    def _compute_accept_by(self):
+        """The deadline is midnight (Paris) ending the last day: that day, as a French seller reads a deadline."""
+        for sale in self:
+            deadline = sale.accept_deadline
+            sale.accept_by = deadline and (
+                deadline.replace(tzinfo=timezone.utc).astimezone(_PARIS) - timedelta(microseconds=1)).date()
+
+    def _compute_currency_id(self):
+        self.currency_id = self.env.ref('base.EUR')
 
     # === ACTION METHODS === #
 
@@ -684,7 +701,8 @@ class RakutenSale(models.Model):
         self.activity_unlink(['mail.mail_activity_data_todo'])
         bodies = {}
         for sale, order in zip(self, orders):
-            bodies[order.id] = escape(self.env._("Imported from Rakuten sale %s.", sale.purchase_ref))
+            # A link to the Rakuten sale, as Odoo's chatter links records.
+            bodies[order.id] = self.env._("Imported from Rakuten sale %s.", sale._get_html_link(sale.purchase_ref))
         orders._message_log_batch(bodies)
         return orders
 

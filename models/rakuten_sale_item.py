@@ -47,6 +47,7 @@ class RakutenSaleItem(models.Model):
     company_id = fields.Many2one(related='sale_id.company_id', store=True, index=True)
     sku = fields.Char(string="SKU", readonly=True)
     headline = fields.Char(string="Title", readonly=True)
+    currency_id = fields.Many2one(related='sale_id.currency_id')
     price = fields.Float(string="Price Paid", digits='Product Price', readonly=True)
     price_unread = fields.Boolean(readonly=True, copy=False,
                                   help="Rakuten's answer held no readable price paid for this unit.")
@@ -116,6 +117,17 @@ class RakutenSaleItem(models.Model):
         for item in self:
             counts[item.sku or '?'] = counts.get(item.sku or '?', 0) + 1
         return ', '.join(f'{count} × {sku}' if count > 1 else sku for sku, count in counts.items())
+
+    def _rakuten_products(self):
+        """These units for a sentence a user reads, by product and SKU: ``2 × Mug (RK-MUG), T-shirt (RK-TEE)``
+        (Rakuten's title for a unit on no order line)."""
+        counts = {}
+        for item in self:
+            product = item.order_line_id.product_id.with_context(display_default_code=False)
+            name = product.display_name or item.headline or item.itemid
+            label = f'{name} ({item.sku})' if item.sku else name
+            counts[label] = counts.get(label, 0) + 1
+        return ', '.join(f'{count} × {label}' if count > 1 else label for label, count in counts.items())
 
     def _rakuten_check_prices(self):
         """Units never go on an order at a guessed price: a user error names those whose price is unread."""

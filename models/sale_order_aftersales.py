@@ -46,9 +46,15 @@ class SaleOrder(models.Model):
         }
 
     def action_rakuten_claims(self):
+        """Smart button: the order's claim, or the list of its claims (open or closed) when there are several."""
         self.ensure_one()
         self.check_access('read')
         self.env['rakuten.aftersale'].check_access('read')
+        claims = self.env['rakuten.aftersale'].search([('order_id', '=', self.id), ('claim_type', '!=', False)])
         action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_claim')
-        action['domain'] = [('order_id', '=', self.id)]
+        action.update(domain=[('id', 'in', claims.ids)], context={})
+        if len(claims) == 1:
+            # The claim itself, as Odoo's smart buttons open their only record.
+            form = self.env.ref('rakuten_connector.rakuten_aftersale_view_form').id
+            action.update(res_id=claims.id, view_mode='form', views=[(form, 'form')])
         return action

@@ -446,7 +446,7 @@ class StockPicking(models.Model):
             if mine:
                 picking.message_post(body=self.env._(
                     "Rakuten says these units are already shipped: counted as sent, not sent again: %(units)s.",
-                    units=', '.join(mine.mapped('itemid'))))
+                    units=mine._rakuten_products()))
 
     # === BUSINESS METHODS - READING BACK === #
 
@@ -505,7 +505,7 @@ class StockPicking(models.Model):
             if shipped:
                 self.message_post(body=self.env._(
                     "Rakuten already shows these units as shipped: marked as sent, not sent again: %(units)s. "
-                    "The others are sent now.", units=', '.join(shipped.mapped('itemid'))))
+                    "The others are sent now.", units=shipped._rakuten_products()))
         else:
             self._rakuten_despatch_sent(self.env['rakuten.sale.item'], confirmed=shipped)
 

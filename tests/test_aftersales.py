@@ -95,14 +95,15 @@ class TestAftersales(AftersalesCase):
         self._aftersales()
         self._aftersales()
         self.assertEqual(self.server.state.count('getiteminfos'), 3)
-        posts = order.message_ids.filtered(lambda m: '(item ' in (m.body or '')).sorted('id')
+        posts = order.message_ids.filtered(
+            lambda m: ' about Mug « Café crème » (RK-MUG)' in (m.body or '')).sorted('id')
         self.assertEqual(len(posts), 3)
         self.assertIn('Premier message', posts[0].body)
         self.assertIn('Le service client vous écrit', posts[1].body)
         self.assertIn('Deuxième message', posts[2].body)
         service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
         self.assertEqual(posts[1].author_id, service)
-        self.assertEqual(posts[1].author_id.name, 'Rakuten customer service')
+        self.assertEqual(posts[1].author_id.name, 'Service client Rakuten')
         self.assertEqual(len(self._record(itemid).rakuten_message_ids), 3)
 
     def test_item_of_a_sale_not_imported_keeps_its_messages_until_the_order_exists(self):
@@ -555,7 +556,7 @@ class TestAftersales(AftersalesCase):
         self.shop.add_message(purchase.items[0].itemid, 'Bonjour')
         self.env['rakuten.aftersale'].with_context(lang='en_US')._cron_rakuten_aftersales()
         bodies = order.message_ids.mapped('body')
-        self.assertTrue([body for body in bodies if 'acheteur sur Rakuten (article' in body], bodies)
+        self.assertTrue([body for body in bodies if 'acheteur sur Rakuten à propos de Mug' in body], bodies)
 
     def test_time_limit_message_in_french(self):
         self.env['res.lang']._activate_lang('fr_FR')

@@ -459,7 +459,9 @@ class TestDespatch(RakutenShopCase):
         self.assertEqual(self.server.state.count('importitemshippingstatus'), 2)
         self.assertEqual(purchase.items[2].tracking['number'], '6A12345678901')
         bodies = ''.join(picking.message_ids.mapped('body'))
-        self.assertIn(lines[0].itemid, bodies)
+        self.assertIn("already shows these units as shipped: marked as sent, not sent again: 2 × Mug « Café crème » "
+                      "(RK-MUG).", bodies, "the units by product, not by item id")
+        self.assertNotIn(lines[0].itemid, bodies)
         self.assertIn("1 unit(s)", bodies, "the despatch sent by the job holds one unit")
 
     def test_unit_refused_as_already_shipped_counts_as_sent(self):

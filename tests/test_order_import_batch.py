@@ -61,8 +61,9 @@ class TestBatchImport(RakutenShopCase):
                                   move.sale_line_id.order_id == order, move.reference_ids.sale_ids == order)
                                  for move in picking.move_ids))
                          for picking in order.picking_ids],
-            'chatter': sorted(body.replace(purchase.purchaseid, '*') for body in order.message_ids.mapped('body')
-                              if 'Rakuten' in (body or '')),
+            'chatter': sorted(str(body).replace(purchase.purchaseid, '*').replace(
+                f'data-oe-id="{self._sale(purchase).id}"', 'data-oe-id="*"')  # the link to the Rakuten sale
+                for body in order.message_ids.mapped('body') if 'Rakuten' in (body or '')),
         }
 
     def _run_counting_order_creates(self):

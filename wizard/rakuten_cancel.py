@@ -7,6 +7,7 @@ REASONS = [
     ('damaged', "Damaged item"),
     ('listing', "Error in the listing"),
     ('other', "Other reason"),
+    ('claim', "Buyer's claim"),  # the default of the dialog opened from a claim
 ]
 
 
@@ -40,6 +41,8 @@ class RakutenCancel(models.TransientModel):
                                   "full."),
             'listing': self.env._("We are sorry: our listing of this item was wrong. Rakuten refunds you in full."),
             'other': self.env._("We are sorry: we cannot ship this item. Rakuten refunds you in full."),
+            'claim': self.env._("We are sorry about the trouble you reported: we cancel this item and Rakuten refunds "
+                                "you in full."),
         }
         return messages[self.reason]
 
