@@ -1,6 +1,6 @@
 {
     'name': 'Rakuten France Connector',
-    'version': '19.0.1.3.0',
+    'version': '19.0.1.4.0',
     'category': 'Sales/Sales',
     'summary': 'Sell on Rakuten France (ex-PriceMinister): orders, acceptance, despatch and stock sync',
     'depends': ['sale_stock', 'stock_delivery'],

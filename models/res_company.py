@@ -306,7 +306,12 @@ class ResCompany(models.Model):
         if isinstance(error, ParameterError):
             return self.env._("Rakuten rejected the request: %s", error)
         if isinstance(error, TransientError):
-            return self.env._("Rakuten could not be reached or is unavailable right now: %s. Try again later.", error)
+            # The network's own words (addresses, sockets) are for the logs, not for the seller.
+            if error.code == 'NetworkError':
+                return self.env._("Rakuten could not be reached (no answer in time, or no network). Try again "
+                                  "later.")
+            return self.env._("Rakuten is unavailable right now (%(reason)s). Try again later.",
+                              reason=error.code or error.message)
         if isinstance(error, ResponseError):
             return self.env._("Rakuten sent an answer that could not be read: %s", error)
         return self.env._("Rakuten error: %s", error)

@@ -148,16 +148,16 @@ class TestCustomerServiceNameMigration(TransactionCase):
 
     def test_english_name_of_an_older_release_becomes_french_a_chosen_name_stays(self):
         service = self.env.ref('rakuten_connector.partner_rakuten_customer_service')
-        migrate = _migration('post-customer-service-name')
-        service.name = 'Rakuten customer service'  # as a release before 19.0.1.3.0 created it
+        migrate = _migration('post-customer-service-name', '19.0.1.4.0')
+        service.name = 'Rakuten customer service'  # as a release before 19.0.1.4.0 created it
         look_alike = self.env['res.partner'].create({'name': 'Rakuten customer service'})  # not the connector's
         self.env.flush_all()
-        migrate(self.env.cr, '19.0.1.2.0')
+        migrate(self.env.cr, '19.0.1.3.0')
         self.env.invalidate_all()
         self.assertEqual((service.name, service.display_name), ('Service client Rakuten', 'Service client Rakuten'))
         self.assertEqual(look_alike.name, 'Rakuten customer service')
         service.name = 'SAV Rakuten'  # an administrator's choice
         self.env.flush_all()
-        migrate(self.env.cr, '19.0.1.2.0')
+        migrate(self.env.cr, '19.0.1.3.0')
         self.env.invalidate_all()
         self.assertEqual(service.name, 'SAV Rakuten')

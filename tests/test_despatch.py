@@ -92,7 +92,7 @@ class TestDespatch(RakutenShopCase):
         self._despatch()
         # An HTTP 503 does not say whether Rakuten applied the file: checked (read back) at the next run.
         self.assertEqual(picking.rakuten_despatch_state, 'to_check', "tried again at the next run")
-        self.assertIn('could not be reached', picking.rakuten_despatch_error)
+        self.assertIn('is unavailable right now (HTTP503)', picking.rakuten_despatch_error)
         for _attempt in range(4):
             self._despatch()
         self.assertEqual(picking.rakuten_despatch_state, 'failed', "a user is told after a few tries")

@@ -5,8 +5,8 @@ from odoo.tools import file_path
 from odoo.tools.sql import column_exists, rename_column
 
 
-def _migration(name):
-    path = file_path(f'rakuten_connector/migrations/19.0.1.3.0/{name}.py')
+def _migration(name, version='19.0.1.3.0'):
+    path = file_path(f'rakuten_connector/migrations/{version}/{name}.py')
     spec = importlib.util.spec_from_file_location(f'rakuten_connector_migration_{name.replace("-", "_")}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -83,7 +83,7 @@ class TestConnectionButton(RakutenCase):
         cases = {
             'quota': 'quota',
             'rights': 'not allowed',
-            'http503': 'could not be reached',
+            'http503': 'is unavailable right now (HTTP503)',
             'malformed': 'could not be read',
         }
         for kind, expected in cases.items():
@@ -96,7 +96,10 @@ class TestConnectionButton(RakutenCase):
 
     def test_unreachable_endpoint(self):
         self.company.rakuten_base_url = 'http://127.0.0.1:9'
-        self.assertIn('could not be reached', self._press()['params']['message'])
+        message = self._press()['params']['message']
+        self.assertIn('could not be reached (no answer in time, or no network)', message)
+        for technical in ('HTTPConnectionPool', '127.0.0.1', 'Errno', 'NetworkError'):
+            self.assertNotIn(technical, message, "the network's words are for the logs, not the seller")
 
     def test_missing_token(self):
         self.company.rakuten_token = False

@@ -1,4 +1,4 @@
-"""Upgrade to 19.0.1.3.0: the author of Rakuten's customer-service mails is named as Rakuten France names it,
+"""Upgrade to 19.0.1.4.0: the author of Rakuten's customer-service mails is named as Rakuten France names it,
 "Service client Rakuten" (a partner's name is not translated: the French marketplace's own name for it). A name
 an administrator changed is kept."""
 
