@@ -210,7 +210,8 @@ class RakutenAftersale(models.Model):
             raise UserError(self.env._("This unit can no longer be cancelled on Rakuten (it left, or Rakuten no "
                                        "longer offers it)."))
         action = self.order_id._rakuten_cancel_dialog(units, cancel_orders=False)
-        action['context'] = {**action['context'], 'default_reason': 'claim'}  # words for a buyer who complained
+        # Words for a buyer who complained; the dialog speaks of the claimed unit, not of an order's reminder.
+        action['context'] = {**action['context'], 'default_reason': 'claim', 'default_from_claim': True}
         return action
 
     @api.model

@@ -323,6 +323,8 @@ class TestAftersales(AftersalesCase):
         dialog = claim.action_rakuten_cancel_item()
         self.assertEqual(dialog['context']['default_item_ids'], claim.sale_item_id.ids, "only the claimed unit")
         wizard = Form(self.env['rakuten.cancel'].with_user(self.salesman).with_context(**dialog['context'])).save()
+        self.assertEqual((wizard.from_claim, wizard.cancel_orders, wizard.reason), (True, False, 'claim'),
+                         "the dialog speaks of the claimed unit, with words for a buyer who complained")
         wizard.action_cancel_on_rakuten()
         self.env['rakuten.sale.item']._cron_rakuten_cancel()
         self.assertEqual(purchase.items[0].status, const.STATUS_CANCELLED)

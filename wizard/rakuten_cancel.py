@@ -20,6 +20,7 @@ class RakutenCancel(models.TransientModel):
     order_ids = fields.Many2many('sale.order', string="Orders", readonly=True)
     item_ids = fields.Many2many('rakuten.sale.item', string="Units", readonly=True)
     cancel_orders = fields.Boolean(readonly=True, help="The dialog was opened by cancelling the orders.")
+    from_claim = fields.Boolean(readonly=True, help="The dialog was opened from the buyer's claim on the unit.")
     reason = fields.Selection(REASONS, string="Message Template", default='stock', required=True,
                               help="Fills the message to the buyer, which is what Rakuten gets.")
     comment = fields.Text(string="Message to the Buyer", compute='_compute_comment', store=True, readonly=False,
