@@ -783,8 +783,8 @@ class RakutenSale(models.Model):
         refunded = self._rakuten_refund_shipping(removed | off_order)
         if removed:
             order.message_post(body=self.env._(
-                "Cancelled on Rakuten: %(count)s unit(s) (%(skus)s) removed from this order and its delivery.",
-                count=len(removed), skus=removed._rakuten_skus()))
+                "Cancelled on Rakuten, removed from this order and its delivery: %(units)s.",
+                units=removed._rakuten_products()))
         gone = cancelled.filtered('order_line_id') - removed
         after_shipping = gone and self._rakuten_cancelled_after_shipping(gone)
         if gone:
@@ -871,8 +871,8 @@ class RakutenSale(models.Model):
             order._rakuten_include_taxes()
             order._rakuten_reduce_shipping(-sum(late.mapped('shipping_price')))
         order.message_post(body=self.env._(
-            "Accepted on Rakuten after this order was made: %(count)s unit(s) (%(skus)s) added to it.",
-            count=len(late), skus=late._rakuten_skus()))
+            "Accepted on Rakuten after this order was made, added to it: %(units)s.",
+            units=late._rakuten_products()))
         self._rakuten_check_order_total()
 
     def _rakuten_seller_cancelled(self, items):
@@ -881,8 +881,8 @@ class RakutenSale(models.Model):
         in Odoo take their shipping off the shipping line."""
         self.ensure_one()
         order = self.order_id
-        body = self.env._("Cancelled on Rakuten at the seller's request: %(count)s unit(s) (%(skus)s). Rakuten refunds "
-                 "the buyer.", count=len(items), skus=items._rakuten_skus())
+        body = self.env._("Cancelled on Rakuten at the seller's request: %(units)s. Rakuten refunds the buyer.",
+                          units=items._rakuten_products())
         self.message_post(body=body)
         if not order or order.state == 'cancel':
             if set(self.item_ids.mapped('status')) <= GONE_STATUSES:
@@ -902,9 +902,9 @@ class RakutenSale(models.Model):
         target = self.order_id or self
         summary = self._rakuten_to_decide_summary()
         note = note or self.env._(
-            "%(count)s unit(s) (%(skus)s) left the order in Odoo, but Rakuten still shows them as accepted: the buyer "
-            "waits for them. Cancel them on Rakuten (button on the order) or ship them.",
-            count=len(items), skus=items._rakuten_skus())
+            "Taken off the order in Odoo, still accepted on Rakuten where the buyer waits: %(units)s. Cancel on "
+            "Rakuten (button on the order) or ship.",
+            units=items._rakuten_products())
         target.message_post(body=note)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return
@@ -922,7 +922,7 @@ class RakutenSale(models.Model):
             order.message_post(body=order.env._(
                 "Until the units taken off this order (%(skus)s) are cancelled on Rakuten, its total keeps their "
                 "shipping (%(amount)s).",
-                skus=items._rakuten_skus(), amount=format_amount(order.env, shipping, order.currency_id)))
+                skus=items._rakuten_products(), amount=format_amount(order.env, shipping, order.currency_id)))
 
     def _rakuten_to_decide_summary(self):
         return self.env._("Rakuten units to ship or cancel: %s", self.purchase_ref)
@@ -931,8 +931,8 @@ class RakutenSale(models.Model):
         """Rakuten refused to cancel ``items``: they stay as they are; the order says why and a user acts."""
         self.ensure_one()
         target = self.order_id or self
-        note = self.env._("Rakuten did not cancel %(count)s unit(s) (%(skus)s): %(reason)s",
-                 count=len(items), skus=items._rakuten_skus(), reason=reason)
+        note = self.env._("Rakuten did not cancel %(units)s: %(reason)s", units=items._rakuten_products(),
+                          reason=reason)
         target.message_post(body=note)
         target.activity_schedule('mail.mail_activity_data_todo', note=note, user_id=self._rakuten_responsible().id,
                                  summary=self.env._("Rakuten cancellation failed: %s", self.purchase_ref))
@@ -945,9 +945,9 @@ class RakutenSale(models.Model):
         summary = self.env._("Rakuten cancelled items of %s", self.purchase_ref)
         if target.activity_ids.filtered(lambda activity: activity.summary == summary):
             return False
-        note = self.env._("Rakuten cancelled %(count)s unit(s) (%(skus)s) of order %(order)s, already shipped: the "
-                 "buyer is refunded by Rakuten; get the parcel back or contact the buyer.",
-                 count=len(items), skus=items._rakuten_skus(), order=order.name)
+        note = self.env._("Rakuten cancelled %(units)s of order %(order)s, already shipped: the buyer is refunded "
+                          "by Rakuten; get the parcel back or contact the buyer.",
+                          units=items._rakuten_products(), order=order.name)
         target.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=note,
                                  user_id=self._rakuten_responsible().id)
         return True

@@ -114,7 +114,7 @@ class SaleOrderLine(models.Model):
             stranded.sudo().cancel_state = 'to_decide'
             sale = stranded.sale_id
             sale._rakuten_units_to_decide(stranded, note=self.env._(
-                "%(count)s unit(s) (%(skus)s) can no longer be shipped: the stock was scrapped. The buyer waits for "
-                "them: ship them once restocked, or cancel them on Rakuten (button on the order).",
-                count=len(stranded), skus=stranded._rakuten_skus()))
+                "The stock was scrapped, these can no longer be shipped: %(units)s. The buyer waits: ship once "
+                "restocked, or cancel on Rakuten (button on the order).",
+                units=stranded._rakuten_products()))
 

@@ -609,17 +609,17 @@ class StockPicking(models.Model):
                            'rakuten_despatch_file': False, 'rakuten_despatch_unsure': False})
             transporter = picking._rakuten_carrier().rakuten_transporter_id.name
             tracking = picking.carrier_tracking_ref or self.env._("none")
-            count = len(items.filtered(lambda item: item.picking_id == picking))
-            if count:
+            sent = items.filtered(lambda item: item.picking_id == picking)
+            if sent:
                 picking.message_post(body=self.env._(
-                    "Despatch sent to Rakuten: %(transporter)s, tracking %(tracking)s, %(count)s unit(s).",
-                    transporter=transporter, tracking=tracking, count=count))
+                    "Despatch sent to Rakuten: %(transporter)s, tracking %(tracking)s, for %(units)s.",
+                    transporter=transporter, tracking=tracking, units=sent._rakuten_products()))
             shown = (confirmed or items.browse()).filtered(lambda item: item.picking_id == picking)
             if shown:
                 picking.message_post(body=self.env._(
-                    "Rakuten already shows the despatch of %(count)s unit(s) (%(transporter)s, tracking "
-                    "%(tracking)s): confirmed without sending it again.",
-                    count=len(shown), transporter=transporter, tracking=tracking))
+                    "Rakuten already shows the despatch of %(units)s (%(transporter)s, tracking %(tracking)s): "
+                    "confirmed without sending it again.",
+                    units=shown._rakuten_products(), transporter=transporter, tracking=tracking))
             picking.activity_unlink(['mail.mail_activity_data_warning'])
 
     def _rakuten_despatch_failed(self, reason, transient, unsure=None):

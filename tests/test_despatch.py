@@ -462,7 +462,8 @@ class TestDespatch(RakutenShopCase):
         self.assertIn("already shows these units as shipped: marked as sent, not sent again: 2 × Mug « Café crème » "
                       "(RK-MUG).", bodies, "the units by product, not by item id")
         self.assertNotIn(lines[0].itemid, bodies)
-        self.assertIn("1 unit(s)", bodies, "the despatch sent by the job holds one unit")
+        self.assertIn("tracking 6A12345678901, for T-shirt coton bio (RK-TEE).", bodies,
+                      "the despatch sent by the job holds one unit, named by its product")
 
     def test_unit_refused_as_already_shipped_counts_as_sent(self):
         self.shop.refuse_reship = True

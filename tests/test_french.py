@@ -80,7 +80,7 @@ class TestCompanyLanguage(FrenchShopCase):
         self.bot_env['stock.picking']._cron_rakuten_despatch()
         self._commit_tracking()
         self.assertEqual(picking.rakuten_despatch_state, 'sent')
-        self.assertIn("Expédition transmise à Rakuten : Colissimo, suivi 6A000111, 1 unité(s).",
+        self.assertIn("Expédition transmise à Rakuten : Colissimo, suivi 6A000111, pour Mug « Café crème » (RK-MUG).",
                       ''.join(picking.message_ids.mapped('body')))
         tracked = picking.message_ids.tracking_value_ids.filtered(
             lambda value: value.field_id.name == 'rakuten_despatch_state')

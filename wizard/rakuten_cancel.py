@@ -64,8 +64,8 @@ class RakutenCancel(models.TransientModel):
             order_units = units.filtered(lambda item: item.sale_id.order_id == order)
             if order_units:
                 order.message_post(body=self.env._(
-                    "%(count)s unit(s) (%(skus)s) to cancel on Rakuten, with this message to the buyer: %(comment)s",
-                    count=len(order_units), skus=order_units._rakuten_skus(), comment=self.comment))
+                    "To cancel on Rakuten: %(units)s, with this message to the buyer: %(comment)s",
+                    units=order_units._rakuten_products(), comment=self.comment))
         return self._cancel_orders()
 
     def action_odoo_only(self):

@@ -163,6 +163,10 @@ def check(env, check):
           sorted(env['rakuten.overview'].search([]).company_id.mapped('name')),
           sorted(env['res.company'].search([('rakuten_enabled', '=', True)]).mapped('name')))
 
+    # 19.0.1.4.0: the customer-service contact named as Rakuten France names it (no one renamed it here).
+    check("customer-service contact named 'Service client Rakuten'",
+          env.ref('rakuten_connector.partner_rakuten_customer_service').name, 'Service client Rakuten')
+
     # Scheduled actions: an administrator's changes kept, external ids noupdate as on a new installation.
     for xml_id, values in ADMIN_CRONS.items():
         cron = env.ref(f'rakuten_connector.{xml_id}')
@@ -170,9 +174,6 @@ def check(env, check):
     env.cr.execute("""SELECT name, noupdate FROM ir_model_data WHERE module = 'rakuten_connector'
                        AND name IN %s ORDER BY name""",
                    [tuple(CRONS + [f'{name}_ir_actions_server' for name in CRONS])])
-    # 19.0.1.4.0: the customer-service contact named as Rakuten France names it (no one renamed it here).
-    check("customer-service contact named 'Service client Rakuten'",
-          env.ref('rakuten_connector.partner_rakuten_customer_service').name, 'Service client Rakuten')
     check("scheduled actions' external ids are noupdate", dict(env.cr.fetchall()),
           {name: True for cron in CRONS for name in (cron, f'{cron}_ir_actions_server')})
     codes = {xml_id: env.ref(f'rakuten_connector.{xml_id}').code for xml_id in CRONS}
