@@ -24,9 +24,11 @@ class TestAftersalesTour(RakutenHttpCase):
         self.shop.add_message(item.itemid, 'Quand partira mon colis ?')
         self.shop.open_claim(item.itemid, amicable=True, comment='Toujours rien reçu')
         self.env['rakuten.aftersale']._rakuten_aftersales_run(self.company)
-        # The salesman of the order answers (not an administrator).
+        # The salesman of the order answers (not an administrator), in French.
+        self.env['res.lang']._activate_lang('fr_FR')
+        self.env['ir.module.module']._load_module_terms(['rakuten_connector'], ['fr_FR'], overwrite=True)
         salesman = new_test_user(self.env, login='rk_tour_salesman', groups='sales_team.group_sale_salesman',
-                                 name='Sam Vendeur', company_id=self.company.id)
+                                 name='Sam Vendeur', company_id=self.company.id, lang='fr_FR')
         order.user_id = salesman
         self.start_tour(f'/odoo/action-sale.action_orders/{order.id}', 'rakuten_aftersales_tour',
                         login='rk_tour_salesman', timeout=120)

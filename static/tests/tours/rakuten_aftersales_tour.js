@@ -7,8 +7,8 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
             trigger: ".o-mail-Message:contains(Quand partira mon colis ?)",
         },
         {
-            content: "The claim state shows on the order",
-            trigger: ".o_field_widget[name=rakuten_claim_state]:contains(Amicable Claim)",
+            content: "The claim state shows on the order, in French",
+            trigger: ".o_field_widget[name=rakuten_claim_state]:contains(Réclamation amiable)",
         },
         {
             content: "Open the composer",
@@ -35,7 +35,7 @@ registry.category("web_tour.tours").add("rakuten_aftersales_tour", {
         },
         {
             content: "The reply is recorded, to be sent by the reply job once the click is committed",
-            trigger: ".o_notification:contains(Your reply is being sent to Rakuten)",
+            trigger: ".o_notification:contains(Votre réponse part vers Rakuten)",
         },
         {
             content: "The composer is closed",
