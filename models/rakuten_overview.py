@@ -18,7 +18,7 @@ OPEN_CLAIMS = [('claim_type', '!=', False), ('claim_open', '=', True)]
 
 LISTS = {
     'to_accept': OverviewList('rakuten.sale', [('state', '=', 'to_accept')],
-                              ('rakuten.sale', [('state', '=', 'to_accept')], 'accept_deadline'),
+                              ('rakuten.sale', [('state', '=', 'to_accept')], 'accept_by'),
                               'rakuten_connector.action_rakuten_sale', ('to_accept',), False),
     'attention': OverviewList('rakuten.sale', [('state', '=', 'error')], None,
                               'rakuten_connector.action_rakuten_sale', ('error',), False),
@@ -49,7 +49,8 @@ class RakutenOverview(models.Model):
 
     company_id = fields.Many2one('res.company', readonly=True)
     to_accept_count = fields.Integer(string="Sales to Accept", compute='_compute_counts')
-    to_accept_deadline = fields.Datetime(string="Accept the First Before", compute='_compute_counts')
+    to_accept_deadline = fields.Date(string="Accept the First By", compute='_compute_counts',
+                                     help="The last day to accept the nearest sale, until midnight (Paris time).")
     attention_count = fields.Integer(string="Sales Needing Attention", compute='_compute_counts')
     message_count = fields.Integer(string="Messages Not Answered", compute='_compute_counts')
     message_deadline = fields.Datetime(string="Answer the First Before", compute='_compute_counts')

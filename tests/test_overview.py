@@ -168,8 +168,9 @@ class TestOverview(RakutenShopCase):
                 self.assertEqual(card[f'{key}_count'], len(records))
                 self.assertEqual(sorted(self._opened(card, key).ids), sorted(records.ids), "the list shows them")
         self.assertEqual(card.to_accept_count, 2)
-        self.assertEqual(card.to_accept_deadline, min(day['waiting'].mapped('accept_deadline')))
-        self.assertLess(card.to_accept_deadline, max(day['waiting'].mapped('accept_deadline')), "the nearest")
+        self.assertEqual(card.to_accept_deadline, min(day['waiting'].mapped('accept_by')),
+                         "the last day to accept, as a French seller reads a deadline (midnight ends the day before)")
+        self.assertLess(card.to_accept_deadline, max(day['waiting'].mapped('accept_by')), "the nearest")
         self.assertEqual(card.claim_deadline, day['claim'].claim_deadline)
         self.assertTrue(card.claim_deadline)
         self.assertEqual(card.message_deadline, day['asked'].answer_deadline)

@@ -24,7 +24,7 @@ registry.category("web_tour.tours").add("rakuten_overview_tour", {
         },
         {
             content: "The nearest acceptance deadline",
-            trigger: ".o_kanban_record div[name=to_accept]:contains(Acceptez la première avant le)",
+            trigger: ".o_kanban_record div[name=to_accept]:contains(Acceptez la première au plus tard le)",
         },
         {
             content: "The buyer's message not answered",
