@@ -478,11 +478,12 @@ class ResCompany(models.Model):
             code = next(code for code in ('RAKU', *(f'RAK{index}' for index in range(1, 100))) if code not in codes)
             journal = journals.create({'name': "Rakuten", 'code': code, 'type': 'bank', 'company_id': self.id})
             self.sudo().rakuten_journal_id = journal
-        # Its payments leave what Rakuten owes on the wallet account, where the transfers find it.
+        # Its payments leave what Rakuten owes on the wallet account, where the transfers find it; they read
+        # "Rakuten", not Odoo's "Manual Payment".
         methods = (journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids).filtered(
             lambda method: not method.payment_account_id)
         if methods:
-            methods.write({'payment_account_id': self._rakuten_wallet_account().id})
+            methods.write({'payment_account_id': self._rakuten_wallet_account().id, 'name': "Rakuten"})
         return self.rakuten_journal_id
 
     def _rakuten_wallet_account(self):

@@ -79,6 +79,7 @@ class TestInvoices(InvoiceCase):
         self.assertIn(invoice.payment_state, ('in_payment', 'paid'))
         payment = invoice.matched_payment_ids
         self.assertEqual((payment.journal_id, payment.amount), (journal, 47.30))
+        self.assertEqual(payment.payment_method_line_id.name, "Rakuten", "not Odoo's Manual Payment")
         self._invoice_job()
         self.assertEqual(len(order.invoice_ids), 1, "a second run invoices nothing")
         self.assertEqual(len(invoice.matched_payment_ids), 1, "nor pays twice")
