@@ -285,7 +285,8 @@ class RakutenAftersale(models.Model):
         """The records of ``itemids`` for ``company``, created when missing."""
         existing = self.search([('company_id', '=', company.id), ('itemid', 'in', itemids)])
         missing = set(itemids) - set(existing.mapped('itemid'))
-        created = self.create([{'company_id': company.id, 'itemid': itemid} for itemid in sorted(missing)])
+        created = self.with_context(mail_create_nolog=True).create(  # its chatter starts with what happens next
+            [{'company_id': company.id, 'itemid': itemid} for itemid in sorted(missing)])
         return existing | created
 
     @api.model

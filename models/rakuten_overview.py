@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from .rakuten_job_status import JOBS
 
@@ -57,7 +58,7 @@ class RakutenOverview(models.Model):
     claim_count = fields.Integer(string="Open Claims", compute='_compute_counts')
     claim_deadline = fields.Datetime(string="Nearest Claim Deadline", compute='_compute_counts')
     despatch_count = fields.Integer(string="Despatches Failed or to Check", compute='_compute_counts')
-    stock_error_count = fields.Integer(string="Stock Lines Refused", compute='_compute_counts')
+    stock_error_count = fields.Integer(string="Stock Errors", compute='_compute_counts')
     price_blocked_count = fields.Integer(string="Blocked Prices", compute='_compute_price_blocked_count')
     job_runs = fields.Json(string="Last Runs", compute='_compute_job_runs')
 
@@ -103,7 +104,7 @@ class RakutenOverview(models.Model):
             overview.job_runs = [{
                 'job': job, 'label': job_labels[job], 'state': known[job].state,
                 'state_label': state_labels[known[job].state],
-                'date': format_datetime(self.env, known[job].date, dt_format='short') if known[job].date else '',
+                'date': format_datetime(self.env, known[job].date, dt_format='d MMM, HH:mm') if known[job].date else '',
                 'message': known[job].message or '',
             } for job, _label in JOBS if job in known]
 
@@ -122,10 +123,14 @@ class RakutenOverview(models.Model):
             return action
         spec = LISTS[key]
         action = self.env['ir.actions.act_window']._for_xml_id(spec.action)
+        # The list's own scope (its domain, its context but its default filters) stays; the card's company and
+        # the counter's filters come on top.
+        context = {name: value for name, value in safe_eval(action.get('context') or '{}').items()
+                   if not name.startswith('search_default_')}
         action.update(
-            domain=[('company_id', '=', self.company_id.id)] + (
+            domain=safe_eval(action.get('domain') or '[]') + [('company_id', '=', self.company_id.id)] + (
                 [('create_date', '>=', self._rakuten_stock_error_since())] if spec.window else []),
-            context={f'search_default_{name}': 1 for name in spec.filters},
+            context={**context, **{f'search_default_{name}': 1 for name in spec.filters}},
         )
         return action
 

@@ -37,10 +37,10 @@ class RakutenStockImport(models.Model):
     state = fields.Selection(IMPORT_STATES, default='pending', required=True, readonly=True, index=True)
     rakuten_status = fields.Char(readonly=True)
     report_date = fields.Datetime(string="Report Read On", readonly=True)
-    message = fields.Char(string="Why", readonly=True, help="Why the report of this file could not be read.")
+    message = fields.Char(string="Reason", readonly=True, help="Why the report of this file could not be read.")
     line_ids = fields.One2many('rakuten.stock.import.line', 'import_id', string="Lines", readonly=True)
     line_count = fields.Integer(string="SKUs", compute='_compute_counts', store=True)
-    error_count = fields.Integer(string="Refused", compute='_compute_counts', store=True)
+    error_count = fields.Integer(string="Refused SKUs", compute='_compute_counts', store=True)
 
     @api.depends('line_ids.state')
     def _compute_counts(self):

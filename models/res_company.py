@@ -413,8 +413,10 @@ class ResCompany(models.Model):
             connection = self._rakuten_client(timeout=15).check_connection()
         except (RakutenError, UserError) as error:
             message = self._rakuten_error_message(error)
+            # Credentials refused or missing: the seller id read before is not this shop's. Rakuten down: it is.
+            values = {'rakuten_seller_ref': False} if isinstance(error, (AuthError, UserError)) else {}
             self.sudo().write({
-                'rakuten_seller_ref': False,  # the shop this seller id was read from is no longer the one set
+                **values,
                 'rakuten_connection_state': 'failed',
                 'rakuten_connection_message': message,
                 'rakuten_connection_date': fields.Datetime.now(),
@@ -478,12 +480,13 @@ class ResCompany(models.Model):
             code = next(code for code in ('RAKU', *(f'RAK{index}' for index in range(1, 100))) if code not in codes)
             journal = journals.create({'name': "Rakuten", 'code': code, 'type': 'bank', 'company_id': self.id})
             self.sudo().rakuten_journal_id = journal
-        # Its payments leave what Rakuten owes on the wallet account, where the transfers find it; they read
-        # "Rakuten", not Odoo's "Manual Payment".
+            # Its payments read "Rakuten", not Odoo's "Manual Payment" (a journal the user chose keeps its names).
+            (journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids).name = "Rakuten"
+        # Its payments leave what Rakuten owes on the wallet account, where the transfers find it.
         methods = (journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids).filtered(
             lambda method: not method.payment_account_id)
         if methods:
-            methods.write({'payment_account_id': self._rakuten_wallet_account().id, 'name': "Rakuten"})
+            methods.write({'payment_account_id': self._rakuten_wallet_account().id})
         return self.rakuten_journal_id
 
     def _rakuten_wallet_account(self):

@@ -281,6 +281,8 @@ class TestAftersales(AftersalesCase):
                              date=_paris(2026, 11, 20, 15, 30))  # a Friday
         self._aftersales()
         record = self._record(itemid)
+        self.env.cr.precommit.run()  # the chatter's tracking, as at commit
+        self.assertFalse(record.message_ids.filtered('body'), "no 'Rakuten After-Sales Item created' line")
         self.assertEqual((record.claim_type, record.claim_state, record.claim_amicable, record.claim_open),
                          ('DAMAGED', 'NEW', True, True))
         self.assertEqual(record.claim_comment, 'Mug arrivé cassé')
@@ -305,6 +307,8 @@ class TestAftersales(AftersalesCase):
         self.shop.todo.append((itemid, [const.TODO_CLAIM]))
         self._aftersales()
         self.assertEqual(order.rakuten_claim_state, 'closed')
+        self.env.cr.precommit.run()
+        self.assertTrue(record.message_ids.tracking_value_ids, "Rakuten's change of the claim is tracked")
         self.assertFalse(order.activity_ids.filtered(lambda a: 'Rakuten claim' in (a.summary or '')))
 
     def test_claim_actions_reply_and_cancel_the_claimed_unit_as_the_salesman(self):

@@ -212,6 +212,23 @@ class TestOverview(RakutenShopCase):
         transfers = self.env['ir.actions.act_window']._for_xml_id('stock.action_picking_tree_all')
         self.assertNotIn("No despatch waits for you", transfers['help'])
 
+    def test_a_counters_list_without_its_filters_keeps_its_own_scope(self):
+        """A user who removes the counter's filters sees the list's records (claims, Rakuten deliveries) of the
+        card's company, never every after-sales thread or every transfer; the despatch list keeps its help."""
+        self._day()
+        card = self._cards(self.salesman)
+        for key, model, inside in (('claim', 'rakuten.aftersale', [('claim_type', '!=', False)]),
+                                   ('despatch', 'stock.picking', [('rakuten_despatch_state', '!=', False)])):
+            with self.subTest(counter=key):
+                action = card.with_context(rakuten_list=key).action_rakuten_open_list()
+                unfiltered = card.env[model].search(action['domain'])
+                scope = card.env[model].search(inside + [('company_id', '=', card.company_id.id)])
+                self.assertEqual(unfiltered, scope)
+                self.assertLess(len(unfiltered), card.env[model].search_count(
+                    [('company_id', '=', card.company_id.id)]), "narrower than every record of the company")
+        action = card.with_context(rakuten_list='despatch').action_rakuten_open_list()
+        self.assertTrue(action['context'].get('rakuten_despatch_list'), "its help, not stock's 'create one'")
+
     def test_no_card_for_other_users_or_companies(self):
         self.assertFalse(self.env['rakuten.overview'].search([('company_id', '=', self.company_c.id)]))
         self.assertFalse(self.env['rakuten.overview'].with_user(self.warehouse_user).has_access('read'))

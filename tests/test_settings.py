@@ -78,6 +78,12 @@ class TestConnectionButton(RakutenCase):
         self.company.rakuten_login = 'autre-boutique'
         self.assertEqual(self._press()['params']['type'], 'danger')
         self.assertFalse(self.company.rakuten_seller_ref, "a seller id read with other credentials is not shown")
+        self.company.rakuten_login = self.shop.login
+        self._press()
+        self.server.state.inject('http503', 'getcurrentsales', times=10)
+        self.assertEqual(self._press()['params']['type'], 'danger')
+        self.assertEqual(self.company.rakuten_seller_ref, self.shop.seller_id, "Rakuten down: still this shop's")
+        self.server.state.faults.clear()
 
     def test_each_failure_has_its_own_verdict(self):
         cases = {
