@@ -37,6 +37,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo.tools import float_compare, float_is_zero
+from odoo.tools.safe_eval import safe_eval
 
 SHIPPABLE = frozenset({'ACCEPTED', 'COMMITTED'})
 GONE = frozenset({'CANCELLED', 'REFUSED'})
@@ -284,32 +285,36 @@ class _Ledger:
         lines = AccountLine.search([('sale_line_ids', 'in', self.orders.order_line.ids),
                                     ('move_id.state', '!=', 'cancel'), ('display_type', '=', 'product')])
         counted = lines.filtered(lambda line: line.move_id.move_type == 'out_invoice' or line.move_id.rakuten_generated)
+        # Invoiced, per purchase and SKU, as Odoo's invoices say; kept, as the fake server says (units that left
+        # and that Rakuten did not cancel or refuse), never through Odoo's links between units and lines.
         quantity, amount = defaultdict(float), defaultdict(float)
         for line in counted:
             sign = -1 if line.move_id.move_type == 'out_refund' else 1
             for order_line in line.sale_line_ids:
-                quantity[order_line] += sign * line.quantity
-                amount[order_line.order_id] += sign * line.price_total
-        kept = defaultdict(list)
-        for record in self.linked:
-            sale_item = self.by_itemid.get(record.itemid)
-            if sale_item and self.shipped(sale_item[1], record) and sale_item[1].status not in GONE:
-                kept[record.order_line_id].append(sale_item[1])
-        for order in self.orders:
-            product_lines = order.order_line.filtered(lambda line: not line.is_delivery and not line.display_type)
-            for line in product_lines:
-                if float_compare(quantity[line], len(kept[line]), precision_digits=3):
-                    self.add('money', f'order {order.name}: line "{line.product_id.display_name}" invoiced '
-                                      f'{quantity[line]:g} unit(s) net, {len(kept[line])} left and kept')
-            all_left = order.state != 'cancel' and all(
-                float_compare(line.qty_delivered, line.product_uom_qty, precision_digits=3) >= 0
-                for line in product_lines)
-            if all_left:
-                items = [item for line in product_lines for item in kept[line]]
-                paid = sum((item.price + item.shipping_price for item in items), Decimal(0))
-                if not float_is_zero(amount[order] - float(paid), precision_rounding=self.rounding):
-                    self.add('money', f'order {order.name}: everything left, invoiced {_money(amount[order])} net, '
-                                      f'the buyer paid {_money(paid)} for the {len(items)} unit(s) kept')
+                purchase = order_line.order_id.rakuten_purchase_ref
+                amount[purchase] += sign * line.price_total
+                if not order_line.is_delivery:
+                    sku = line.product_id.rakuten_sku or line.product_id.default_code
+                    quantity[purchase, sku] += sign * line.quantity
+        orders = {order.rakuten_purchase_ref: order for order in self.orders}
+        for purchaseid, order in orders.items():
+            sale = self.shop.sales[purchaseid]
+            kept = [item for item in sale.items
+                    if self.shipped(item, self.records.get(item.itemid)) and item.status not in GONE]
+            skus = {item.sku for item in sale.items}
+            for sku in sorted(skus):
+                expected = sum(1 for item in kept if item.sku == sku)
+                if float_compare(quantity[purchaseid, sku], expected, precision_digits=3):
+                    self.add('money', f'order {order.name}: {sku} invoiced {quantity[purchaseid, sku]:g} unit(s) net, '
+                                      f'{expected} left and kept')
+            done = all(self.shipped(item, self.records.get(item.itemid)) or item.status in GONE
+                       for item in sale.items)
+            if done:
+                paid = sum((item.price + item.shipping_price for item in kept), Decimal(0))
+                if not float_is_zero(amount[purchaseid] - float(paid), precision_rounding=self.rounding):
+                    self.add('money', f'order {order.name}: every unit left or was cancelled, invoiced '
+                                      f'{_money(amount[purchaseid])} net, the buyer paid {_money(paid)} for the '
+                                      f'{len(kept)} unit(s) kept')
         for move in counted.move_id.filtered(lambda move: move.state == 'posted'):
             if move.payment_state not in ('paid', 'in_payment', 'reversed'):
                 self.add('money', f'{move.name} ({move.move_type}, {_money(move.amount_total)}): posted, '
@@ -337,8 +342,17 @@ class _Ledger:
                 self.add('payout', f'{_unit(sale, item)}: paid by Rakuten (compensation {item.paid_in}), not in Odoo')
             elif not rakuten_paid and record.paid_by_rakuten:
                 self.add('payout', f'{_unit(sale, item)}: paid in Odoo, Rakuten did not pay it')
-            elif item.tracking and item.status not in GONE and not item.paid_in and not record.tracking_sent:
-                self.add('payout', f'{_unit(sale, item)}: left, not paid yet, missing from the units to be paid')
+        # "Units to Be Paid by Rakuten" lists exactly the units that left, that Rakuten keeps and has not paid.
+        action = self.env['ir.actions.act_window']._for_xml_id('rakuten_connector.action_rakuten_unpaid_units')
+        listed = set(self.env['rakuten.sale.item'].search(
+            safe_eval(action['domain']) + [('company_id', '=', self.company.id),
+                                           ('itemid', 'in', list(self.by_itemid))]).mapped('itemid'))
+        unpaid = {item.itemid for _sale, item in self.fake
+                  if item.tracking and item.status not in GONE and not (item.paid_in and not item.charged_back_in)}
+        for itemid in sorted(unpaid - listed):
+            self.add('payout', f'{_unit(*self.by_itemid[itemid])}: left, not paid, missing from the units to be paid')
+        for itemid in sorted(listed - unpaid):
+            self.add('payout', f'{_unit(*self.by_itemid[itemid])}: listed as to be paid, Rakuten owes nothing for it')
         wallet = self.company.rakuten_wallet_account_id
         if not wallet:
             return
