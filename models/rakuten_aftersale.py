@@ -262,7 +262,7 @@ class RakutenAftersale(models.Model):
             raise  # another transaction changed the same rows: the whole run is retried later
         except (RakutenError, UserError) as error:
             message = company._rakuten_error_message(error)
-            _logger.warning("Rakuten after-sales of company %s stopped: %s", company.id, message)
+            _logger.warning("Rakuten after-sales of company %s stopped: %s", company.id, error)
             return message
         except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
             _logger.exception("Rakuten after-sales of company %s: unexpected error", company.id)

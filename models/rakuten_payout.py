@@ -125,7 +125,7 @@ class RakutenPayout(models.Model):
                 raise
             except (RakutenError, UserError) as error:
                 message = company._rakuten_error_message(error)
-                _logger.warning("Rakuten payouts of company %s stopped: %s", company.id, message)
+                _logger.warning("Rakuten payouts of company %s stopped: %s", company.id, error)
             except Exception as error:  # noqa: BLE001 - one company's bug must not stop the others
                 _logger.exception("Rakuten payouts of company %s: unexpected error", company.id)
                 message = self.env._("Unexpected error, the payout run stopped: %(error)s. The next run starts "

@@ -239,7 +239,7 @@ class RakutenSale(models.Model):
             message = company._rakuten_error_message(error)
             company._rakuten_job_status('import', {'state': 'failed', 'message': message,
                                                    'date': fields.Datetime.now()})
-            _logger.warning("Rakuten import of company %s stopped: %s", company.id, message)
+            _logger.warning("Rakuten import of company %s stopped: %s", company.id, error)  # the technical text
         else:
             company._rakuten_job_status('import', {'state': 'ok', 'message': False, 'date': fields.Datetime.now(),
                                                    'last_sync': started})

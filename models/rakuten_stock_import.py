@@ -93,7 +93,7 @@ class RakutenStockImport(models.Model):
                 message = ' '.join([*read, self._rakuten_push(company, client)])
             except (RakutenError, UserError) as error:
                 state, message = 'failed', company._rakuten_error_message(error)
-                _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, message)
+                _logger.info("Rakuten stock sync of company %s stopped: %s", company.id, error)
             company._rakuten_job_status('stock', {'state': state, 'message': message, 'date': fields.Datetime.now()})
         return company.rakuten_stock_message
 

@@ -107,6 +107,16 @@ class TestConnectionButton(RakutenCase):
         for technical in ('HTTPConnectionPool', '127.0.0.1', 'Errno', 'NetworkError'):
             self.assertNotIn(technical, message, "the network's words are for the logs, not the seller")
 
+    def test_the_logs_keep_the_network_words_the_seller_does_not_read(self):
+        self.company.rakuten_base_url = 'http://127.0.0.1:9'
+        with self.assertLogs('odoo.addons.rakuten_connector.models.rakuten_sale', 'WARNING') as logs:
+            self.env['rakuten.sale']._rakuten_import(self.company)
+        self.assertIn('NetworkError', logs.output[0], "an administrator sees what the network said")
+        self.assertNotIn(self.company.rakuten_token, logs.output[0])
+        self.assertEqual(self.company.rakuten_import_state, 'failed')
+        self.assertNotIn('NetworkError', self.company.rakuten_import_message)
+        self.assertIn('could not be reached', self.company.rakuten_import_message)
+
     def test_missing_token(self):
         self.company.rakuten_token = False
         action = self._press()
