@@ -2,7 +2,6 @@ import logging
 from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 from datetime import timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -12,13 +11,12 @@ from odoo.tools import float_compare, format_amount, split_every
 from ..rakuten_connector import (
     RUN_STOPPERS, RakutenError, ResponseError, TransientError, const,
 )
-from ..rakuten_connector.deadlines import accept_deadline, ship_deadline
+from ..rakuten_connector.deadlines import accept_deadline, last_day, ship_deadline
 from ..rakuten_connector.records import sale_from_json, sale_to_json
 from .rakuten_rights import SALESMAN, check_user_may
 from .rakuten_sale_item import FINISHED, GONE_STATUSES
 
 _logger = logging.getLogger(__name__)
-_PARIS = ZoneInfo(const.RAKUTEN_TIMEZONE)
 
 SALE_STATES = [
     ('new', "New"),
@@ -114,9 +112,7 @@ class RakutenSale(models.Model):
     def _compute_accept_by(self):
         """The deadline is midnight (Paris) ending the last day: that day, as a French seller reads a deadline."""
         for sale in self:
-            deadline = sale.accept_deadline
-            sale.accept_by = deadline and (
-                deadline.replace(tzinfo=timezone.utc).astimezone(_PARIS) - timedelta(microseconds=1)).date()
+            sale.accept_by = sale.accept_deadline and last_day(sale.accept_deadline)
 
     def _compute_currency_id(self):
         self.currency_id = self.env.ref('base.EUR')

@@ -1,5 +1,6 @@
 import logging
 import re
+from collections import Counter
 from datetime import timedelta, timezone
 
 from odoo import api, fields, models
@@ -33,6 +34,12 @@ CANCEL_STATES = [
 CANCEL_LOCK_KEY = 0x52414B43  # "RAKC"
 # How long after a cancellation call whose answer was lost a read of the sale is trusted to show its outcome.
 CANCEL_SETTLED = timedelta(minutes=5)
+
+
+def _counted(labels):
+    """Labels for a sentence, each once with how many times it came, in order: ``2 × A, B``."""
+    counts = Counter(labels)
+    return ', '.join(f'{count} × {label}' if count > 1 else label for label, count in counts.items())
 
 
 class RakutenSaleItem(models.Model):
@@ -113,21 +120,17 @@ class RakutenSaleItem(models.Model):
 
     def _rakuten_skus(self):
         """These units' SKUs for a sentence: ``2 × RK-MUG, RK-TEE``."""
-        counts = {}
-        for item in self:
-            counts[item.sku or '?'] = counts.get(item.sku or '?', 0) + 1
-        return ', '.join(f'{count} × {sku}' if count > 1 else sku for sku, count in counts.items())
+        return _counted(item.sku or '?' for item in self)
 
     def _rakuten_products(self):
         """These units for a sentence a user reads, by product and SKU: ``2 × Mug (RK-MUG), T-shirt (RK-TEE)``
         (Rakuten's title for a unit on no order line)."""
-        counts = {}
+        labels = []
         for item in self:
             product = item.order_line_id.product_id.with_context(display_default_code=False)
             name = product.display_name or item.headline or item.itemid
-            label = f'{name} ({item.sku})' if item.sku else name
-            counts[label] = counts.get(label, 0) + 1
-        return ', '.join(f'{count} × {label}' if count > 1 else label for label, count in counts.items())
+            labels.append(f'{name} ({item.sku})' if item.sku else name)
+        return _counted(labels)
 
     def _rakuten_check_prices(self):
         """Units never go on an order at a guessed price: a user error names those whose price is unread."""

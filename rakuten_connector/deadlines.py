@@ -27,6 +27,14 @@ def accept_deadline(purchase_date):
     return end_of_day.astimezone(timezone.utc)
 
 
+def last_day(deadline):
+    """The day a French seller reads for a deadline at ``deadline`` (naive UTC or aware): midnight, Paris time,
+    ends the day before."""
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    return (deadline.astimezone(_PARIS) - timedelta(microseconds=1)).date()
+
+
 def _add_working_days(day, count):
     """The date ``count`` working days (Monday to Friday) after ``day``."""
     while count:

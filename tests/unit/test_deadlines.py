@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rakuten_connector.deadlines import accept_deadline, message_deadline, payout_due, ship_deadline
+from rakuten_connector.deadlines import accept_deadline, last_day, message_deadline, payout_due, ship_deadline
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -51,3 +51,11 @@ def test_a_message_is_answered_within_48_hours():
     received = datetime(2026, 11, 20, 15, 30, tzinfo=PARIS)
     assert message_deadline(received) == datetime(2026, 11, 22, 14, 30, tzinfo=timezone.utc)
     assert message_deadline(None) is None
+
+
+def test_last_day_is_the_day_that_midnight_ends():
+    # Wednesday midnight, Paris (winter: 23:00 UTC on Wednesday): the seller reads "by Wednesday".
+    deadline = accept_deadline(datetime(2026, 11, 20, 13, 0, tzinfo=timezone.utc))  # a Friday, 14:00 Paris
+    assert last_day(deadline) == date(2026, 11, 25)
+    assert last_day(deadline.replace(tzinfo=None)) == date(2026, 11, 25), "naive UTC, as Odoo stores it"
+    assert last_day(datetime(2026, 7, 1, 12, 0)) == date(2026, 7, 1), "a deadline in the day keeps its day"
